@@ -1,0 +1,53 @@
+"""The one port the core reaches through for face matching.
+
+The core never computes embeddings; it receives an observation (an embedding with
+pose and quality) and asks a matcher which enrolled user it belongs to. The real
+matcher (`smartlock.face.matching`) implements the decision policy; tests may use a
+simple one over synthetic embeddings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from smartlock.device.vocab import Sensitivity
+
+
+@dataclass(frozen=True, slots=True)
+class FaceTemplate:
+    """One enrolled embedding of a user's face (stays on the lock: D-PRIV)."""
+
+    user_no: int
+    embedding: tuple[float, ...]
+    pose: str = "front"
+    duress: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FaceMatch:
+    """The matcher's verdict for one observation."""
+
+    user_no: int
+    distance: float
+    duress: bool = False
+
+
+class FaceMatcher(Protocol):
+    """1:N identification over the lock's gallery (up to 50 users x 20 templates)."""
+
+    def identify(
+        self,
+        embedding: Sequence[float],
+        templates: Sequence[FaceTemplate],
+        sensitivity: Sensitivity,
+    ) -> FaceMatch | None:
+        """Return the matched user, or None when no user is close enough."""
+        ...
+
+    def duplicate_of(
+        self, embedding: Sequence[float], templates: Sequence[FaceTemplate]
+    ) -> int | None:
+        """Return the user number whose face this already is (D-USER-5), if any."""
+        ...
