@@ -15,6 +15,9 @@ from collections.abc import Sequence
 # Modules that contribute sub-commands, in the order `--help` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
     "smartlock.device.console_cli",
+    "smartlock.face.cli",
+    "smartlock.link.cli",
+    "smartlock.cloud.cli",
 )
 
 

@@ -51,3 +51,25 @@ class FaceMatcher(Protocol):
     ) -> int | None:
         """Return the user number whose face this already is (D-USER-5), if any."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class OfflineVerdict:
+    """What an offline-code checker says about an exactly typed entry (A-TEMP).
+
+    The core refuses a `one_time` code whose `code_id` it has already accepted (it
+    keeps used ids in its durable state), so the checker itself can stay stateless.
+    """
+
+    valid: bool
+    code_id: str = ""
+    one_time: bool = False
+    reason: str = ""
+
+
+class OfflineCodeChecker(Protocol):
+    """Checks a code the cloud computed for this lock, without the network."""
+
+    def check(self, digits: str, now: float) -> OfflineVerdict:
+        """Judge `digits` at wall-clock time `now` (epoch seconds)."""
+        ...

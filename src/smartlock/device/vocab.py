@@ -47,9 +47,9 @@ class Source(enum.StrEnum):
 class Method(enum.StrEnum):
     """How an unlock was verified: what the app's records filter on (A-RECORDS)."""
 
-    PASSWORD = "password"
+    PASSWORD = "password"  # noqa: S105
     FACE = "face"
-    TEMP_PASSWORD = "temp_password"
+    TEMP_PASSWORD = "temp_password"  # noqa: S105
     OFFLINE_CODE = "offline_code"
     KEY = "key"
     KNOB = "knob"

@@ -1,0 +1,18 @@
+"""All JSON routes under /api/v1."""
+
+from fastapi import APIRouter
+
+from smartlock.cloud.api.routes import (
+    account,
+    auth,
+    devices,
+    lock_users,
+    records,
+    remote,
+    settings,
+    shares,
+)
+
+api_router = APIRouter()
+for module in (auth, account, devices, settings, records, lock_users, remote, shares):
+    api_router.include_router(module.router)

@@ -1,0 +1,121 @@
+"""``smartlock cloud …``: serve the API (with the MQTT worker), create users, migrate."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("cloud", help="the companion cloud (API + MQTT worker)")
+    sub = parser.add_subparsers(dest="cloud_command", metavar="ACTION")
+    sub.required = True
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--data-dir", type=Path, help="data directory (SMARTLOCK_DATA_DIR)")
+        p.add_argument("--database-url", help="SQLAlchemy URL (SMARTLOCK_DATABASE_URL)")
+
+    serve = sub.add_parser("serve", help="run the JSON API and the MQTT worker")
+    common(serve)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--broker", help="mqtt://user:password@host:port (SMARTLOCK_BROKER_URL)")
+    serve.set_defaults(handler=_serve)
+
+    worker = sub.add_parser("worker", help="run only the MQTT worker (no HTTP)")
+    common(worker)
+    worker.add_argument("--broker", help="mqtt://user:password@host:port (SMARTLOCK_BROKER_URL)")
+    worker.set_defaults(handler=_worker)
+
+    create = sub.add_parser("create-user", help="create an account; prints its password once")
+    common(create)
+    create.add_argument("email")
+    create.set_defaults(handler=_create_user)
+
+    migrate = sub.add_parser("migrate", help="bring the database schema up to date")
+    common(migrate)
+    migrate.set_defaults(handler=_migrate)
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from smartlock.cloud.core.config import Settings
+
+    overrides: dict[str, Any] = {}
+    if args.data_dir is not None:
+        overrides["data_dir"] = args.data_dir
+    if args.database_url:
+        overrides["database_url"] = args.database_url
+    if getattr(args, "broker", None):
+        overrides["broker_url"] = args.broker
+    return Settings(**overrides)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from smartlock.cloud.app import create_app
+
+    app = create_app(_settings(args))
+    uvicorn.run(app, host=args.host, port=args.port, proxy_headers=True)
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from smartlock.cloud.app import build_services
+    from smartlock.cloud.link_worker import run_link
+
+    settings = _settings(args)
+    if not settings.broker_url:
+        print("error: no broker (--broker or SMARTLOCK_BROKER_URL)")
+        return 2
+    services = build_services(settings)
+
+    async def forever() -> None:
+        async with run_link(services):
+            await asyncio.Event().wait()
+
+    try:
+        asyncio.run(forever())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        services.engine.dispose()
+    return 0
+
+
+def _create_user(args: argparse.Namespace) -> int:
+    from smartlock.cloud import crud
+    from smartlock.cloud.app import build_services
+    from smartlock.cloud.core.security import generate_password
+    from smartlock.cloud.errors import CloudError
+
+    services = build_services(_settings(args))
+    password = generate_password()
+    try:
+        with services.sessionmaker() as session:
+            account = crud.create_account(
+                session, email=args.email, password=password, settings=services.settings
+            )
+    except CloudError as exc:
+        print(f"error: {exc.message}")
+        return 1
+    finally:
+        services.engine.dispose()
+    print(f"created {account.email}")
+    print(f"password (shown once, change it after signing in): {password}")
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from smartlock.cloud.db import make_engine, upgrade
+
+    settings = _settings(args)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.resolved_database_url())
+    upgrade(engine)
+    engine.dispose()
+    print("database is up to date")
+    return 0

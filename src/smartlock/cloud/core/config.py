@@ -1,0 +1,66 @@
+"""Cloud configuration, read from the environment (prefix ``SMARTLOCK_``) or given in code.
+
+There is no module-level instance: ``create_app(settings)`` receives one, so every test
+and every worker process builds its own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything a cloud worker needs to know; defaults are safe for one machine."""
+
+    model_config = SettingsConfigDict(env_prefix="SMARTLOCK_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("./smartlock-data"))
+    # Empty: a SQLite file in data_dir. Otherwise any SQLAlchemy URL
+    # (postgresql+psycopg://user@host/db).
+    database_url: str = ""
+    # Empty: run without a broker (no lock traffic; commands report "offline").
+    broker_url: str = ""
+    # The broker's view of the cloud (ACL username) and its shared-subscription group.
+    broker_username: str = ""
+    broker_password: SecretStr | None = None
+    worker_group: str = "smartlock-cloud"
+    # MQTT v5 shared subscriptions split lock traffic between workers; turn off for a
+    # broker without them (the embedded amqtt) and run a single worker.
+    shared_subscriptions: bool = True
+    broker_mqtt5: bool = True  # amqtt speaks MQTT 3.1.1 only
+    # Mosquitto password file to register each paired lock's broker user in (hashed,
+    # deploy/mosquitto); the broker re-reads it on SIGHUP. Empty: not managed here.
+    broker_password_file: Path | None = None
+    # 32 bytes, urlsafe base64. Empty: kept in data_dir/master.key (created 0600).
+    master_key: SecretStr | None = None
+
+    session_cookie: str = "smartlock_session"
+    csrf_cookie: str = "smartlock_csrf"
+    cookie_secure: bool = False  # set True behind HTTPS
+    session_days: int = 14
+    token_days: int = 90
+    confirm_seconds: int = 120
+
+    max_body_bytes: int = 64 * 1024
+    min_password_length: int = 10
+
+    # Throttling of failures (sign-in per account / per client address, pairing).
+    throttle_window_seconds: int = 900
+    throttle_account_failures: int = 5
+    throttle_address_failures: int = 20
+    throttle_pairing_failures: int = 5
+    throttle_lock_seconds: int = 900
+
+    command_timeout_seconds: float = 5.0
+    command_ttl_seconds: int = 30  # the lock ignores a command older than this
+    pairing_hello_seconds: int = 180  # D-PAIR: pairing mode lasts 3 minutes
+    live_recheck_seconds: float = 15.0
+
+    def resolved_database_url(self) -> str:
+        """The configured URL, or a SQLite file inside the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'cloud.sqlite3').resolve()}"

@@ -1,0 +1,122 @@
+"""One error shape for every failure: ``{"code": ..., "message": ..., "details": ...}``.
+
+``code`` is machine-readable and stable (the web app and API clients switch on it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class ErrorPublic(BaseModel):
+    code: str
+    message: str
+    details: list[dict[str, Any]] | None = None
+
+
+class CloudError(Exception):
+    """An expected refusal; the route layer turns it into ``ErrorPublic``."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        if status is not None:
+            self.status = status
+        self.headers = headers
+
+
+class NotAuthenticated(CloudError):
+    status, code = 401, "not_authenticated"
+
+
+class Forbidden(CloudError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(CloudError):
+    status, code = 404, "not_found"
+
+
+class Conflict(CloudError):
+    status, code = 409, "conflict"
+
+
+class Throttled(CloudError):
+    status, code = 429, "too_many_attempts"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, headers={"Retry-After": str(max(1, retry_after))})
+        self.retry_after = retry_after
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_request",
+    429: "too_many_attempts",
+}
+
+# Shown in OpenAPI for every route.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorPublic} for status in (400, 401, 403, 404, 409, 413, 422, 429)
+}
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = ErrorPublic(code=code, message=message, details=details)
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=status, headers=headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def cloud_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, CloudError)
+        return error_response(exc.status, exc.code, exc.message, headers=exc.headers)
+
+    async def http_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        code = _HTTP_CODES.get(exc.status_code, "error")
+        headers = dict(exc.headers) if exc.headers else None
+        return error_response(exc.status_code, code, str(exc.detail), headers=headers)
+
+    async def validation_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        # Echo where and why, never the rejected input (it may be a password).
+        details = [
+            {"loc": list(err.get("loc", ())), "msg": str(err.get("msg", "")), "type": err["type"]}
+            for err in exc.errors()
+        ]
+        return error_response(422, "invalid_request", "the request is not valid", details)
+
+    app.add_exception_handler(CloudError, cloud_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)

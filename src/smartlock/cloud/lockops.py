@@ -1,0 +1,255 @@
+"""What the API asks of a lock: bind, unbind, push settings, run a command and wait.
+
+State lives in the database only, so any worker can finish what another started: the
+worker that receives a command result settles the row; the one holding the HTTP
+request sees it by polling (a few reads per second for a few seconds).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import secrets
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from smartlock.cloud import crud, wire
+from smartlock.cloud.core.security import hash_password
+from smartlock.cloud.errors import CloudError, Conflict
+from smartlock.cloud.models import Account, Command, CommandStatus, Device, utcnow
+from smartlock.cloud.services import Services
+from smartlock.link import broker_accounts
+from smartlock.link.topics import Channel, topic
+
+log = logging.getLogger(__name__)
+
+
+def lock_key(services: Services, device: Device) -> str:
+    """The per-lock link key (base64url text), decrypted for this use only."""
+    raw = services.key_box.open(device.key_encrypted, context=f"lock-key:{device.serial}")
+    return raw.decode("ascii")
+
+
+async def bind_lock(
+    services: Services, session: Session, *, account: Account, serial: str, code: str, name: str
+) -> Device:
+    """D-PAIR: verify the lock's hello with the label code, bind it, send it its keys.
+    Failures (no lock in pairing mode, wrong code) are throttled per account and serial.
+    """
+    settings = services.settings
+    keys = (f"pair-account:{account.id}", f"pair-serial:{serial}")
+    for key in keys:
+        crud.check_throttle(session, key=key)
+
+    def fail(message: str, code_: str, status: int) -> CloudError:
+        for key in keys:
+            crud.record_failure(
+                session,
+                key=key,
+                limit=settings.throttle_pairing_failures,
+                window_seconds=settings.throttle_window_seconds,
+                lock_seconds=settings.throttle_lock_seconds,
+            )
+        return CloudError(message, code=code_, status=status)
+
+    stored = crud.fresh_hello(session, serial=serial)
+    if stored is None:
+        raise fail("no lock with this serial is in pairing mode", "not_in_pairing_mode", 409)
+    try:
+        # scrypt stretches the code: keep it off the event loop.
+        hello = await asyncio.to_thread(wire.verify_hello, stored.payload, serial=serial, code=code)
+    except wire.LinkError:
+        raise fail("the verification code does not match", "pairing_failed", 403) from None
+    existing = crud.get_device_by_serial(session, serial=serial)
+    if existing is not None:
+        if existing.owner_id != account.id:
+            raise Conflict("this lock is bound to another account", code="already_bound")
+        # Re-pairing by its owner (new network, D-PAIR): fresh keys and a fresh start.
+        crud.unbind_device(session, device_id=existing.id)
+    for key in keys:
+        crud.clear_failures(session, key=key)
+    credentials = wire.new_credentials(serial, owner=account.email)
+    device = crud.bind_device(
+        session,
+        owner=account,
+        serial=serial,
+        name=name,
+        key_encrypted=services.key_box.seal(
+            credentials.lock_key.encode("ascii"), context=f"lock-key:{serial}"
+        ),
+        broker_username=credentials.broker_username,
+        broker_password_hash=hash_password(credentials.broker_password),
+        firmware=hello.firmware,
+    )
+    await asyncio.to_thread(
+        set_broker_user, services, credentials.broker_username, credentials.broker_password
+    )
+    name_, payload = wire.credentials_message(hello, code=code, credentials=credentials)
+    await services.link.publish(name_, payload, qos=1)
+    return device
+
+
+async def unbind_lock(services: Services, session: Session, *, device: Device) -> None:
+    """Tell the lock (best effort: it may be offline; it also drops a binding whose
+    messages stop verifying), clear retained shadow, forget the lock.
+    """
+    serial = device.serial
+    if services.link.connected:
+        key = lock_key(services, device)
+        name, message = wire.command_message(
+            serial,
+            key,
+            command_id=secrets.token_hex(16),
+            action="unbind",
+            params={},
+            expires_at=utcnow() + dt.timedelta(seconds=services.settings.command_ttl_seconds),
+        )
+        await services.link.publish(name, message, qos=1)
+        await services.link.publish(topic(serial, Channel.SHADOW_DESIRED), b"", retain=True)
+    crud.unbind_device(session, device_id=device.id)
+    await asyncio.to_thread(set_broker_user, services, serial, None)
+
+
+def set_broker_user(services: Services, username: str, password: str | None) -> None:
+    """Add (or with None remove) a lock's login in the Mosquitto password file."""
+    path = services.settings.broker_password_file
+    if path is None:
+        return
+    if password is None:
+        broker_accounts.remove_user(path, username)
+    else:
+        broker_accounts.add_user(path, username, password)
+
+
+async def push_settings(services: Services, session: Session, *, device_id: str) -> None:
+    """Publish the desired settings retained, so an offline lock gets them on reconnect."""
+    if not services.link.connected:
+        return
+    device = crud.get_device(session, device_id=device_id)
+    if device is None or device.shadow is None:
+        return
+    if not device.shadow.desired:
+        return
+    name, message = wire.desired_message(
+        device.serial,
+        lock_key(services, device),
+        desired=device.shadow.desired,
+        version=device.shadow.version,
+    )
+    await services.link.publish(name, message, qos=1, retain=True)
+
+
+async def run_command(
+    services: Services,
+    *,
+    device_id: str,
+    account_id: int | None,
+    request_id: str,
+    action: str,
+    params: dict[str, Any],
+    secret: str | None = None,
+    refuse: str | None = None,
+) -> Command:
+    """Send a signed command once per request_id and wait for its outcome.
+
+    ``secret`` (a lock password) is sealed for the lock and never stored. ``refuse``
+    records the command as refused without sending (a cloud-side pre-check).
+    """
+    settings = services.settings
+    ttl = dt.timedelta(seconds=settings.command_ttl_seconds)
+    with services.sessionmaker() as session:
+        command, created = crud.create_command(
+            session,
+            device_id=device_id,
+            account_id=account_id,
+            request_id=request_id,
+            action=action,
+            ttl=ttl,
+        )
+        if created:
+            device = crud.get_device(session, device_id=device_id)
+            if refuse is not None:
+                crud.finish_command(
+                    session, command_id=command.id, status=CommandStatus.REFUSED, reason=refuse
+                )
+            elif device is None or not device.online or not services.link.connected:
+                crud.finish_command(
+                    session,
+                    command_id=command.id,
+                    status=CommandStatus.OFFLINE,
+                    reason="lock_offline",
+                )
+            else:
+                name, message = wire.command_message(
+                    device.serial,
+                    lock_key(services, device),
+                    command_id=command.id,
+                    action=action,
+                    params=params,
+                    secret=secret,
+                    expires_at=command.expires_at,
+                )
+                await services.link.publish(name, message, qos=1)
+        command_id = command.id
+    return await wait_for_command(services, command_id=command_id)
+
+
+async def wait_for_command(services: Services, *, command_id: str) -> Command:
+    """Poll until the command settles or the timeout passes (then: offline)."""
+    deadline = asyncio.get_running_loop().time() + services.settings.command_timeout_seconds
+    while True:
+        with services.sessionmaker() as session:
+            command = crud.get_command(session, command_id=command_id)
+            assert command is not None
+            if command.status != CommandStatus.PENDING:
+                return command
+            if asyncio.get_running_loop().time() >= deadline:
+                crud.finish_command(
+                    session, command_id=command_id, status=CommandStatus.OFFLINE, reason="no_answer"
+                )
+                session.expire_all()
+                again = crud.get_command(session, command_id=command_id)
+                assert again is not None
+                return again
+        await asyncio.sleep(0.1)
+
+
+def lockout_until(device: Device) -> dt.datetime | None:
+    """When the lock's reported lockout (D-LOCKOUT) ends, if it is still running."""
+    remaining = (device.state or {}).get("lockout_remaining_s") or 0
+    if not isinstance(remaining, int | float) or remaining <= 0 or device.state_at is None:
+        return None
+    until = device.state_at + dt.timedelta(seconds=remaining)
+    return until if until > utcnow() else None
+
+
+async def remote_unlock(
+    services: Services, session: Session, *, device: Device, account_id: int, request_id: str
+) -> Command:
+    """A-REMOTE: the lock decides, but the cloud refuses at once what the last reported
+    state already forbids (remote unlock off, anti-lock mode, lockout).
+    """
+    shadow = crud.get_shadow(session, device_id=device.id)
+    enabled = shadow.reported.get("remote_unlock", shadow.desired.get("remote_unlock", False))
+    state = device.state or {}
+    modes = state.get("modes") or {}
+    anti = modes.get("anti_lock") if isinstance(modes, dict) else "anti_lock" in modes
+    locked_out = lockout_until(device) is not None
+    refuse = None
+    if not enabled:
+        refuse = "remote_unlock_disabled"
+    elif anti:
+        refuse = "anti_lock"
+    elif locked_out:
+        refuse = "lockout"
+    return await run_command(
+        services,
+        device_id=device.id,
+        account_id=account_id,
+        request_id=request_id,
+        action="unlock",
+        params={},
+        refuse=refuse,
+    )

@@ -1,0 +1,82 @@
+"""The cloud's use of the link (``smartlock.link``): build signed messages for a lock,
+verify what a lock sent. Pure functions over ``link.cloud_side`` and ``link.pairing``;
+the MQTT I/O is in ``link_worker``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from smartlock.link import cloud_side, codec, pairing, schemas
+from smartlock.link.errors import LinkError
+
+__all__ = ["LinkError"]
+
+
+def hello_from(payload: dict[str, Any]) -> schemas.PairingHello:
+    hello = codec.validate(schemas.PairingHello, payload)
+    assert isinstance(hello, schemas.PairingHello)
+    return hello
+
+
+def verify_hello(payload: dict[str, Any], *, serial: str, code: str) -> schemas.PairingHello:
+    """Check a stored pairing hello against the label code (D-PAIR); LinkError if not."""
+    hello = hello_from(payload)
+    pairing.verify_hello(hello, serial, code, dt.datetime.now(dt.UTC).timestamp())
+    return hello
+
+
+def new_credentials(serial: str, owner: str) -> pairing.LockCredentials:
+    return cloud_side.new_credentials(serial, owner=owner)
+
+
+def credentials_message(
+    hello: schemas.PairingHello, *, code: str, credentials: pairing.LockCredentials
+) -> tuple[str, bytes]:
+    """(topic, payload): the lock's key and broker login sealed with its code (D-PAIR)."""
+    return cloud_side.pairing_reply(hello, code, credentials)
+
+
+def command_message(
+    lock_id: str,
+    lock_key: str,
+    *,
+    command_id: str,
+    action: str,
+    params: dict[str, Any],
+    expires_at: dt.datetime,
+    secret: str | None = None,
+) -> tuple[str, bytes]:
+    """A signed, single-use, expiring command; ``secret`` travels sealed as ``digits``."""
+    now = dt.datetime.now(dt.UTC).timestamp()
+    _, name, payload = cloud_side.build_command(
+        lock_key,
+        lock_id,
+        action,
+        params,
+        secret_params={"digits": secret} if secret is not None else None,
+        now=now,
+        ttl_s=max(1.0, min(expires_at.timestamp() - now, schemas.MAX_COMMAND_TTL)),
+        request_id=command_id,
+    )
+    return name, payload
+
+
+def desired_message(
+    lock_id: str, lock_key: str, *, desired: dict[str, Any], version: int
+) -> tuple[str, bytes]:
+    return cloud_side.build_desired(lock_key, lock_id, max(version, 1), desired)
+
+
+def ack_message(lock_id: str, lock_key: str, *, up_to_seq: int) -> tuple[str, bytes]:
+    return cloud_side.build_ack(lock_key, lock_id, up_to_seq)
+
+
+def lock_id_of(topic: str) -> str:
+    return cloud_side.lock_id_of(topic)
+
+
+def decode(lock_key: str | None, topic: str, payload: bytes) -> codec.Inbound:
+    """Parse and (for signed channels) verify one message; LinkError if bad."""
+    return cloud_side.decode_lock_message(lock_key, topic, payload)

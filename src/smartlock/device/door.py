@@ -1,0 +1,114 @@
+"""The bolt and door as a transition table (D-BOLT, D-AJAR, D-MODE-PASS, D-MODE-VIRT).
+
+`TABLE[(phase, event)] = (next phase, actions)`. A pair not in the table changes
+nothing: a reader sees the whole machine here, and `diagram()` draws it for the
+docs (`python -c "from smartlock.device.door import diagram; print(diagram())"`).
+"""
+
+from __future__ import annotations
+
+import enum
+
+from smartlock.device.vocab import BoltState, DoorState
+
+
+class Phase(enum.StrEnum):
+    LOCKED = "locked"  # door closed, bolt thrown
+    UNLATCHED = "unlatched"  # bolt retracted, door closed, relock timer running
+    OPEN = "open"  # door open
+    THROWING = "throwing"  # motor asked to throw, waiting for feedback
+    NOT_THROWN = "not_thrown"  # closed but the bolt stayed back (virtually locked)
+    JAMMED = "jammed"  # the bolt jammed
+    PASSAGE = "passage"  # normally-open mode: bolt held back, door free
+
+
+class DoorEvent(enum.StrEnum):
+    UNLOCK = "unlock"  # a granted unlock (motor)
+    LOCK = "lock"  # a lock request (app)
+    RELOCK_DUE = "relock_due"  # not opened within auto_relock_s
+    DOOR_OPENED = "door_opened"
+    DOOR_CLOSED = "door_closed"
+    BOLT_THROWN = "bolt_thrown"
+    BOLT_RETRACTED = "bolt_retracted"  # by motor, knob or key
+    BOLT_JAMMED = "bolt_jammed"
+    PASSAGE_ON = "passage_on"
+    PASSAGE_OFF = "passage_off"
+
+
+class Do(enum.StrEnum):
+    RETRACT = "retract"  # run the motor back
+    THROW = "throw"  # run the motor out
+    ARM_RELOCK = "arm_relock"  # (re)start the relock timer
+
+
+P, E = Phase, DoorEvent
+_UNLOCK = (P.UNLATCHED, (Do.RETRACT, Do.ARM_RELOCK))
+
+TABLE: dict[tuple[Phase, DoorEvent], tuple[Phase, tuple[Do, ...]]] = {
+    (P.LOCKED, E.UNLOCK): _UNLOCK,
+    (P.LOCKED, E.BOLT_RETRACTED): (P.UNLATCHED, (Do.ARM_RELOCK,)),
+    (P.LOCKED, E.BOLT_JAMMED): (P.JAMMED, ()),
+    (P.LOCKED, E.DOOR_OPENED): (P.OPEN, ()),
+    (P.LOCKED, E.PASSAGE_ON): (P.PASSAGE, (Do.RETRACT,)),
+    (P.UNLATCHED, E.UNLOCK): (P.UNLATCHED, (Do.ARM_RELOCK,)),
+    (P.UNLATCHED, E.DOOR_OPENED): (P.OPEN, ()),
+    (P.UNLATCHED, E.RELOCK_DUE): (P.THROWING, (Do.THROW,)),
+    (P.UNLATCHED, E.LOCK): (P.THROWING, (Do.THROW,)),
+    (P.UNLATCHED, E.BOLT_THROWN): (P.LOCKED, ()),
+    (P.UNLATCHED, E.BOLT_JAMMED): (P.JAMMED, ()),
+    (P.UNLATCHED, E.PASSAGE_ON): (P.PASSAGE, ()),
+    (P.OPEN, E.DOOR_CLOSED): (P.THROWING, (Do.THROW,)),
+    (P.OPEN, E.PASSAGE_ON): (P.PASSAGE, (Do.RETRACT,)),
+    (P.THROWING, E.BOLT_THROWN): (P.LOCKED, ()),
+    (P.THROWING, E.BOLT_RETRACTED): (P.NOT_THROWN, ()),
+    (P.THROWING, E.BOLT_JAMMED): (P.JAMMED, ()),
+    (P.THROWING, E.DOOR_OPENED): (P.OPEN, ()),
+    (P.THROWING, E.UNLOCK): _UNLOCK,
+    (P.THROWING, E.PASSAGE_ON): (P.PASSAGE, (Do.RETRACT,)),
+    (P.NOT_THROWN, E.UNLOCK): _UNLOCK,
+    (P.NOT_THROWN, E.LOCK): (P.THROWING, (Do.THROW,)),
+    (P.NOT_THROWN, E.BOLT_THROWN): (P.LOCKED, ()),
+    (P.NOT_THROWN, E.DOOR_OPENED): (P.OPEN, ()),
+    (P.NOT_THROWN, E.PASSAGE_ON): (P.PASSAGE, (Do.RETRACT,)),
+    (P.JAMMED, E.UNLOCK): _UNLOCK,
+    (P.JAMMED, E.LOCK): (P.THROWING, (Do.THROW,)),
+    (P.JAMMED, E.BOLT_THROWN): (P.LOCKED, ()),
+    (P.JAMMED, E.BOLT_RETRACTED): (P.NOT_THROWN, ()),
+    (P.JAMMED, E.DOOR_OPENED): (P.OPEN, ()),
+    (P.JAMMED, E.PASSAGE_ON): (P.PASSAGE, (Do.RETRACT,)),
+    (P.PASSAGE, E.PASSAGE_OFF): (P.UNLATCHED, (Do.ARM_RELOCK,)),
+    (P.PASSAGE, E.BOLT_THROWN): (P.PASSAGE, (Do.RETRACT,)),
+}
+
+BOLT_EVENTS = {
+    BoltState.THROWN: E.BOLT_THROWN,
+    BoltState.RETRACTED: E.BOLT_RETRACTED,
+    BoltState.JAMMED: E.BOLT_JAMMED,
+}
+
+
+def step(phase: Phase, event: DoorEvent) -> tuple[Phase, tuple[Do, ...]]:
+    """The next phase and the actions to take; unknown pairs leave the phase alone."""
+    return TABLE.get((phase, event), (phase, ()))
+
+
+def door_state(phase: Phase, *, door_open: bool, ajar: bool, detect_virtual: bool) -> DoorState:
+    """What the app shows (A-STATUS) for a phase and the door sensor."""
+    if door_open:
+        return DoorState.AJAR if ajar else DoorState.OPEN
+    if phase is P.LOCKED:
+        return DoorState.LOCKED
+    if phase is P.JAMMED:
+        return DoorState.JAMMED
+    if phase is P.NOT_THROWN and detect_virtual:
+        return DoorState.VIRTUALLY_LOCKED
+    return DoorState.UNLOCKED
+
+
+def diagram() -> str:
+    """The table as Mermaid state-diagram text (for docs/device-core.md)."""
+    lines = ["stateDiagram-v2"]
+    for (src, event), (dst, actions) in TABLE.items():
+        label = event.value + (f" / {', '.join(a.value for a in actions)}" if actions else "")
+        lines.append(f"    {src.value} --> {dst.value}: {label}")
+    return "\n".join(lines)

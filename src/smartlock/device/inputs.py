@@ -1,0 +1,301 @@
+"""Everything the lock core can be told, as frozen values that check themselves.
+
+The shell (runtime, console, tests) turns hardware happenings, face observations and
+cloud commands into these and feeds them to `LockCore.handle`. Time enters only as
+`Tick(now)` / `Boot(now)`: wall-clock seconds since the Unix epoch (`time.time()`),
+sent before any other input and at least once a second; every other input happens
+"at the last tick".
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from smartlock.device.errors import InputError
+from smartlock.device.vocab import BoltState, Pose
+
+KEYPAD_KEYS = frozenset("0123456789*#")
+MAX_EMBEDDING = 4096
+
+
+def _finite(name: str, value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InputError(f"{name} must be a finite number, got {value!r}")
+
+
+def _held(value: float) -> None:
+    _finite("held_s", value)
+    if value < 0:
+        raise InputError(f"held_s cannot be negative, got {value}")
+
+
+@dataclass(frozen=True, slots=True)
+class Boot:
+    """The lock powered up; `now` is wall-clock epoch seconds. Logged as `boot`."""
+
+    now: float
+
+    def __post_init__(self) -> None:
+        _finite("now", self.now)
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """Time passed: `now` is wall-clock epoch seconds (a backward jump is ignored)."""
+
+    now: float
+
+    def __post_init__(self) -> None:
+        _finite("now", self.now)
+
+
+@dataclass(frozen=True, slots=True)
+class KeyPress:
+    """One keypad touch: `0`-`9`, `*` (clear / back) or `#` (confirm). D-KEY-*."""
+
+    key: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.key, str) or self.key not in KEYPAD_KEYS:
+            raise InputError(f"not a keypad key: {self.key!r} (use 0-9, * or #)")
+
+
+@dataclass(frozen=True, slots=True)
+class FaceSeen:
+    """One face observation from the face engine (never an image: D-PRIV).
+
+    `yaw` > 0 is the person turned to their right, `pitch` > 0 head raised, in
+    degrees. `pose` is the engine's own pose tag when it has one; otherwise the core
+    classifies yaw/pitch. `near` = at arm's length, `still` = not moving.
+    """
+
+    embedding: tuple[float, ...]
+    yaw: float = 0.0
+    pitch: float = 0.0
+    quality: float = 1.0
+    near: bool = True
+    still: bool = True
+    pose: Pose | None = None
+
+    def __post_init__(self) -> None:
+        try:  # lists and numpy arrays are welcome; the stored value is a tuple of floats
+            values = tuple(float(v) for v in self.embedding)
+        except (TypeError, ValueError):
+            raise InputError("embedding must be a sequence of numbers") from None
+        if not 0 < len(values) <= MAX_EMBEDDING:
+            raise InputError(f"embedding must have 1..{MAX_EMBEDDING} values")
+        for v in values:
+            _finite("embedding value", v)
+        object.__setattr__(self, "embedding", values)
+        _finite("yaw", self.yaw)
+        _finite("pitch", self.pitch)
+        _finite("quality", self.quality)
+        if not 0.0 <= self.quality <= 1.0:
+            raise InputError(f"quality must be within 0..1, got {self.quality}")
+        if self.pose is not None and not isinstance(self.pose, Pose):
+            raise InputError(f"pose must be a Pose, got {self.pose!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class NoFace:
+    """The camera looked and found no face."""
+
+
+@dataclass(frozen=True, slots=True)
+class DoorSensor:
+    """The door sensor changed: open or closed."""
+
+    is_open: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BoltFeedback:
+    """The bolt reports where it is after a motor run (or a hand move)."""
+
+    state: BoltState
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.state, BoltState):
+            raise InputError(f"state must be a BoltState, got {self.state!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsKey:
+    """The settings key was released after `held_s`: short = menu, >= 3 s = pairing."""
+
+    held_s: float = 0.1
+
+    def __post_init__(self) -> None:
+        _held(self.held_s)
+
+
+@dataclass(frozen=True, slots=True)
+class UnlockButton:
+    """Inside electronic button released after `held_s`: short = open, >= 3 s = anti-lock."""
+
+    held_s: float = 0.1
+
+    def __post_init__(self) -> None:
+        _held(self.held_s)
+
+
+@dataclass(frozen=True, slots=True)
+class ArmKey:
+    """The front arm key (D-MODE-ARM)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DoorbellKey:
+    """The front doorbell key (A-LIVE)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Knob:
+    """The inside knob was turned (D-OPEN-IN)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MechanicalKey:
+    """The mechanical key opened the lock from outside (D-MECH)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Handle:
+    """The handle was pushed or pulled (opens the door in normally-open mode)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tamper:
+    """The tamper switch tripped (True) or was restored (False). D-TAMPER."""
+
+    tripped: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BatteryLevel:
+    """A battery reading in whole percent (D-BATT-*)."""
+
+    level: int
+
+    def __post_init__(self) -> None:
+        if isinstance(self.level, bool) or not isinstance(self.level, int):
+            raise InputError(f"battery level must be an int, got {self.level!r}")
+        if not 0 <= self.level <= 100:
+            raise InputError(f"battery level must be 0-100 %, got {self.level}")
+
+
+@dataclass(frozen=True, slots=True)
+class UsbPower:
+    """USB-C emergency power connected or removed (D-BATT-USB)."""
+
+    connected: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Network:
+    """The link to the cloud came up or went down."""
+
+    up: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FactoryReset:
+    """The reset pin was held: clear everything (D-RESET)."""
+
+
+class RemoteAction(enum.StrEnum):
+    """Cloud command actions (A-REMOTE, A-USERS, A-TEMP, A-SETTINGS): wire names."""
+
+    UNLOCK = "unlock"
+    LOCK = "lock"
+    SET_MODE = "set_mode"  # params: mode (Mode value), on (bool)
+    CHANGE_SETTING = "change_setting"  # params: name, value
+    ADD_USER = "add_user"  # params: user_type, [schedules]
+    SET_USER_ENABLED = "set_user_enabled"  # params: user_no, enabled
+    SET_SCHEDULES = "set_schedules"  # params: user_no, schedules
+    DELETE_CREDENTIAL = "delete_credential"  # params: user_no, cred_id
+    DEREGISTER_USER = "deregister_user"  # params: user_no
+    SET_PASSWORD = "set_password"  # params: user_no, digits, [duress]  # noqa: S105
+    ADD_TEMP_PASSWORD = "add_temp_password"  # params: temp_id, code, valid_from, valid_to, max_uses  # noqa: S105
+    REVOKE_TEMP_PASSWORD = "revoke_temp_password"  # params: temp_id  # noqa: S105
+    UNBIND = "unbind"
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteCommand:
+    """A cloud command, already authenticated by the link layer.
+
+    `request_id` makes a repeat harmless (A-REMOTE: "twice does nothing");
+    `expires_at` (epoch seconds) makes a late one harmless.
+    """
+
+    request_id: str
+    action: RemoteAction
+    params: Mapping[str, Any] = field(default_factory=dict)
+    expires_at: float | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.request_id, str) or not 0 < len(self.request_id) <= 128:
+            raise InputError("request_id must be a non-empty string of at most 128 chars")
+        try:
+            action = RemoteAction(self.action)
+        except ValueError:
+            raise InputError(f"unknown action {self.action!r}") from None
+        object.__setattr__(self, "action", action)
+        if not isinstance(self.params, Mapping):
+            raise InputError("params must be a mapping")
+        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+        if self.expires_at is not None:
+            _finite("expires_at", self.expires_at)
+
+
+@dataclass(frozen=True, slots=True)
+class Bind:
+    """The app binds the lock during pairing mode (D-PAIR), via the link layer.
+
+    `broker_*` and `lock_key` are the credentials the link will use from now on.
+    """
+
+    request_id: str
+    serial: str
+    verification_code: str
+    owner: str
+    broker_username: str = ""
+    broker_password: str = ""
+    lock_key: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("request_id", "serial", "verification_code", "owner"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not 0 < len(value) <= 256:
+                raise InputError(f"{name} must be a non-empty string")
+
+
+Input = (
+    Boot
+    | Tick
+    | KeyPress
+    | FaceSeen
+    | NoFace
+    | DoorSensor
+    | BoltFeedback
+    | SettingsKey
+    | UnlockButton
+    | ArmKey
+    | DoorbellKey
+    | Knob
+    | MechanicalKey
+    | Handle
+    | Tamper
+    | BatteryLevel
+    | UsbPower
+    | Network
+    | FactoryReset
+    | RemoteCommand
+    | Bind
+)

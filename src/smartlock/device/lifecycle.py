@@ -1,0 +1,92 @@
+"""Pairing, binding, factory reset and the hand-off of cloud commands (D-PAIR, D-RESET)."""
+
+from __future__ import annotations
+
+import hmac
+from typing import TYPE_CHECKING
+
+from smartlock.device.effects import (
+    Alarm,
+    CommandResult,
+    Led,
+    PairingWindow,
+    SetLed,
+)
+from smartlock.device.errors import ErrorCode, Refused
+from smartlock.device.inputs import (
+    Bind,
+    FactoryReset,
+    RemoteCommand,
+)
+from smartlock.device.prompts import PromptId
+from smartlock.device.records import Binding, DurableState
+from smartlock.device.remote import run_remote
+from smartlock.device.vocab import (
+    EventKind,
+    Source,
+)
+
+PAIRING_S = 180.0  # D-PAIR
+
+if TYPE_CHECKING:
+    from smartlock.device.core import LockCore
+
+
+def begin_pairing(core: LockCore, source: Source) -> None:
+    core.pairing_until = core.now + PAIRING_S
+    core.emit(PairingWindow(core.pairing_until))
+    core.log(EventKind.PAIRING_MODE, source=source)
+    core.say(PromptId.PAIRING_MODE)
+
+
+def on_factory_reset(core: LockCore, inp: FactoryReset) -> None:
+    """D-RESET: everything goes but the identity and the journal's numbering."""
+    old = core.state
+    secret = hmac.digest(old.secret, b"factory-reset:%d" % old.next_seq, "sha256")
+    core.set_state(
+        DurableState(
+            identity=old.identity,
+            secret=secret,
+            next_seq=old.next_seq,
+            next_cred_id=old.next_cred_id,
+        )
+    )
+    alarms = sorted(core.alarms)
+    door_open, bolt, phase = core.door_open, core.bolt, core.phase
+    battery, usb, net = core.battery, core.usb, core.network_up
+    core._reset_volatile()
+    core.door_open, core.bolt, core.phase = door_open, bolt, phase
+    core.battery, core.usb, core.network_up = battery, usb, net
+    for kind in alarms:
+        core.emit(Alarm(kind, False))
+    core.emit(SetLed(Led.ARMED, False))
+    core.emit(PairingWindow(None))
+    core.log(EventKind.FACTORY_RESET, source=Source.SYSTEM)
+    core.say(PromptId.FACTORY_RESET)
+
+
+def on_remote(core: LockCore, inp: RemoteCommand) -> None:
+    run_remote(core, inp)
+
+
+def on_bind(core: LockCore, inp: Bind) -> None:
+    """D-PAIR: bind by serial + verification code while pairing mode is open."""
+    identity = core.state.identity
+    try:
+        if core.pairing_until is None:
+            raise Refused("the lock is not in pairing mode", ErrorCode.NOT_PAIRING)
+        same = hmac.compare_digest(inp.serial, identity.serial) & hmac.compare_digest(
+            inp.verification_code, identity.verification_code
+        )
+        if not same:
+            raise Refused("serial or verification code does not match", ErrorCode.BAD_IDENTITY)
+    except Refused as err:
+        core.emit(CommandResult(inp.request_id, False, err.code))
+        return
+    binding = Binding(inp.owner, core.now, inp.broker_username, inp.broker_password, inp.lock_key)
+    core.state = core.state.replace(binding=binding)
+    core.pairing_until = None
+    core.emit(PairingWindow(None))
+    core.log(EventKind.PAIRED, source=Source.REMOTE, owner=inp.owner)
+    core.say(PromptId.PAIRED)
+    core.emit(CommandResult(inp.request_id, True))

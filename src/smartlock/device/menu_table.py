@@ -1,0 +1,161 @@
+"""The §7 menu tree as data (D-MENU-1, D-MENU-2): one table, no nested ifs.
+
+`MENU[node]` gives the node's prompt, how it takes input (a choice key, digits + `#`,
+a `#` confirmation, or faces) and, for choice nodes, key -> `Choice(target, action)`.
+`smartlock.device.menu.Menu` walks it; actions are its `_act_<name>` methods.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from smartlock.device.errors import ErrorCode
+from smartlock.device.prompts import PromptId
+from smartlock.device.vocab import UserType
+
+MENU_TIMEOUT_S = 30.0  # D-MENU-1
+MAX_ENTRY = 20
+
+
+class Node(enum.StrEnum):
+    MAIN = "main"
+    NEW_USER = "new_user"
+    NEW_CRED = "new_cred"
+    ADD_CRED = "add_cred"
+    DURESS_TYPE = "duress_type"
+    ENTER_USER = "enter_user"
+    USER = "user"
+    DELETE = "delete"
+    DELETE_CONFIRM = "delete_confirm"
+    DEREGISTER = "deregister"
+    SETTINGS = "settings"
+    VOLUME = "volume"
+    VOLUME_LEVEL = "volume_level"
+    ADVANCED = "advanced"
+    PIN_FIRST = "pin_first"
+    PIN_AGAIN = "pin_again"
+    FACE = "face"
+    EXIT = "exit"
+
+
+class Entry(enum.Enum):
+    CHOICE = "choice"  # one key picks a Choice
+    DIGITS = "digits"  # digits then `#` runs `action`
+    CONFIRM = "confirm"  # `#` runs `action`
+    FACES = "faces"  # face observations (enrolment); keys only go back
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    target: Node | None
+    action: str | None = None
+    arg: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class NodeSpec:
+    prompt: PromptId
+    entry: Entry = Entry.CHOICE
+    choices: Mapping[str, Choice] = field(default_factory=dict)
+    action: str | None = None  # for DIGITS / CONFIRM nodes
+
+
+N = Node
+_CREDENTIAL_CHOICES = {
+    "1": Choice(N.FACE, "enrol", False),
+    "2": Choice(N.PIN_FIRST, "pin", False),
+    "3": Choice(N.DURESS_TYPE),
+}
+MENU: Mapping[Node, NodeSpec] = {
+    N.MAIN: NodeSpec(
+        PromptId.MENU_MAIN,
+        choices={
+            "1": Choice(N.NEW_USER),
+            "2": Choice(N.ENTER_USER),
+            "3": Choice(N.SETTINGS),
+            "4": Choice(None, "system_info"),
+        },
+    ),
+    N.NEW_USER: NodeSpec(
+        PromptId.MENU_NEW_USER,
+        choices={
+            "1": Choice(N.NEW_CRED, "pick_new", UserType.MASTER),
+            "2": Choice(N.NEW_CRED, "pick_new", UserType.NORMAL),
+        },
+    ),
+    N.NEW_CRED: NodeSpec(PromptId.MENU_CREDENTIAL, choices=_CREDENTIAL_CHOICES),
+    N.ADD_CRED: NodeSpec(PromptId.MENU_CREDENTIAL, choices=_CREDENTIAL_CHOICES),
+    N.DURESS_TYPE: NodeSpec(
+        PromptId.MENU_DURESS_TYPE,
+        choices={
+            "1": Choice(N.FACE, "enrol", True),
+            "2": Choice(N.PIN_FIRST, "pin", True),
+        },
+    ),
+    N.ENTER_USER: NodeSpec(PromptId.MENU_ENTER_USER, Entry.DIGITS, action="select_user"),
+    N.USER: NodeSpec(
+        PromptId.MENU_USER,
+        choices={
+            "1": Choice(N.ADD_CRED),
+            "2": Choice(N.DELETE),
+            "3": Choice(N.DEREGISTER),
+        },
+    ),
+    N.DELETE: NodeSpec(
+        PromptId.MENU_DELETE,
+        choices={
+            "1": Choice(N.DELETE_CONFIRM, "pick_delete", "face"),
+            "2": Choice(N.DELETE_CONFIRM, "pick_delete", "password"),
+            "3": Choice(N.DELETE_CONFIRM, "pick_delete", "duress"),
+        },
+    ),
+    N.DELETE_CONFIRM: NodeSpec(PromptId.MENU_CONFIRM, Entry.CONFIRM, action="delete"),
+    N.DEREGISTER: NodeSpec(PromptId.MENU_CONFIRM, Entry.CONFIRM, action="deregister"),
+    N.SETTINGS: NodeSpec(
+        PromptId.MENU_SETTINGS,
+        choices={
+            "1": Choice(N.VOLUME),
+            "2": Choice(N.ADVANCED),
+        },
+    ),
+    N.VOLUME: NodeSpec(
+        PromptId.MENU_VOLUME,
+        choices={
+            "1": Choice(N.VOLUME_LEVEL, "pick_volume", "prompt_volume"),
+            "2": Choice(N.VOLUME_LEVEL, "pick_volume", "doorbell_volume"),
+        },
+    ),
+    N.VOLUME_LEVEL: NodeSpec(
+        PromptId.MENU_VOLUME_LEVEL,
+        choices={
+            key: Choice(N.VOLUME, "set_volume", level)
+            for key, level in (("1", "high"), ("2", "medium"), ("3", "low"), ("4", "off"))
+        },
+    ),
+    N.ADVANCED: NodeSpec(
+        PromptId.MENU_ADVANCED,
+        choices={
+            "1": Choice(None, "toggle", "anti_lock"),
+            "2": Choice(None, "toggle", "normally_open"),
+            "3": Choice(None, "pair"),
+        },
+    ),
+    N.PIN_FIRST: NodeSpec(PromptId.ENTER_PASSWORD, Entry.DIGITS, action="pin_first"),
+    N.PIN_AGAIN: NodeSpec(PromptId.ENTER_AGAIN, Entry.DIGITS, action="pin_again"),
+    N.FACE: NodeSpec(PromptId.FACE_FRONT, Entry.FACES),
+}
+REFUSAL_PROMPTS = {
+    ErrorCode.USER_LIMIT: PromptId.USER_LIMIT,
+    ErrorCode.UNKNOWN_USER: PromptId.UNKNOWN_USER,
+    ErrorCode.LAST_MASTER: PromptId.LAST_MASTER,
+    ErrorCode.SELF_DEREGISTER: PromptId.CANNOT_DEREGISTER_SELF,
+    ErrorCode.MASTER_FROM_KEYPAD: PromptId.CANNOT_DEREGISTER_MASTER,
+    ErrorCode.HAS_PASSWORD: PromptId.HAS_PASSWORD,
+    ErrorCode.DUPLICATE_PASSWORD: PromptId.PASSWORD_EXISTS,
+    ErrorCode.BAD_PASSWORD: PromptId.BAD_PASSWORD_LENGTH,
+    ErrorCode.TEMPLATE_LIMIT: PromptId.TEMPLATE_LIMIT,
+    ErrorCode.DUPLICATE_FACE: PromptId.FACE_EXISTS,
+}

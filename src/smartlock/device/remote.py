@@ -1,0 +1,348 @@
+"""Cloud commands (A-REMOTE, A-USERS, A-TEMP, A-SETTINGS), already authenticated.
+
+Each action is one function in `ACTIONS` that checks everything before it changes
+anything; `run_remote` answers every command with one `CommandResult`, journals it,
+and on a refusal puts the state back exactly as it was. A request id seen before
+does nothing (A-REMOTE: "twice does nothing"); so does one past its `expires_at`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from smartlock.device import users
+from smartlock.device.door import DoorEvent, Phase
+from smartlock.device.effects import CommandResult
+from smartlock.device.errors import ErrorCode, InputError, LockError, Refused
+from smartlock.device.inputs import RemoteAction, RemoteCommand
+from smartlock.device.records import (
+    Schedule,
+    TempPassword,
+    WeekDaySchedule,
+    YearDaySchedule,
+)
+from smartlock.device.settings import BY_MODE, BY_NAME
+from smartlock.device.vocab import CredentialType, EventKind, Mode, Source, UserType
+
+if TYPE_CHECKING:
+    from smartlock.device.core import LockCore
+
+Params = Mapping[str, Any]
+RECENT_REQUESTS = 64
+TEMP_MIN, TEMP_MAX = 6, 12
+
+
+def _get(params: Params, name: str, kind: type, *, optional: bool = False) -> Any:
+    if name not in params:
+        if optional:
+            return None
+        raise InputError(f"missing parameter {name!r}")
+    value = params[name]
+    ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
+    if kind is float:
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not ok:
+        raise InputError(f"parameter {name!r} must be {kind.__name__}, got {value!r}")
+    return value
+
+
+def _user_no(core: LockCore, params: Params) -> int:
+    number: int = _get(params, "user_no", int)
+    if number not in core.state.users:
+        raise Refused(f"no user {number}", ErrorCode.UNKNOWN_USER)
+    return number
+
+
+def parse_schedules(raw: Any) -> tuple[Schedule, ...]:
+    """Schedules from their JSON form (see `views.schedule_to_dict`)."""
+    if not isinstance(raw, list | tuple):
+        raise InputError("schedules must be a list")
+    out: list[Schedule] = []
+    for item in raw:
+        if not isinstance(item, Mapping):
+            raise InputError("each schedule must be an object")
+        if item.get("kind") == "week_day":
+            days = item.get("days")
+            if not isinstance(days, list | tuple) or not all(isinstance(d, int) for d in days):
+                raise InputError("week_day schedule needs days: [0..6]")
+            out.append(
+                WeekDaySchedule(
+                    frozenset(days), _get(item, "start_min", int), _get(item, "end_min", int)
+                )
+            )
+        elif item.get("kind") == "year_day":
+            out.append(YearDaySchedule(_get(item, "start", float), _get(item, "end", float)))
+        else:
+            raise InputError("schedule kind must be week_day or year_day")
+    return tuple(out)
+
+
+def _need_master(core: LockCore) -> None:
+    if not core.state.masters():
+        raise Refused("no master user yet", ErrorCode.NO_MASTER)
+
+
+def _unlock(core: LockCore, params: Params) -> dict[str, Any]:
+    settings = core.state.settings
+    if not settings.remote_unlock:
+        raise Refused("remote unlock is off in the settings", ErrorCode.REMOTE_UNLOCK_DISABLED)
+    if settings.anti_lock:
+        raise Refused("anti-lock mode refuses remote unlock", ErrorCode.ANTI_LOCK_MODE)
+    if core.locked_out:
+        raise Refused("the lock is locked out", ErrorCode.LOCKED_OUT)
+    if core.state.mech_pending:
+        raise Refused("verify at the lock after the mechanical key", ErrorCode.NEEDS_VERIFICATION)
+    _need_master(core)
+    by = params.get("by")
+    core.grant_remote(str(by) if by is not None else None)
+    return {}
+
+
+def _lock(core: LockCore, params: Params) -> dict[str, Any]:
+    if core.door_open:
+        raise Refused("the door is open", ErrorCode.DOOR_OPEN)
+    if core.state.settings.normally_open:
+        core.change_setting("normally_open", False, source=Source.REMOTE)
+    if core.phase is not Phase.LOCKED:
+        core.door_event(DoorEvent.LOCK)
+    return {}
+
+
+def _check_arming(core: LockCore, name: str, value: Any) -> None:
+    if name == BY_MODE[Mode.ARMED].name and value is True:
+        if core.door_open:
+            raise Refused("close the door before arming", ErrorCode.DOOR_OPEN)
+        if core.state.mech_pending:
+            raise Refused(
+                "verify at the lock after the mechanical key", ErrorCode.NEEDS_VERIFICATION
+            )
+
+
+def _set_mode(core: LockCore, params: Params) -> dict[str, Any]:
+    try:
+        mode = Mode(_get(params, "mode", str))
+    except ValueError:
+        raise InputError(f"no mode {params.get('mode')!r}") from None
+    on: bool = _get(params, "on", bool)
+    name = BY_MODE[mode].name
+    _check_arming(core, name, on)
+    core.change_setting(name, on, source=Source.REMOTE)
+    return {}
+
+
+def _change_setting(core: LockCore, params: Params) -> dict[str, Any]:
+    name: str = _get(params, "name", str)
+    if name not in BY_NAME:
+        raise InputError(f"no setting {name!r}", ErrorCode.UNKNOWN_SETTING)
+    value = params.get("value")
+    _check_arming(core, name, value)
+    core.change_setting(name, value, source=Source.REMOTE)
+    return {}
+
+
+def _add_user(core: LockCore, params: Params) -> dict[str, Any]:
+    _need_master(core)
+    try:
+        user_type = UserType(_get(params, "user_type", str))
+    except ValueError:
+        raise InputError(f"no user type {params.get('user_type')!r}") from None
+    schedules = parse_schedules(params.get("schedules", []))
+    if user_type is UserType.SCHEDULED and not schedules:
+        raise InputError("a scheduled user needs at least one schedule")
+    state, number = users.add_user(core.state, user_type, schedules)
+    core.set_state(state)
+    core.log(EventKind.USER_ADDED, user_no=number, source=Source.REMOTE, user_type=user_type)
+    return {"user_no": number}
+
+
+def _set_user_enabled(core: LockCore, params: Params) -> dict[str, Any]:
+    number = _user_no(core, params)
+    enabled: bool = _get(params, "enabled", bool)
+    user = core.state.users[number]
+    if user.is_master and not enabled and core.state.masters() == [number]:
+        raise Refused("the last master cannot be disabled", ErrorCode.LAST_MASTER)
+    core.set_state(users.set_user(core.state, dataclasses.replace(user, enabled=enabled)))
+    core.log(EventKind.SETTING_CHANGED, user_no=number, source=Source.REMOTE, enabled=enabled)
+    return {}
+
+
+def _set_schedules(core: LockCore, params: Params) -> dict[str, Any]:
+    number = _user_no(core, params)
+    schedules = parse_schedules(_get(params, "schedules", list))
+    user = core.state.users[number]
+    if user.is_master:
+        raise Refused("a master user is never restricted", ErrorCode.LAST_MASTER)
+    user_type = UserType.SCHEDULED if schedules else UserType.NORMAL
+    if user.user_type is UserType.DISPOSABLE:
+        user_type = UserType.DISPOSABLE
+    new = dataclasses.replace(user, schedules=schedules, user_type=user_type)
+    core.set_state(users.set_user(core.state, new))
+    core.log(
+        EventKind.SETTING_CHANGED, user_no=number, source=Source.REMOTE, schedules=len(schedules)
+    )
+    return {}
+
+
+def _delete_credential(core: LockCore, params: Params) -> dict[str, Any]:
+    number = _user_no(core, params)
+    cred_id: int = _get(params, "cred_id", int)
+    cred = core.state.credentials.get(cred_id)
+    if cred is None or cred.user_no != number:
+        raise Refused(f"user {number} has no credential {cred_id}", ErrorCode.UNKNOWN_CREDENTIAL)
+    core.set_state(users.delete_credential(core.state, cred_id))
+    core.log(EventKind.CREDENTIAL_DELETED, user_no=number, source=Source.REMOTE, cred_id=cred_id)
+    return {}
+
+
+def _deregister(core: LockCore, params: Params) -> dict[str, Any]:
+    number = _user_no(core, params)
+    core.set_state(users.deregister(core.state, number, from_keypad=False))
+    core.log(EventKind.USER_DELETED, user_no=number, source=Source.REMOTE)
+    return {}
+
+
+def _set_password(core: LockCore, params: Params) -> dict[str, Any]:
+    """Set or replace a user's password; the clear digits are hashed here and dropped."""
+    number = _user_no(core, params)
+    digits: str = _get(params, "digits", str)
+    duress = bool(_get(params, "duress", bool, optional=True))
+    users.check_pin_digits(digits)
+    state = core.state
+    old = [
+        c
+        for c in state.creds_of(number)
+        if c.cred_type is CredentialType.PIN and c.duress == duress
+    ]
+    if old:  # replacing: the old one goes first (not a deletion of the master's password)
+        state = state.replace(
+            credentials={k: v for k, v in state.credentials.items() if k != old[0].cred_id}
+        )
+    state, cred_id = users.add_pin(state, number, digits, duress=duress)
+    core.set_state(state)
+    core.log(
+        EventKind.CREDENTIAL_ADDED,
+        user_no=number,
+        source=Source.REMOTE,
+        cred_id=cred_id,
+        cred_type=CredentialType.PIN,
+        duress=duress,
+        replaced=bool(old),
+    )
+    return {"cred_id": cred_id}
+
+
+def _add_temp(core: LockCore, params: Params) -> dict[str, Any]:
+    _need_master(core)
+    temp_id: str = _get(params, "temp_id", str)
+    code: str = _get(params, "code", str)
+    if not (code.isascii() and code.isdigit() and TEMP_MIN <= len(code) <= TEMP_MAX):
+        raise InputError(
+            f"a temporary password has {TEMP_MIN}-{TEMP_MAX} digits", ErrorCode.BAD_PASSWORD
+        )
+    valid_from: float = _get(params, "valid_from", float)
+    valid_to: float = _get(params, "valid_to", float)
+    if not valid_from < valid_to:
+        raise InputError("valid_from must be before valid_to")
+    max_uses = _get(params, "max_uses", int, optional=True)
+    if max_uses is not None and max_uses < 1:
+        raise InputError("max_uses must be at least 1 (or absent for unlimited)")
+    digest = users.pin_hash(core.state.secret, code)
+    clash = any(c.secret_hash == digest for c in core.state.credentials.values()) or any(
+        t.code_hash == digest for t in core.state.temp_passwords.values() if t.temp_id != temp_id
+    )
+    if clash:
+        raise Refused("that code is already in use", ErrorCode.DUPLICATE_PASSWORD)
+    temp = TempPassword(temp_id, digest, float(valid_from), float(valid_to), max_uses)
+    core.set_state(core.state.replace(temp_passwords={**core.state.temp_passwords, temp_id: temp}))
+    core.log(
+        EventKind.CREDENTIAL_ADDED,
+        source=Source.REMOTE,
+        cred_type=CredentialType.TEMP_PIN,
+        temp_id=temp_id,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        max_uses=max_uses,
+    )
+    return {}
+
+
+def _revoke_temp(core: LockCore, params: Params) -> dict[str, Any]:
+    temp_id: str = _get(params, "temp_id", str)
+    if temp_id not in core.state.temp_passwords:
+        raise Refused(f"no temporary password {temp_id!r}", ErrorCode.UNKNOWN_TEMP_PASSWORD)
+    temps = {k: v for k, v in core.state.temp_passwords.items() if k != temp_id}
+    core.set_state(core.state.replace(temp_passwords=temps))
+    core.log(
+        EventKind.CREDENTIAL_DELETED,
+        source=Source.REMOTE,
+        cred_type=CredentialType.TEMP_PIN,
+        temp_id=temp_id,
+    )
+    return {}
+
+
+def _unbind(core: LockCore, params: Params) -> dict[str, Any]:
+    if core.state.binding is None:
+        raise Refused("the lock is not bound", ErrorCode.NOT_BOUND)
+    core.set_state(core.state.replace(binding=None))
+    core.log(EventKind.UNPAIRED, source=Source.REMOTE)
+    return {}
+
+
+ACTIONS: Mapping[RemoteAction, Callable[[LockCore, Params], dict[str, Any]]] = {
+    RemoteAction.UNLOCK: _unlock,
+    RemoteAction.LOCK: _lock,
+    RemoteAction.SET_MODE: _set_mode,
+    RemoteAction.CHANGE_SETTING: _change_setting,
+    RemoteAction.ADD_USER: _add_user,
+    RemoteAction.SET_USER_ENABLED: _set_user_enabled,
+    RemoteAction.SET_SCHEDULES: _set_schedules,
+    RemoteAction.DELETE_CREDENTIAL: _delete_credential,
+    RemoteAction.DEREGISTER_USER: _deregister,
+    RemoteAction.SET_PASSWORD: _set_password,
+    RemoteAction.ADD_TEMP_PASSWORD: _add_temp,
+    RemoteAction.REVOKE_TEMP_PASSWORD: _revoke_temp,
+    RemoteAction.UNBIND: _unbind,
+}
+
+
+def run_remote(core: LockCore, cmd: RemoteCommand) -> None:
+    """Run one command; exactly one `CommandResult`, and nothing changed on a refusal."""
+    if cmd.request_id in core.state.recent_requests:
+        core.emit(CommandResult(cmd.request_id, False, ErrorCode.DUPLICATE_REQUEST))
+        return
+    before, mark = core.state, core.mark()
+    try:
+        if cmd.expires_at is not None and core.now > cmd.expires_at:
+            raise Refused("the command arrived too late", ErrorCode.EXPIRED_REQUEST)
+        data = ACTIONS[cmd.action](core, cmd.params)
+    except LockError as err:
+        core.rollback(before, mark)
+        _remember(core, cmd.request_id)
+        core.log(
+            EventKind.REMOTE_COMMAND,
+            source=Source.REMOTE,
+            action=cmd.action,
+            request_id=cmd.request_id,
+            ok=False,
+            code=err.code,
+        )
+        core.emit(CommandResult(cmd.request_id, False, err.code))
+        return
+    _remember(core, cmd.request_id)
+    core.log(
+        EventKind.REMOTE_COMMAND,
+        source=Source.REMOTE,
+        action=cmd.action,
+        request_id=cmd.request_id,
+        ok=True,
+    )
+    core.emit(CommandResult(cmd.request_id, True, None, data))
+
+
+def _remember(core: LockCore, request_id: str) -> None:
+    recent = (*core.state.recent_requests, request_id)[-RECENT_REQUESTS:]
+    core.set_state(core.state.replace(recent_requests=recent))

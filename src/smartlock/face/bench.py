@@ -1,0 +1,154 @@
+"""`smartlock face bench`: FAR/FRR per sensitivity and per-frame latency, vs the baseline.
+
+Accuracy follows the lock protocol (`protocol`) on cached readings; latency times the
+real pipeline on LFW photos pasted into 640×480 frames: detect + embed + match against
+a 1,000-template gallery (50 users × 20), for ours and for the plain baseline (HOG with
+one upsample, 5-point landmarks, nearest template, no gate) in the same run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from smartlock.device.ports import FaceTemplate
+from smartlock.device.vocab import Sensitivity
+from smartlock.face.calibration import DecisionRule, rule_for
+from smartlock.face.dataset import ReadingsCache, bench_order, list_people, place_in_frame
+from smartlock.face.protocol import Attempts, Dataset, load_dataset, run_protocol
+
+# The README's thresholds for the plain dlib pipeline, one per sensitivity.
+BASELINE_RULES = {
+    Sensitivity.LOW: DecisionRule(0.55),
+    Sensitivity.MEDIUM: DecisionRule(0.50),
+    Sensitivity.HIGH: DecisionRule(0.45),
+}
+
+
+def accuracy(attempts: Attempts, rules: dict[Sensitivity, DecisionRule]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for sens, rule in rules.items():
+        far, frr = attempts.rates(rule)
+        out[sens.value] = {
+            "threshold": rule.threshold,
+            "margin": rule.margin,
+            "far": far,
+            "frr": frr,
+        }
+    return out
+
+
+def latency(
+    data_dir: Path, data: Dataset, frames: int, seed: int = 0
+) -> dict[str, dict[str, float]]:
+    """p50/p95 ms per 640×480 frame for ours and the baseline, on the same frames."""
+    import numpy as np
+
+    from smartlock.face.align import face_chip, find_landmarks
+    from smartlock.face.decode import load_image
+    from smartlock.face.detect import detect_faces
+    from smartlock.face.embed import embed_chip
+    from smartlock.face.engine import FaceEngine
+    from smartlock.face.matching import GalleryMatcher
+
+    rng = np.random.default_rng(seed)
+    usable = np.flatnonzero(~np.isnan(data.embedding).any(axis=1))
+    rows = rng.choice(usable, size=1000, replace=len(usable) < 1000)
+    templates = [
+        FaceTemplate(user_no=1 + i // 20, embedding=tuple(map(float, data.embedding[r])))
+        for i, r in enumerate(rows)
+    ]
+    gallery = np.asarray([t.embedding for t in templates])
+    people = list_people(data_dir)
+    paths = [p for imgs in people.values() for p in imgs]
+    picks = rng.choice(len(paths), size=min(frames, len(paths)), replace=False)
+    shots = [place_in_frame(load_image(paths[i])) for i in picks]
+    engine, matcher = FaceEngine(), GalleryMatcher()
+
+    def ours(frame: Any) -> None:
+        reading = engine.read(frame)
+        if reading.embedding is not None:
+            matcher.identify(reading.embedding, templates, Sensitivity.MEDIUM)
+
+    def base(frame: Any) -> None:
+        boxes = detect_faces(frame, upsample=1)
+        if boxes:
+            vector = embed_chip(face_chip(frame, find_landmarks(frame, boxes[0])))
+            float(np.linalg.norm(gallery - vector, axis=1).min())
+
+    ours(shots[0])  # warm up: load models, build the gallery matrix
+    base(shots[0])
+    return {"ours": _time(ours, shots), "baseline": _time(base, shots)}
+
+
+def _time(step: Callable[[Any], None], shots: list[Any]) -> dict[str, float]:
+    import numpy as np
+
+    times = []
+    for frame in shots:
+        start = time.perf_counter()
+        step(frame)
+        times.append((time.perf_counter() - start) * 1000.0)
+    return {"p50": float(np.percentile(times, 50)), "p95": float(np.percentile(times, 95))}
+
+
+def run_bench(
+    data_dir: Path,
+    *,
+    residents: int = 5,
+    trials: int = 20,
+    subset: int | None = None,
+    cache_dir: Path | None = None,
+    latency_frames: int = 100,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Everything `smartlock face bench` prints, as one JSON-able dict."""
+    images = bench_order(list_people(data_dir))[:subset]
+    cache = ReadingsCache(cache_dir)
+    data = load_dataset(images, cache, (lambda n: progress(n, len(images))) if progress else None)
+    ours = run_protocol(data, residents=residents, trials=trials)
+    base = run_protocol(data, residents=residents, trials=trials, baseline=True)
+    times = latency(data_dir, data, latency_frames) if latency_frames else {}
+    return {
+        "residents": residents,
+        "trials": trials,
+        "images": len(images),
+        "people": len(data.people),
+        "genuine_attempts": int(ours.genuine.sum()),
+        "impostor_attempts": int((~ours.genuine).sum()),
+        "sensitivities": accuracy(ours, {s: rule_for(s, residents) for s in Sensitivity}),
+        "latency_ms": times.get("ours", {}),
+        "baseline": {
+            "sensitivities": accuracy(base, BASELINE_RULES),
+            "latency_ms": times.get("baseline", {}),
+        },
+    }
+
+
+def format_report(result: dict[str, Any]) -> str:
+    """The human-readable table of a bench result."""
+    lines = [
+        f"lock protocol: {result['residents']} residents, {result['trials']} trials, "
+        f"{result['images']} images of {result['people']} people; "
+        f"{result['genuine_attempts']} genuine / {result['impostor_attempts']} impostor attempts",
+        f"{'':10}{'ours':>34}   {'baseline':>30}",
+        f"{'sensitivity':12}{'thr':>6}{'margin':>7}{'FAR':>10}{'FRR':>8}   "
+        f"{'thr':>6}{'FAR':>10}{'FRR':>8}",
+    ]
+    for name, ours in result["sensitivities"].items():
+        base = result["baseline"]["sensitivities"][name]
+        lines.append(
+            f"{name:12}{ours['threshold']:6.3f}{ours['margin']:7.3f}{ours['far']:10.1e}"
+            f"{ours['frr']:8.1%}   {base['threshold']:6.3f}{base['far']:10.1e}{base['frr']:8.1%}"
+        )
+    lat, blat = result["latency_ms"], result["baseline"]["latency_ms"]
+    if lat:
+        lines.append(
+            f"latency per 640×480 frame (detect+embed+match 1,000 templates): "
+            f"ours p50 {lat['p50']:.1f} ms p95 {lat['p95']:.1f} ms; "
+            f"baseline p50 {blat['p50']:.1f} ms p95 {blat['p95']:.1f} ms "
+            f"({blat['p50'] / lat['p50']:.1f}× faster at p50)"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,156 @@
+"""LFW-style photo folders for the bench, and an on-disk cache of their embeddings.
+
+Embedding all of lfw-dev takes tens of minutes on the lock-class CPU, so each image's
+readings (our pipeline on a 640×480 frame, and the plain baseline on the raw image)
+are computed once and kept under ~/.cache/smartlock, never in the repository. The
+cache key includes the pipeline version, so a model change never reuses stale data.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from smartlock.face import models
+from smartlock.face.quality import QualityMeasure
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+FRAME_SIZE = (640, 480)
+QUALITY_FIELDS = tuple(QualityMeasure.__slots__)
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "smartlock" / "face"
+
+
+def list_people(data_dir: Path) -> dict[str, list[Path]]:
+    """Person name → their image paths, both sorted, from `DIR/<Name>/<image>`."""
+    if not data_dir.is_dir():
+        raise FileNotFoundError(f"no such data folder: {data_dir}")
+    people: dict[str, list[Path]] = {}
+    for person in sorted(p for p in data_dir.iterdir() if p.is_dir()):
+        images = sorted(f for f in person.iterdir() if f.suffix.lower() in IMAGE_SUFFIXES)
+        if images:
+            people[person.name] = images
+    if not people:
+        raise ValueError(f"{data_dir} holds no <person>/<image> folders")
+    return people
+
+
+def place_in_frame(
+    image: NDArray[np.uint8], size: tuple[int, int] = FRAME_SIZE
+) -> NDArray[np.uint8]:
+    """Paste a small photo at the centre of a mid-grey camera-sized frame."""
+    import numpy as np
+
+    width, height = size
+    frame = np.full((height, width, 3), 128, dtype=np.uint8)
+    h, w = min(image.shape[0], height), min(image.shape[1], width)
+    top, left = (height - h) // 2, (width - w) // 2
+    frame[top : top + h, left : left + w] = image[:h, :w]
+    return frame
+
+
+@dataclass(frozen=True, slots=True)
+class Readings:
+    """Cached readings of one image; NaN rows mean "no face found"."""
+
+    embedding: NDArray[np.float32]  # our pipeline, 128
+    mirrored: NDArray[np.float32]  # our pipeline on the flipped chip, 128
+    quality: NDArray[np.float32]  # QUALITY_FIELDS in order
+    baseline: NDArray[np.float32]  # HOG ×1 upsample on the raw image, 128
+
+
+def compute_readings(path: Path) -> Readings:
+    """Run both pipelines on one photo (the expensive step the cache saves)."""
+    import numpy as np
+
+    from smartlock.face.align import face_chip, find_landmarks
+    from smartlock.face.decode import load_image
+    from smartlock.face.detect import detect_faces
+    from smartlock.face.embed import embed_chips, mirrored
+    from smartlock.face.engine import FaceEngine
+
+    nan128 = np.full(128, np.nan, dtype=np.float32)
+    image = load_image(path)
+    analysis = FaceEngine().analyse(place_in_frame(image))
+    emb = flip = nan128
+    quality = np.full(len(QUALITY_FIELDS), np.nan, dtype=np.float32)
+    if analysis.chip is not None and analysis.quality is not None:
+        emb, flip = embed_chips([analysis.chip, mirrored(analysis.chip)])
+        quality = np.array(
+            [float(getattr(analysis.quality, f)) for f in QUALITY_FIELDS], dtype=np.float32
+        )
+    base = nan128
+    boxes = detect_faces(image, upsample=1)
+    if boxes:
+        base = embed_chips([face_chip(image, find_landmarks(image, boxes[0]))])[0]
+    return Readings(emb, flip, quality, base)
+
+
+class ReadingsCache:
+    """One small .npz per image under `<root>/<pipeline version>/<person>/`."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = (root or default_cache_dir()) / models.PIPELINE_VERSION
+
+    def _file(self, image: Path) -> Path:
+        return self.root / image.parent.name / (image.name + ".npz")
+
+    def get(self, image: Path) -> Readings | None:
+        import numpy as np
+
+        file = self._file(image)
+        if not file.exists():
+            return None
+        with np.load(file) as data:
+            return Readings(*(data[k] for k in ("embedding", "mirrored", "quality", "baseline")))
+
+    def put(self, image: Path, readings: Readings) -> None:
+        import numpy as np
+
+        file = self._file(image)
+        file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = file.with_suffix(".tmp.npz")
+        np.savez(
+            tmp,
+            embedding=readings.embedding,
+            mirrored=readings.mirrored,
+            quality=readings.quality,
+            baseline=readings.baseline,
+        )
+        tmp.replace(file)  # atomic: a killed job never leaves a half-written entry
+
+    def fetch(self, image: Path) -> Readings:
+        """Cached readings, computing and storing them on a miss."""
+        found = self.get(image)
+        if found is None:
+            found = compute_readings(image)
+            self.put(image, found)
+        return found
+
+    def fill(self, images: Iterable[Path], progress: Callable[[int], None] | None = None) -> int:
+        """Compute every missing entry; returns how many were computed."""
+        done = 0
+        for i, image in enumerate(images):
+            if self.get(image) is None:
+                self.put(image, compute_readings(image))
+                done += 1
+            if progress:
+                progress(i + 1)
+        return done
+
+
+def bench_order(people: dict[str, list[Path]], min_images: int = 7) -> list[Path]:
+    """Images of likely residents first, so a partly filled cache is already useful."""
+    rich = [p for name, imgs in people.items() if len(imgs) >= min_images for p in imgs]
+    rest = [p for name, imgs in people.items() if len(imgs) < min_images for p in imgs]
+    return rich + rest

@@ -1,0 +1,163 @@
+"""The lock protocol of /work/shared/faces/README.md, run over cached readings.
+
+Residents are drawn per trial (seeds 0..19) among people with ≥ 7 images, enrolled
+with 5 images each; every other image of a resident is a genuine attempt and every
+image of everybody else an impostor attempt. A refused frame (quality gate, no face)
+counts as a rejection: a genuine attempt the gate refuses is a false reject.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from smartlock.face.calibration import CENTROID_WEIGHT, DecisionRule
+from smartlock.face.dataset import QUALITY_FIELDS, ReadingsCache
+from smartlock.face.matching import Gallery, rank_users
+from smartlock.face.quality import ENROL_POLICY, UNLOCK_POLICY, QualityMeasure, QualityPolicy
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+MIN_IMAGES = 7
+ENROL_IMAGES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    """All readings of a photo folder, one row per image."""
+
+    people: list[str]
+    person: NDArray[np.intp]  # row → index into people
+    embedding: NDArray[np.float32]
+    mirrored: NDArray[np.float32]
+    quality: NDArray[np.float32]
+    baseline: NDArray[np.float32]
+
+    def gate(self, policy: QualityPolicy) -> NDArray[np.bool_]:
+        """Which rows the policy lets through (rows without a face never pass)."""
+        import numpy as np
+
+        ok = np.zeros(len(self.person), dtype=bool)
+        for i, row in enumerate(self.quality):
+            if np.isnan(row).any():
+                continue
+            values = dict(zip(QUALITY_FIELDS, (float(v) for v in row), strict=True))
+            values["faces"] = int(values["faces"])
+            values["inside"] = bool(values["inside"])
+            ok[i] = policy.refusal(QualityMeasure(**values)) is None  # type: ignore[arg-type]
+        return ok
+
+
+def load_dataset(
+    images: list[Path], cache: ReadingsCache, progress: Callable[[int], None] | None = None
+) -> Dataset:
+    """Readings of `images` (computing missing ones), grouped by their folder name."""
+    import numpy as np
+
+    people: list[str] = []
+    index: dict[str, int] = {}
+    rows = []
+    owner = []
+    for n, image in enumerate(images):
+        name = image.parent.name
+        if name not in index:
+            index[name] = len(people)
+            people.append(name)
+        rows.append(cache.fetch(image))
+        owner.append(index[name])
+        if progress:
+            progress(n + 1)
+    return Dataset(
+        people=people,
+        person=np.asarray(owner, dtype=np.intp),
+        embedding=np.stack([r.embedding for r in rows]),
+        mirrored=np.stack([r.mirrored for r in rows]),
+        quality=np.stack([r.quality for r in rows]),
+        baseline=np.stack([r.baseline for r in rows]),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Attempts:
+    """Every attempt of every trial: distances to best and runner-up user, and flags."""
+
+    d1: NDArray[np.float64]
+    d2: NDArray[np.float64]
+    genuine: NDArray[np.bool_]  # else impostor
+    right_user: NDArray[np.bool_]  # best user is the attempt's own resident
+    usable: NDArray[np.bool_]  # passed the gate (or, for the baseline, a face found)
+
+    def rates(self, rule: DecisionRule) -> tuple[float, float]:
+        """(FAR, FRR) of a decision rule over these attempts."""
+        accepted = self.usable & (self.d1 <= rule.threshold) & (self.d2 - self.d1 >= rule.margin)
+        imp = ~self.genuine
+        far = float((accepted & imp).sum() / max(1, imp.sum()))
+        frr = 1.0 - float(
+            (accepted & self.right_user & self.genuine).sum() / max(1, self.genuine.sum())
+        )
+        return far, frr
+
+
+def run_protocol(
+    data: Dataset,
+    *,
+    residents: int = 5,
+    trials: int = 20,
+    baseline: bool = False,
+    unlock_policy: QualityPolicy = UNLOCK_POLICY,
+    enrol_policy: QualityPolicy = ENROL_POLICY,
+    mirror_templates: bool = True,
+    centroid_weight: float = CENTROID_WEIGHT,
+) -> Attempts:
+    """Collect the attempts of `trials` seeded trials with `residents` residents.
+
+    Ours: gated probes, gated enrolment photos, each template also mirrored.
+    Baseline: raw HOG×1 embeddings, every enrolment photo with a face, no gate.
+    """
+    import numpy as np
+
+    counts = np.bincount(data.person, minlength=len(data.people))
+    eligible = np.flatnonzero(counts >= MIN_IMAGES)
+    if len(eligible) < residents:
+        raise ValueError(f"only {len(eligible)} people have ≥ {MIN_IMAGES} images")
+    vectors = data.baseline if baseline else data.embedding
+    has_face = np.asarray(~np.isnan(vectors).any(axis=1), dtype=bool)
+    if baseline:
+        probe_ok = enrol_ok = has_face
+    else:
+        probe_ok = data.gate(unlock_policy) & has_face
+        enrol_ok = data.gate(enrol_policy) & has_face
+    parts: list[tuple[NDArray[Any], ...]] = []
+    for seed in range(trials):
+        rng = np.random.default_rng(seed)
+        chosen = rng.choice(eligible, size=residents, replace=False)
+        rows_of = {int(p): np.flatnonzero(data.person == p) for p in chosen}
+        enrol_rows, genuine_rows, owners, genuine_owner = [], [], [], []
+        for u, p in enumerate(chosen):
+            rows = rng.permutation(rows_of[int(p)])
+            picked = [r for r in rows[:ENROL_IMAGES] if enrol_ok[r]]
+            enrol_rows += picked
+            owners += [u] * len(picked)
+            genuine_rows += list(rows[ENROL_IMAGES:])
+            genuine_owner += [u] * (len(rows) - ENROL_IMAGES)
+        gallery = vectors[enrol_rows]
+        owner_arr = np.asarray(owners, dtype=np.intp)
+        if mirror_templates and not baseline:
+            gallery = np.concatenate([gallery, data.mirrored[enrol_rows]])
+            owner_arr = np.concatenate([owner_arr, owner_arr])
+        impostor_rows = np.flatnonzero(~np.isin(data.person, chosen))
+        probe_rows = np.concatenate([np.asarray(genuine_rows, dtype=np.intp), impostor_rows])
+        probes = np.nan_to_num(vectors[probe_rows], nan=10.0)  # faceless rows are unusable anyway
+        weight = 0.0 if baseline else centroid_weight
+        built = Gallery.build(gallery, owner_arr, normalise=not baseline)
+        ranking = rank_users(probes, built, weight)
+        n_gen = len(genuine_rows)
+        genuine = np.arange(len(probe_rows)) < n_gen
+        right = np.zeros(len(probe_rows), dtype=bool)
+        right[:n_gen] = ranking.best[:n_gen] == np.asarray(genuine_owner, dtype=np.intp)
+        parts.append((ranking.d1, ranking.d2, genuine, right, probe_ok[probe_rows]))
+    return Attempts(*(np.concatenate(col) for col in zip(*parts, strict=True)))

@@ -1,0 +1,139 @@
+"""The quality gate: is this frame good enough to decide on, and if not, why not.
+
+A lock that decides on a blurred, half-visible or sideways face produces false
+accepts (poor embeddings drift towards an "average face") and useless rejections.
+The gate measures each frame and names the first reason to refuse; the reason is
+what the lock announces ("move closer", "one person at a time").
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from smartlock.face.align import Landmarks
+from smartlock.face.detect import FaceBox
+from smartlock.face.pose import HeadPose
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+REFERENCE_WIDTH = 640  # face sizes are judged as if the frame were 640 px wide
+
+
+class Refusal(enum.StrEnum):
+    """Why a frame was not used (machine-readable; `explain` gives the sentence)."""
+
+    NO_FACE = "no_face"
+    TWO_FACES = "two_faces"
+    TOO_FAR = "too_far"
+    TOO_CLOSE = "too_close"
+    PARTIAL = "partial_face"
+    BLURRY = "blurry"
+    NOT_FRONTAL = "not_frontal"
+    TOO_DARK = "too_dark"
+    TOO_BRIGHT = "too_bright"
+    UNCLEAR = "unclear_face"
+
+
+_EXPLANATIONS = {
+    Refusal.NO_FACE: "no face found",
+    Refusal.TWO_FACES: "more than one face in view: one person at a time",
+    Refusal.TOO_FAR: "face too small: come closer (arm's length)",
+    Refusal.TOO_CLOSE: "face too large: step back to arm's length",
+    Refusal.PARTIAL: "face not wholly in view",
+    Refusal.BLURRY: "image too blurred: hold still",
+    Refusal.NOT_FRONTAL: "face turned too far: look at the camera",
+    Refusal.TOO_DARK: "face too dark",
+    Refusal.TOO_BRIGHT: "face over-exposed",
+    Refusal.UNCLEAR: "face not clear enough",
+}
+
+
+def explain(refusal: Refusal) -> str:
+    """The sentence the console or voice prompt gives for a refusal."""
+    return _EXPLANATIONS[refusal]
+
+
+@dataclass(frozen=True, slots=True)
+class QualityMeasure:
+    """What the gate looks at, measured once per frame (no embedding inside: D-PRIV)."""
+
+    faces: int
+    second_face_ratio: float  # width of the 2nd largest face / the largest (0 if none)
+    face_px: float  # main face width as if the frame were 640 px wide
+    inside: bool  # face box and landmarks wholly within the frame
+    sharpness: float  # Laplacian energy of the chip relative to its contrast
+    brightness: float  # mean grey level of the chip centre, 0-255
+    yaw: float
+    pitch: float
+    score: float  # HOG detector confidence
+
+
+@dataclass(frozen=True, slots=True)
+class QualityPolicy:
+    """Limits of the gate; the unlock and enrolment policies differ only in pose."""
+
+    min_face_px: float = 80.0  # about 1 m from a 640×480 camera with a 60° lens
+    max_face_px: float = 420.0  # closer than about 20 cm
+    max_second_face: float = 0.8  # a second face this close to the door is a 2nd person
+    min_sharpness: float = 0.06
+    min_brightness: float = 40.0
+    max_brightness: float = 220.0
+    max_yaw: float = 40.0
+    max_pitch: float = 35.0
+    min_score: float = 0.0
+
+    def refusal(self, m: QualityMeasure) -> Refusal | None:
+        """The first reason to refuse this frame, or None when it may be used."""
+        checks = (
+            (m.faces == 0, Refusal.NO_FACE),
+            (m.second_face_ratio >= self.max_second_face, Refusal.TWO_FACES),
+            (not m.inside, Refusal.PARTIAL),
+            (m.face_px < self.min_face_px, Refusal.TOO_FAR),
+            (m.face_px > self.max_face_px, Refusal.TOO_CLOSE),
+            (m.brightness < self.min_brightness, Refusal.TOO_DARK),
+            (m.brightness > self.max_brightness, Refusal.TOO_BRIGHT),
+            (abs(m.yaw) > self.max_yaw or abs(m.pitch) > self.max_pitch, Refusal.NOT_FRONTAL),
+            (m.sharpness < self.min_sharpness, Refusal.BLURRY),
+            (m.score < self.min_score, Refusal.UNCLEAR),
+        )
+        return next((reason for failed, reason in checks if failed), None)
+
+
+UNLOCK_POLICY = QualityPolicy()
+# Enrolment asks for turned poses on purpose; the pose check is done per prompt.
+ENROL_POLICY = QualityPolicy(max_yaw=50.0, max_pitch=45.0)
+
+
+def measure(
+    frame_size: tuple[int, int],
+    boxes: list[FaceBox],
+    landmarks: Landmarks,
+    chip: NDArray[np.uint8],
+    pose: HeadPose,
+) -> QualityMeasure:
+    """Measure the main (largest) face of a frame of `frame_size` = (width, height)."""
+    import cv2
+    import numpy as np
+
+    width, height = frame_size
+    main = landmarks.box
+    second = boxes[1].width / main.width if len(boxes) > 1 and main.width else 0.0
+    grey = cv2.cvtColor(chip, cv2.COLOR_RGB2GRAY).astype(np.float64)
+    centre = grey[30:120, 30:120]  # eyes, nose and mouth; little background
+    contrast = float(centre.std()) + 1.0
+    sharpness = float(np.abs(cv2.Laplacian(centre, cv2.CV_64F)).mean()) / contrast
+    return QualityMeasure(
+        faces=len(boxes),
+        second_face_ratio=second,
+        face_px=main.width * REFERENCE_WIDTH / width,
+        inside=main.inside(width, height) and landmarks.inside(width, height),
+        sharpness=sharpness,
+        brightness=float(centre.mean()),
+        yaw=pose.yaw,
+        pitch=pose.pitch,
+        score=main.score,
+    )

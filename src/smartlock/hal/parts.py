@@ -1,0 +1,222 @@
+"""One tiny abstract class per hardware part (spec §1), in python-kasa's transport style.
+
+The runtime receives a `Hardware` bundle built by keyword and never learns whether
+the parts are GPIO pins, a simulation or a test double. Input parts push
+`HalEvent`s to listeners; output parts are commanded and report back by return
+value (the bolt says where it ended up, so a jam is a result, not a crash).
+"""
+
+from __future__ import annotations
+
+import abc
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, fields
+
+import numpy as np
+from numpy.typing import NDArray
+
+from smartlock.device.vocab import BoltState
+from smartlock.hal.events import ButtonId, HalEvent, Mechanism
+
+Frame = NDArray[np.uint8]
+"""A camera frame: H x W x 3, uint8, RGB."""
+
+Listener = Callable[[HalEvent], None]
+
+
+class HardwareError(Exception):
+    """Root of hardware failures; `code` is machine-readable for the CLI and the app."""
+
+    code = "hardware"
+
+
+class CameraUnavailable(HardwareError):
+    code = "camera_unavailable"
+
+
+class Part:
+    """Anything the lock is built from; may hold pins or a device to release."""
+
+    def close(self) -> None:
+        """Release pins or devices; the default part holds none."""
+
+
+class InputPart(Part):
+    """A part that reports happenings to its listeners (possibly from another thread)."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Listener] = []
+        self._listeners_lock = threading.Lock()
+
+    def listen(self, listener: Listener) -> None:
+        with self._listeners_lock:
+            self._listeners.append(listener)
+
+    def emit(self, event: HalEvent) -> None:
+        with self._listeners_lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(event)
+
+    def poll(self, now: float) -> None:
+        """Sample the part; parts that are read, not interrupt-driven, override this."""
+
+
+class Keypad(InputPart):
+    """`0`-`9`, `*`, `#`; emits `KeyPressed`. Touching it wakes the lock (D-KEY-WAKE)."""
+
+
+class PushButton(InputPart):
+    """A button that reports how long it was held (`ButtonPressed`)."""
+
+    def __init__(self, button: ButtonId) -> None:
+        super().__init__()
+        self.button = button
+
+
+class ManualMechanism(InputPart):
+    """Knob, key cylinder or handle; emits `MechanismUsed`."""
+
+    def __init__(self, mechanism: Mechanism) -> None:
+        super().__init__()
+        self.mechanism = mechanism
+
+
+class DoorSensor(InputPart, abc.ABC):
+    """The reed switch in the frame; emits `DoorChanged`."""
+
+    @property
+    @abc.abstractmethod
+    def is_open(self) -> bool: ...
+
+
+class TamperSwitch(InputPart, abc.ABC):
+    """Trips when the front panel is forced off (D-TAMPER); emits `TamperChanged`."""
+
+    @property
+    @abc.abstractmethod
+    def tripped(self) -> bool: ...
+
+
+class Battery(InputPart, abc.ABC):
+    """Level in % and charging flag; emits `BatteryChanged` when either changes."""
+
+    @property
+    @abc.abstractmethod
+    def level(self) -> int: ...
+
+    @property
+    @abc.abstractmethod
+    def charging(self) -> bool: ...
+
+
+class UsbPower(InputPart, abc.ABC):
+    """The USB-C emergency port (D-BATT-USB); emits `UsbPowerChanged`."""
+
+    @property
+    @abc.abstractmethod
+    def connected(self) -> bool: ...
+
+
+class BoltMotor(Part, abc.ABC):
+    """The motor-driven bolt. Each command returns where the bolt really ended up."""
+
+    @property
+    @abc.abstractmethod
+    def state(self) -> BoltState: ...
+
+    @abc.abstractmethod
+    def throw(self) -> BoltState:
+        """Extend the bolt; `JAMMED` when it did not reach the end stop."""
+
+    @abc.abstractmethod
+    def retract(self) -> BoltState:
+        """Pull the bolt back; `JAMMED` when it did not reach the end stop."""
+
+
+class Led(Part, abc.ABC):
+    @property
+    @abc.abstractmethod
+    def lit(self) -> bool: ...
+
+    @abc.abstractmethod
+    def set(self, on: bool) -> None: ...
+
+
+class Display(Part, abc.ABC):
+    """The small front display (shows the user number after an unlock, D-KEY-SHOW)."""
+
+    @property
+    @abc.abstractmethod
+    def text(self) -> str: ...
+
+    @abc.abstractmethod
+    def show(self, text: str) -> None:
+        """Show `text`; an empty string blanks the display."""
+
+
+class Speaker(Part, abc.ABC):
+    """Voice prompts (already translated text), siren, doorbell chime and beeps."""
+
+    @abc.abstractmethod
+    def say(self, text: str) -> None: ...
+
+    @abc.abstractmethod
+    def siren(self, on: bool) -> None: ...
+
+    @abc.abstractmethod
+    def chime(self) -> None: ...
+
+    @abc.abstractmethod
+    def beep(self) -> None: ...
+
+
+class Camera(Part, abc.ABC):
+    """The front camera. `capture()` returns the current frame, or None when there is none."""
+
+    @abc.abstractmethod
+    def capture(self) -> Frame | None: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Hardware:
+    """Every part of the lock, passed to the runtime by keyword."""
+
+    keypad: Keypad
+    doorbell: PushButton
+    arm_button: PushButton
+    settings_button: PushButton
+    unlock_button: PushButton
+    knob: ManualMechanism
+    key_cylinder: ManualMechanism
+    handle: ManualMechanism
+    door: DoorSensor
+    tamper: TamperSwitch
+    battery: Battery
+    usb: UsbPower
+    bolt: BoltMotor
+    armed_led: Led
+    low_battery_led: Led
+    display: Display
+    speaker: Speaker
+    camera: Camera
+
+    def inputs(self) -> Iterator[InputPart]:
+        for f in fields(self):
+            part = getattr(self, f.name)
+            if isinstance(part, InputPart):
+                yield part
+
+    def listen(self, listener: Listener) -> None:
+        """Attach one listener to every input part."""
+        for part in self.inputs():
+            part.listen(listener)
+
+    def poll(self, now: float) -> None:
+        for part in self.inputs():
+            part.poll(now)
+
+    def close(self) -> None:
+        for f in fields(self):
+            getattr(self, f.name).close()

@@ -1,0 +1,38 @@
+"""Broker address and the one way both link clients open an MQTT connection."""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass
+
+import aiomqtt
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerConfig:
+    """Where the broker is. Credentials come from pairing (or provisioning)."""
+
+    host: str = "127.0.0.1"
+    port: int = 1883
+    keepalive_s: int = 30
+    tls: ssl.SSLContext | None = None
+    mqtt5: bool = True  # the embedded amqtt broker speaks MQTT 3.1.1 only
+    shared_subscriptions: bool = True  # `$share/...` (Mosquitto); off for amqtt
+
+
+def mqtt_client(
+    broker: BrokerConfig, client_id: str, username: str, password: str, will: aiomqtt.Will | None
+) -> aiomqtt.Client:
+    """An unconnected MQTT v5 client (use `async with`)."""
+    return aiomqtt.Client(
+        broker.host,
+        broker.port,
+        username=username,
+        password=password,
+        identifier=client_id,
+        protocol=aiomqtt.ProtocolVersion.V5 if broker.mqtt5 else aiomqtt.ProtocolVersion.V311,
+        will=will,
+        keepalive=broker.keepalive_s,
+        tls_context=broker.tls,
+        timeout=10,
+    )

@@ -1,0 +1,380 @@
+"""The lock's MQTT client: the only lock-side module that touches the network.
+
+It keeps one MQTT v5 session (client id = lock id, last will `offline` retained on
+`availability`) and, over it: publishes the signed state (retained) whenever it
+changes; sends unacknowledged journal events oldest first, one batch in flight,
+resending until the cloud's signed ack comes back (the lock's store forgets nothing
+before that: D-LOG); checks each command's signature, expiry and nonce before the
+lock sees it and answers with a signed result (A-REMOTE); applies newer desired
+settings and reports them (A-SETTINGS); speaks Home Assistant discovery. Any
+broken connection is retried with exponential backoff and jitter. `pair()` runs the
+D-PAIR exchange with the provisioning identity.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aiomqtt
+
+from smartlock.device.inputs import RemoteAction
+from smartlock.link import homeassistant as ha
+from smartlock.link.codec import Inbound, canonical, parse
+from smartlock.link.connection import BrokerConfig, mqtt_client
+from smartlock.link.errors import AuthError, LinkError, PairingError, Reason
+from smartlock.link.lock_side import LockSide
+from smartlock.link.pairing import Label, LockCredentials, make_hello, open_credentials
+from smartlock.link.schemas import (
+    MAX_PAYLOAD,
+    Ack,
+    Command,
+    CommandResult,
+    EventBatch,
+    HaCommand,
+    PairingCredentials,
+    ShadowDesired,
+)
+from smartlock.link.signing import (
+    CommandGuard,
+    new_nonce,
+    open_sealed_params,
+    sign_message,
+    verify_message,
+)
+from smartlock.link.topics import HA_STATUS, Channel, ha_discovery_topic, topic
+
+log = logging.getLogger(__name__)
+
+HA_FRESH_S = 120.0  # events older than this are not replayed to Home Assistant
+
+
+@dataclass(frozen=True, slots=True)
+class LinkOptions:
+    """Tuning knobs of the lock client; the defaults suit a real lock."""
+
+    batch_size: int = 50
+    ack_timeout_s: float = 5.0
+    poll_s: float = 5.0
+    reconnect_min_s: float = 0.2
+    reconnect_max_s: float = 30.0
+    ha_discovery: bool = True
+    ha_commands: bool = False  # HA may lock/unlock (with a code) only if the owner says so
+    device_name: str = "Smart lock"
+
+
+class LockClient:
+    """Run with `await client.run()`; call `notify()` when the lock's state or
+    journal changed (the client also polls every `poll_s`).
+    """
+
+    def __init__(
+        self,
+        broker: BrokerConfig,
+        credentials: LockCredentials,
+        lock: LockSide,
+        options: LinkOptions | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.broker = broker
+        self.credentials = credentials
+        self.lock = lock
+        self.options = options or LinkOptions()
+        self.lock_id = credentials.lock_id
+        self.connected = asyncio.Event()
+        self.sessions = 0
+        self._clock = clock
+        self._key = credentials.lock_key
+        self._guard = CommandGuard()
+        self._wake = asyncio.Event()
+        self._inflight: int | None = None
+        self._inflight_deadline = 0.0
+        self._last_state: bytes | None = None
+        self._ha_through = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def notify(self) -> None:
+        """The lock changed: publish state and send events now (same event loop)."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Stay connected forever (until cancelled), reconnecting with backoff."""
+        delay = self.options.reconnect_min_s
+        while True:
+            started = self.sessions
+            try:
+                await self._session()
+            except (aiomqtt.MqttError, OSError) as exc:
+                log.warning("link %s: connection lost: %s", self.lock_id, exc)
+            if self.sessions > started:
+                delay = self.options.reconnect_min_s
+            await asyncio.sleep(delay * random.uniform(0.5, 1.0))
+            delay = min(self.options.reconnect_max_s, delay * 2)
+
+    def _t(self, channel: Channel) -> str:
+        return topic(self.lock_id, channel)
+
+    async def _session(self) -> None:
+        will = aiomqtt.Will(self._t(Channel.AVAILABILITY), b"offline", qos=1, retain=True)
+        creds = self.credentials
+        client = mqtt_client(
+            self.broker, self.lock_id, creds.broker_username, creds.broker_password, will
+        )
+        async with client:
+            subs = [Channel.CMD, Channel.ACK, Channel.SHADOW_DESIRED]
+            if self.options.ha_commands:
+                subs.append(Channel.HA_COMMAND)
+            topics = [(self._t(c), 1) for c in subs]
+            if self.options.ha_discovery:
+                topics.append((HA_STATUS, 1))
+            await client.subscribe(topics)
+            await client.publish(self._t(Channel.AVAILABILITY), b"online", qos=1, retain=True)
+            self._inflight, self._last_state = None, None
+            await self._publish_signed(client, self.lock.reported(), retain=True)
+            if self.options.ha_discovery:
+                await self._publish_discovery(client)
+            self.sessions += 1
+            self.connected.set()
+            log.info(
+                "link %s: connected to %s:%s", self.lock_id, self.broker.host, self.broker.port
+            )
+            tasks = {
+                asyncio.create_task(self._receive(client)),
+                asyncio.create_task(self._send_loop(client)),
+            }
+            try:
+                done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                self.connected.clear()
+                for task in tasks | self._tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, *self._tasks, return_exceptions=True)
+            for task in done:
+                task.result()
+
+    # ----- lock → cloud ------------------------------------------------------------
+
+    async def _publish_signed(
+        self, client: aiomqtt.Client, message: Any, retain: bool = False
+    ) -> None:
+        name, payload = sign_message(self._key, self.lock_id, message)
+        await client.publish(name, payload, qos=1, retain=retain)
+
+    async def _send_loop(self, client: aiomqtt.Client) -> None:
+        while True:
+            self._wake.clear()
+            await self._publish_state_if_changed(client)
+            await self._send_events_if_due(client)
+            wait = self.options.poll_s
+            if self._inflight is not None:
+                wait = max(0.01, min(wait, self._inflight_deadline - time.monotonic()))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), wait)
+
+    async def _publish_state_if_changed(self, client: aiomqtt.Client) -> None:
+        state = self.lock.status()
+        fingerprint = canonical(state.model_dump(mode="json", exclude={"sent_at"}))
+        if fingerprint == self._last_state:
+            return
+        state = state.model_copy(update={"sent_at": self._clock(), "online": True})
+        await self._publish_signed(client, state, retain=True)
+        if self.options.ha_discovery:
+            ha_payload = canonical(ha.ha_state(state))
+            await client.publish(self._t(Channel.HA_STATE), ha_payload, qos=1, retain=True)
+        self._last_state = fingerprint
+
+    async def _send_events_if_due(self, client: aiomqtt.Client) -> None:
+        if self._inflight is not None and time.monotonic() < self._inflight_deadline:
+            return
+        events = list(self.lock.unacked_events(self.options.batch_size))
+        if not events:
+            self._inflight = None
+            return
+        acked = self.lock.acked_through()
+        while True:  # shrink the batch until it fits the payload limit
+            batch = EventBatch(acked_through=acked, events=events)
+            name, payload = sign_message(self._key, self.lock_id, batch)
+            if len(payload) <= MAX_PAYLOAD or len(events) == 1:
+                break
+            events = events[: len(events) // 2]
+        await client.publish(name, payload, qos=1)
+        self._inflight = events[-1].seq
+        self._inflight_deadline = time.monotonic() + self.options.ack_timeout_s
+        if self.options.ha_discovery:
+            await self._publish_ha_events(client, batch)
+
+    async def _publish_ha_events(self, client: aiomqtt.Client, batch: EventBatch) -> None:
+        now = self._clock()
+        for event in batch.events:
+            if event.seq <= self._ha_through:
+                continue
+            self._ha_through = event.seq
+            if now - event.at > HA_FRESH_S:
+                continue
+            for name, body in ha.ha_messages(self.lock_id, event):
+                payload = body if isinstance(body, bytes) else canonical(body)
+                await client.publish(name, payload, qos=1)
+
+    async def _publish_discovery(self, client: aiomqtt.Client) -> None:
+        doc = ha.discovery_document(
+            self.lock_id, name=self.options.device_name, firmware=self.lock.status().firmware
+        )
+        payload = json.dumps(doc).encode()
+        await client.publish(ha_discovery_topic(self.lock_id), payload, qos=1, retain=True)
+        self._last_state = None  # HA (re)started: give it the state again too
+
+    # ----- cloud → lock ------------------------------------------------------------
+
+    async def _receive(self, client: aiomqtt.Client) -> None:
+        async for message in client.messages:
+            name = message.topic.value
+            payload = message.payload if isinstance(message.payload, bytes) else b""
+            try:
+                if name == HA_STATUS:
+                    if payload == b"online":
+                        await self._publish_discovery(client)
+                        self._wake.set()
+                    continue
+                inbound = parse(name, payload)
+                if inbound.lock_id != self.lock_id:
+                    raise LinkError(f"message for another lock on {name}")
+                await self._dispatch(client, inbound)
+            except LinkError as exc:
+                log.warning("link %s: dropped message on %s: %s", self.lock_id, name, exc)
+
+    async def _dispatch(self, client: aiomqtt.Client, inbound: Inbound) -> None:
+        if inbound.channel is Channel.HA_COMMAND:
+            self._spawn(self._on_ha_command(inbound.message))
+            return
+        message = verify_message(self._key, inbound)
+        if isinstance(message, Ack):
+            self._on_ack(message)
+        elif isinstance(message, Command):
+            self._spawn(self._on_command(client, message))
+        elif isinstance(message, ShadowDesired):
+            await self._on_desired(client, message)
+        else:
+            raise LinkError(f"unexpected {type(message).__name__} on {inbound.topic}")
+
+    def _spawn(self, coro: Any) -> None:
+        task: asyncio.Task[None] = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _on_ack(self, ack: Ack) -> None:
+        if ack.up_to_seq <= self.lock.acked_through():
+            return
+        if self._inflight is None or ack.up_to_seq > self._inflight:
+            log.warning("link %s: ack %d beyond what was sent", self.lock_id, ack.up_to_seq)
+            return
+        self.lock.ack(ack.up_to_seq)
+        self._inflight = None  # progress: send the next batch right away
+        self._wake.set()
+
+    async def _on_command(self, client: aiomqtt.Client, command: Command) -> None:
+        try:
+            self._guard.check(command, self._clock())
+            params = open_sealed_params(self._key, self.lock_id, command.request_id, command.params)
+        except AuthError as exc:
+            log.warning("link %s: refused command: %s", self.lock_id, exc)
+            if exc.reason is Reason.REPLAYED:
+                return  # already answered once; a second answer could contradict it
+            result = CommandResult(request_id=command.request_id, ok=False, reason=exc.reason.value)
+        except LinkError as exc:
+            result = CommandResult(request_id=command.request_id, ok=False, reason=exc.reason.value)
+        else:
+            result = await self.lock.submit(command.model_copy(update={"params": params}))
+            if result.request_id != command.request_id:
+                result = result.model_copy(update={"request_id": command.request_id})
+        with contextlib.suppress(aiomqtt.MqttError):
+            await self._publish_signed(client, result)
+        self._wake.set()
+
+    async def _on_desired(self, client: aiomqtt.Client, desired: ShadowDesired) -> None:
+        if desired.version <= self.lock.reported().version:
+            return
+        reported = self.lock.apply_settings(desired.version, desired.settings)
+        await self._publish_signed(client, reported, retain=True)
+        self._wake.set()
+
+    async def _on_ha_command(self, command: HaCommand) -> None:
+        now = self._clock()
+        action = RemoteAction.LOCK if command.action == "LOCK" else RemoteAction.UNLOCK
+        params: dict[str, Any] = {"origin": "home_assistant"}
+        if command.code and command.code != "None":
+            params["code"] = command.code
+        result = await self.lock.submit(
+            Command(
+                request_id=f"ha-{uuid.uuid4().hex}",
+                action=action,
+                params=params,
+                issued_at=now,
+                expires_at=now + 30,
+                nonce=new_nonce(),
+            )
+        )
+        log.info("link %s: HA %s -> ok=%s %s", self.lock_id, action, result.ok, result.reason)
+        self._wake.set()
+
+
+async def pair(
+    broker: BrokerConfig,
+    label: Label,
+    *,
+    username: str,
+    password: str,
+    firmware: str = "",
+    window_s: float = 180.0,
+    hello_every_s: float = 15.0,
+    clock: Callable[[], float] = time.time,
+) -> LockCredentials:
+    """D-PAIR, lock side: announce hellos until the cloud's sealed answer opens.
+
+    Connects with the provisioning identity (`username`/`password`, client id = the
+    serial) and returns the lock's own credentials; PairingError when the window ends.
+    """
+    hellos: dict[str, Any] = {}
+    answer = topic(label.serial, Channel.PAIRING_CREDENTIALS)
+
+    async def announce(client: aiomqtt.Client) -> None:
+        while True:
+            hello = make_hello(label, clock(), firmware)
+            hellos[hello.lock_nonce] = hello
+            name = topic(label.serial, Channel.PAIRING_HELLO)
+            await client.publish(name, canonical(hello.model_dump(mode="json")), qos=1)
+            await asyncio.sleep(hello_every_s)
+
+    async def listen(client: aiomqtt.Client) -> LockCredentials:
+        async for message in client.messages:
+            payload = message.payload if isinstance(message.payload, bytes) else b""
+            try:
+                box = parse(message.topic.value, payload).message
+                if not isinstance(box, PairingCredentials) or box.lock_nonce not in hellos:
+                    raise PairingError("not an answer to our hello")
+                return open_credentials(box, hellos[box.lock_nonce], label.code)
+            except LinkError as exc:
+                log.warning("pairing %s: dropped answer: %s", label.serial, exc)
+        raise PairingError("connection closed during pairing")
+
+    client = mqtt_client(broker, label.serial, username, password, None)
+    async with client:
+        await client.subscribe(answer, qos=1)
+        announcer = asyncio.create_task(announce(client))
+        try:
+            async with asyncio.timeout(window_s):
+                return await listen(client)
+        except TimeoutError:
+            raise PairingError("pairing window closed without an answer") from None
+        finally:
+            announcer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await announcer

@@ -1,0 +1,172 @@
+"""The real lock as the link's `LockSide`: `LockRuntime` + `DurableLock` (core + store).
+
+Commands go through the runtime (so the motor and prompts play) as `RemoteCommand`s
+and come back as the core's `CommandResult` effect; events come from the store's
+journal, converted to link `Event`s with details made safe for the wire (scalars
+only, secret-looking keys dropped: D-PRIV), so one odd event can never block the
+journal. Settings from the shadow run as `change_setting` commands, one per name,
+and the applied desired version is kept in a small file beside the lock's database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import re
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from smartlock.device import effects as fx
+from smartlock.device.durable import DurableLock
+from smartlock.device.inputs import RemoteAction, RemoteCommand
+from smartlock.device.records import FIRMWARE_VERSION
+from smartlock.device.runtime import LockRuntime
+from smartlock.device.vocab import Mode
+from smartlock.link.schemas import (
+    Command,
+    CommandResult,
+    Event,
+    Scalar,
+    ShadowReported,
+    StateReport,
+    is_secret_key,
+)
+
+log = logging.getLogger(__name__)
+_MODES = {m.value: m for m in Mode}
+
+
+def to_link_event(event: fx.JournalEvent) -> Event:
+    """A journal event in wire shape: scalar details, secrets dropped (D-PRIV)."""
+    details: dict[str, Scalar] = {}
+    for key, value in list(event.details.items())[:16]:
+        name = str(key).lower()[:64]
+        if is_secret_key(name) or not name[:1].isalpha():
+            continue
+        if value is None or isinstance(value, bool | int | float):
+            details[name] = value
+        elif isinstance(value, str):
+            details[name] = value[:256]
+        else:
+            details[name] = json.dumps(value, default=str, sort_keys=True)[:256]
+    return Event(
+        seq=event.seq,
+        at=event.at,
+        kind=event.kind,
+        user_no=event.user_no,
+        method=event.method,
+        source=event.source,
+        details=details,
+    )
+
+
+class RuntimeLockSide:
+    """LockSide over the running lock. `watch(notify)` wires change notifications."""
+
+    def __init__(
+        self,
+        runtime: LockRuntime,
+        lock: DurableLock,
+        state_file: Path,
+        *,
+        result_timeout_s: float = 10,
+    ) -> None:
+        self.runtime = runtime
+        self.lock = lock
+        self.state_file = Path(state_file)
+        self.result_timeout_s = result_timeout_s
+
+    def watch(
+        self, notify: Callable[[], None], loop: asyncio.AbstractEventLoop
+    ) -> Callable[[], None]:
+        """Call `notify` (on `loop`) whenever the lock journals or its status changes."""
+
+        def listener(effect: fx.Effect) -> None:
+            if isinstance(effect, fx.JournalEvent | fx.StatusChanged):
+                loop.call_soon_threadsafe(notify)
+
+        return self.runtime.add_listener(listener)
+
+    def status(self) -> StateReport:
+        s = self.lock.core.status()
+        return StateReport(
+            online=True,
+            door=s.door,
+            bolt=s.bolt,
+            modes={_MODES[k]: bool(v) for k, v in s.modes.items() if k in _MODES},
+            battery=max(0, min(100, s.battery if s.battery is not None else 0)),
+            usb_power=s.usb_power,
+            tamper="tamper" in s.alarms,
+            lockout_remaining_s=round(s.lockout_remaining_s),
+            last_event_seq=int(s.last_event["seq"]) if s.last_event else 0,
+            firmware=getattr(self.lock.core, "firmware", FIRMWARE_VERSION)[:32],
+        )
+
+    def unacked_events(self, limit: int) -> Sequence[Event]:
+        return [to_link_event(e) for e in self.lock.store.unacked_events(limit)]
+
+    def acked_through(self) -> int:
+        return self.lock.store.acked_seq()
+
+    def ack(self, up_to_seq: int) -> None:
+        self.lock.store.ack(up_to_seq)
+
+    async def submit(self, command: Command) -> CommandResult:
+        remote = RemoteCommand(
+            request_id=command.request_id,
+            action=command.action,
+            params=dict(command.params),
+            expires_at=command.expires_at,
+        )
+        effects = await self.runtime.asubmit(remote)
+        for effect in effects:
+            if isinstance(effect, fx.CommandResult) and effect.request_id == command.request_id:
+                data: dict[str, Scalar] = {
+                    k: v for k, v in effect.data.items() if _scalar(v) and is_name(k)
+                }
+                reason = None if effect.code is None else effect.code.value
+                return CommandResult(
+                    request_id=command.request_id, ok=effect.ok, reason=reason, data=data
+                )
+        return CommandResult(request_id=command.request_id, ok=False, reason="no_result")
+
+    def _version(self) -> int:
+        try:
+            return int(json.loads(self.state_file.read_text("utf-8"))["shadow_version"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return 0
+
+    def reported(self) -> ShadowReported:
+        settings = {k: v for k, v in self.lock.core.settings.to_dict().items() if _scalar(v)}
+        return ShadowReported(version=self._version(), settings=settings)
+
+    def apply_settings(self, version: int, settings: Mapping[str, Scalar]) -> ShadowReported:
+        rejected: dict[str, str] = {}
+        for name, value in settings.items():
+            remote = RemoteCommand(
+                request_id=f"shadow-{version}-{uuid.uuid4().hex[:8]}",
+                action=RemoteAction.CHANGE_SETTING,
+                params={"name": name, "value": value},
+            )
+            results = [e for e in self.runtime.submit(remote) if isinstance(e, fx.CommandResult)]
+            if not results or not results[0].ok:
+                code = results[0].code if results else None
+                rejected[name] = "refused" if code is None else code.value
+        tmp = self.state_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"shadow_version": version}), "utf-8")
+        os.replace(tmp, self.state_file)
+        reported = self.reported()
+        return reported.model_copy(update={"rejected": rejected})
+
+
+def is_name(key: Any) -> bool:
+    """Keys the wire allows in a result's data (lower snake case)."""
+    return isinstance(key, str) and bool(re.fullmatch(r"[a-z][a-z0-9_]{0,63}", key))
+
+
+def _scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)

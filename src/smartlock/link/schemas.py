@@ -1,0 +1,200 @@
+"""The link's message shapes: strict, versioned pydantic models (wire format v1).
+
+Every model forbids unknown fields and, as parsed from the wire by `codec.parse`,
+coerces nothing (a "5" is not 5), so the lock and the cloud agree byte for byte on
+what was signed. Wire values of enums are the
+shared vocabulary (`smartlock.device.vocab`). Events carry who/how/where, never a
+secret nor face data (D-PRIV): `Event.details` refuses such keys and nested values.
+
+>>> Ack(up_to_seq=7).model_dump()
+{'v': 1, 'up_to_seq': 7}
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints, model_validator
+
+from smartlock.device.inputs import RemoteAction
+from smartlock.device.vocab import BoltState, DoorState, EventKind, Method, Mode, Source
+
+MAX_PAYLOAD = 16 * 1024  # bytes; checked before any parsing
+MAX_BATCH = 50  # events per EventBatch (50 x ~200 B stays well under MAX_PAYLOAD)
+MAX_COMMAND_TTL = 300.0  # s: a command's expires_at - issued_at may not exceed this
+
+Text = Annotated[str, StringConstraints(max_length=256)]
+Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+Scalar = Text | int | float | bool | None
+Nonce = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{22,64}$")]  # b64url
+RequestId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,128}$")]
+Serial = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$")]
+Seq = Annotated[int, Field(ge=1)]
+EpochS = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+# Keys an event's details may never have (D-PRIV, D-USER-7); `code` stays allowed:
+# the core uses it for the ErrorCode of a refusal.
+_SECRET_KEY = re.compile(
+    r"^(.*_)?(password|passwd|pin|digits|secret|token|key|lock_key|verification_code"
+    r"|embedding|embeddings|template|templates|face_data|image|photo)$",
+    re.IGNORECASE,
+)
+
+
+def is_secret_key(name: str) -> bool:
+    """True for detail keys that could carry a secret or face data (D-PRIV)."""
+    return bool(_SECRET_KEY.match(name))
+
+
+class _Strict(BaseModel):
+    # Unknown fields are refused everywhere; the wire path (codec.parse) validates
+    # with strict=True, while Python code may build models from plain str values.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Message(_Strict):
+    """Base of every top-level message: carries the wire version."""
+
+    v: Literal[1] = 1
+
+
+class StateReport(Message):
+    """The app-facing status (A-STATUS), published retained on every change."""
+
+    online: bool = True
+    door: DoorState
+    bolt: BoltState
+    modes: dict[Mode, bool] = Field(default_factory=dict)
+    battery: int = Field(ge=0, le=100)
+    usb_power: bool = False
+    tamper: bool = False
+    lockout_remaining_s: int = Field(default=0, ge=0)
+    last_event_seq: int = Field(default=0, ge=0)
+    firmware: Annotated[str, StringConstraints(max_length=32)] = ""
+    sent_at: EpochS = 0.0
+
+
+class Event(_Strict):
+    """One journal event (D-LOG): who, how, from where; never a secret (D-PRIV)."""
+
+    seq: Seq
+    at: EpochS
+    kind: EventKind
+    user_no: int | None = Field(default=None, ge=0, le=999)
+    method: Method | None = None
+    source: Source | None = None
+    details: dict[Name, Scalar] = Field(default_factory=dict, max_length=16)
+
+    @model_validator(mode="after")
+    def _no_secrets(self) -> Event:
+        bad = sorted(k for k in self.details if is_secret_key(k))
+        if bad:
+            raise ValueError(f"event details may not carry secrets or face data: {bad}")
+        return self
+
+
+class EventBatch(Message):
+    """Unacknowledged events in seq order. `acked_through` is the lock's own ack
+    pointer: events at or below it will never be sent again (e.g. before pairing).
+    """
+
+    acked_through: int = Field(ge=0)
+    events: list[Event] = Field(min_length=1, max_length=MAX_BATCH)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> EventBatch:
+        last = self.acked_through
+        for e in self.events:
+            if e.seq <= last:
+                raise ValueError(f"event seqs must strictly increase past {last}, got {e.seq}")
+            last = e.seq
+        return self
+
+
+class Ack(Message):
+    """The cloud has stored every event up to and including `up_to_seq`."""
+
+    up_to_seq: int = Field(ge=0)
+
+
+class ShadowDesired(Message):
+    """Settings the app wants (A-SETTINGS); retained, so an offline lock gets them."""
+
+    version: int = Field(ge=1)
+    settings: dict[Name, Scalar] = Field(max_length=64)
+
+
+class ShadowReported(Message):
+    """Settings the lock has, the desired version it last applied, and refusals."""
+
+    version: int = Field(ge=0)
+    settings: dict[Name, Scalar] = Field(max_length=64)
+    rejected: dict[Name, Text] = Field(default_factory=dict, max_length=64)
+
+
+class Command(Message):
+    """A remote command (A-REMOTE, A-USERS, A-TEMP); signed, single-use, short-lived."""
+
+    request_id: RequestId
+    action: RemoteAction
+    params: dict[Name, JsonValue] = Field(default_factory=dict, max_length=32)
+    issued_at: EpochS
+    expires_at: EpochS
+    nonce: Nonce
+
+    @model_validator(mode="after")
+    def _window(self) -> Command:
+        ttl = self.expires_at - self.issued_at
+        if not 0 < ttl <= MAX_COMMAND_TTL:
+            raise ValueError(f"expires_at must be within {MAX_COMMAND_TTL:.0f} s after issued_at")
+        return self
+
+
+class CommandResult(Message):
+    """The lock's answer to one command; `reason` is an ErrorCode or link Reason."""
+
+    request_id: RequestId
+    ok: bool
+    reason: Name | None = None
+    data: dict[Name, Scalar] = Field(default_factory=dict, max_length=32)
+
+
+class PairingHello(Message):
+    """Lock in pairing mode: "I am `serial` and know the label code" (D-PAIR)."""
+
+    serial: Serial
+    lock_nonce: Nonce
+    sent_at: EpochS
+    firmware: Annotated[str, StringConstraints(max_length=32)] = ""
+    proof: Nonce  # b64url HMAC-SHA256, see pairing.py
+
+
+class PairingCredentials(Message):
+    """The cloud's answer: the lock's credentials sealed with the code key (D-PAIR)."""
+
+    serial: Serial
+    lock_nonce: Nonce
+    cloud_nonce: Nonce
+    issued_at: EpochS
+    box: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{16,4096}$")]
+
+
+class HaCommand(_Strict):
+    """A command from Home Assistant's MQTT lock (its command_template renders this)."""
+
+    action: Literal["LOCK", "UNLOCK", "OPEN"]
+    code: Annotated[str, StringConstraints(max_length=20)] | None = None
+
+
+Body = (
+    StateReport
+    | EventBatch
+    | Ack
+    | ShadowDesired
+    | ShadowReported
+    | Command
+    | CommandResult
+    | PairingHello
+    | PairingCredentials
+)

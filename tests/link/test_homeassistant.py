@@ -1,0 +1,215 @@
+"""Home Assistant discovery: the document HA documents, and HA driving the lock."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+
+import pytest
+
+from smartlock.device.vocab import BoltState, DoorState, EventKind, Method, Source
+from smartlock.link import homeassistant as ha
+from smartlock.link.connection import BrokerConfig
+from smartlock.link.lock_client import LinkOptions, LockClient
+from smartlock.link.schemas import Event, StateReport
+from smartlock.link.topics import HA_STATUS, Channel, ha_discovery_topic, topic
+
+from .fakes import MASTER_CODE, FakeLock
+from .harness import FakeCloud, clear_retained, new_lock_id, raw_client, running, wait_for
+
+LOCK = "SL7K3MQ9TX2A"
+
+# Options HA documents for each MQTT platform we use (integrations/<platform>.mqtt),
+# plus the discovery-only `p` and the shared ones. Anything else would be ignored.
+COMMON = {
+    "p",
+    "unique_id",
+    "name",
+    "state_topic",
+    "value_template",
+    "device_class",
+    "json_attributes_topic",
+    "json_attributes_template",
+    "qos",
+    "availability_topic",
+}
+DOCUMENTED = {
+    "lock": COMMON
+    | {
+        "command_topic",
+        "command_template",
+        "code_format",
+        "payload_lock",
+        "payload_unlock",
+        "payload_open",
+        "state_locked",
+        "state_unlocked",
+        "state_open",
+        "state_jammed",
+        "state_locking",
+        "state_unlocking",
+        "optimistic",
+    },
+    "sensor": COMMON | {"unit_of_measurement", "state_class"},
+    "binary_sensor": COMMON | {"payload_on", "payload_off", "off_delay"},
+    "event": COMMON | {"event_types"},
+}
+DEVICE_CLASSES = {
+    "sensor": {"battery"},
+    "binary_sensor": {"door", "tamper", "safety", "problem"},
+    "event": {"doorbell", "button", "motion"},
+}
+
+
+def _state(**kw: object) -> StateReport:
+    base: dict[str, object] = {"door": DoorState.LOCKED, "bolt": BoltState.THROWN, "battery": 64}
+    return StateReport(**(base | kw))  # type: ignore[arg-type]
+
+
+def test_discovery_document_uses_only_documented_keys_and_defaults() -> None:
+    doc = ha.discovery_document(LOCK, name="Front door", firmware="1.0.0")
+    assert set(doc) == {
+        "dev",
+        "o",
+        "cmps",
+        "availability_topic",
+        "payload_available",
+        "payload_not_available",
+        "qos",
+    }
+    assert doc["o"]["name"] == "smartlock" and doc["dev"]["ids"] == [f"smartlock_{LOCK}"]
+    for name, cmp in doc["cmps"].items():
+        assert set(cmp) <= DOCUMENTED[cmp["p"]], name
+        assert cmp["unique_id"].startswith("smartlock_")
+        if "device_class" in cmp:
+            assert cmp["device_class"] in DEVICE_CLASSES[cmp["p"]], name
+    lock = doc["cmps"]["lock"]
+    # HA's own defaults (mqtt/lock.py): nothing needs remapping on the HA side.
+    assert (lock["payload_lock"], lock["payload_unlock"]) == ("LOCK", "UNLOCK")
+    assert (
+        lock["state_locked"],
+        lock["state_unlocked"],
+        lock["state_open"],
+        lock["state_jammed"],
+    ) == ("LOCKED", "UNLOCKED", "OPEN", "JAMMED")
+    assert re.fullmatch(lock["code_format"], "123456") and not re.fullmatch(
+        lock["code_format"], "12345"
+    )
+    assert doc["cmps"]["doorbell"]["event_types"] == ["ring"]
+    assert set(doc["cmps"]["access"]["event_types"]) >= {
+        "face",
+        "password",
+        "temporary",
+        "remote",
+        "key",
+        "button",
+    }
+    assert doc["availability_topic"] == topic(LOCK, Channel.AVAILABILITY)
+
+
+@pytest.mark.parametrize(
+    ("door", "lockout", "lock_state", "problem"),
+    [
+        (DoorState.LOCKED, 0, "LOCKED", ""),
+        (DoorState.UNLOCKED, 0, "UNLOCKED", ""),
+        (DoorState.OPEN, 0, "OPEN", ""),
+        (DoorState.AJAR, 0, "OPEN", "ajar"),
+        (DoorState.JAMMED, 0, "JAMMED", "jammed"),
+        (DoorState.VIRTUALLY_LOCKED, 0, "UNLOCKED", "virtually_locked"),
+        (DoorState.LOCKED, 120, "LOCKED", "lockout"),
+    ],
+)
+def test_ha_state_shows_lock_state_and_problems_D_AJAR_D_LOCKOUT(
+    door: DoorState, lockout: int, lock_state: str, problem: str
+) -> None:
+    s = ha.ha_state(_state(door=door, lockout_remaining_s=lockout))
+    assert s["lock"] == lock_state
+    assert s["problem"] == ("ON" if problem else "OFF") and s["problem_reason"] == problem
+    assert s["battery"] == 64
+
+
+def test_events_become_doorbell_access_and_duress_messages_D_DURESS_A_LIVE() -> None:
+    ring = ha.ha_messages(LOCK, Event(seq=1, at=1.0, kind=EventKind.DOORBELL))
+    assert ring == [(topic(LOCK, Channel.HA_DOORBELL), {"event_type": "ring"})]
+    face = Event(
+        seq=2, at=1.0, kind=EventKind.UNLOCK, user_no=3, method=Method.FACE, source=Source.FACE
+    )
+    assert ha.ha_messages(LOCK, face)[0][1] == {"event_type": "face", "user_no": 3, "seq": 2}
+    temp = face.model_copy(update={"method": Method.OFFLINE_CODE})
+    assert ha.ha_messages(LOCK, temp)[0][1]["event_type"] == "temporary"
+    duress = ha.ha_messages(LOCK, Event(seq=3, at=1.0, kind=EventKind.DURESS))
+    assert duress == [(topic(LOCK, Channel.HA_DURESS), b"ON")]
+
+
+@pytest.mark.integration
+async def test_lock_announces_itself_to_ha_and_obeys_ha_only_with_the_code_A_REMOTE(
+    mosquitto_broker: BrokerConfig,
+) -> None:
+    lock_id, cloud, lock = new_lock_id(), FakeCloud(), FakeLock()
+    creds = cloud.enrol(lock_id)
+    options = LinkOptions(poll_s=0.2, ha_commands=True)
+    docs: list[bytes] = []
+    states: list[dict[str, object]] = []
+    try:
+        async with raw_client(mosquitto_broker) as ha_side:
+            await ha_side.subscribe(ha_discovery_topic(lock_id), qos=1)
+            await ha_side.subscribe(topic(lock_id, Channel.HA_STATE), qos=1)
+
+            async def collect() -> None:
+                async for m in ha_side.messages:
+                    if m.topic.value.endswith("/config") and m.payload:
+                        docs.append(bytes(m.payload))  # type: ignore[arg-type]
+                    elif m.payload:
+                        states.append(json.loads(m.payload))  # type: ignore[arg-type]
+
+            async with (
+                running(collect()),
+                running(LockClient(mosquitto_broker, creds, lock, options).run()),
+            ):
+                await wait_for(lambda: docs and states, what="discovery and state")
+                assert json.loads(docs[0])["cmps"]["lock"]["command_topic"] == topic(
+                    lock_id, Channel.HA_COMMAND
+                )
+                assert states[-1]["lock"] == "LOCKED"
+                # HA restarts and says so: the lock announces itself again.
+                await ha_side.publish(HA_STATUS, b"online", qos=1)
+                await wait_for(lambda: len(docs) >= 2, what="rediscovery")
+                # HA's command_template output, with a wrong code: refused.
+                cmd = topic(lock_id, Channel.HA_COMMAND)
+                await ha_side.publish(cmd, b'{"action": "UNLOCK", "code": "000000"}', qos=1)
+                await ha_side.publish(cmd, b'{"action": "EXPLODE"}', qos=1)  # malformed
+                await asyncio.sleep(0.5)
+                assert lock.door is DoorState.LOCKED
+                await ha_side.publish(
+                    cmd, json.dumps({"action": "UNLOCK", "code": MASTER_CODE}).encode(), qos=1
+                )
+                await wait_for(lambda: states[-1]["lock"] == "UNLOCKED", what="HA sees unlock")
+                # The lock's own rules still apply (anti-lock mode refuses remote unlock).
+                lock.door, lock.anti_lock = DoorState.LOCKED, True
+                await ha_side.publish(
+                    cmd, json.dumps({"action": "UNLOCK", "code": MASTER_CODE}).encode(), qos=1
+                )
+                await asyncio.sleep(0.5)
+                assert lock.door is DoorState.LOCKED
+                assert [c.params["origin"] for c in lock.commands] == ["home_assistant"] * 3
+    finally:
+        await clear_retained(mosquitto_broker, lock_id)
+
+
+@pytest.mark.integration
+async def test_ha_commands_are_ignored_unless_enabled_A_REMOTE(
+    mosquitto_broker: BrokerConfig,
+) -> None:
+    lock_id, cloud, lock = new_lock_id(), FakeCloud(), FakeLock()
+    creds = cloud.enrol(lock_id)
+    client = LockClient(mosquitto_broker, creds, lock, LinkOptions(poll_s=0.2))
+    try:
+        async with running(client.run()), raw_client(mosquitto_broker) as ha_side:
+            await client.connected.wait()
+            body = json.dumps({"action": "UNLOCK", "code": MASTER_CODE}).encode()
+            await ha_side.publish(topic(lock_id, Channel.HA_COMMAND), body, qos=1)
+            await asyncio.sleep(0.5)
+        assert lock.commands == [] and lock.door is DoorState.LOCKED
+    finally:
+        await clear_retained(mosquitto_broker, lock_id)
