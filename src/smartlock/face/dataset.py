@@ -69,6 +69,19 @@ class Readings:
     baseline: NDArray[np.float32]  # HOG ×1 upsample on the raw image, 128
 
 
+def measure_quality(path: Path) -> NDArray[np.float32]:
+    """Only the quality row of an image (cheap: no embedding)."""
+    import numpy as np
+
+    from smartlock.face.decode import load_image
+    from smartlock.face.engine import FaceEngine
+
+    quality = FaceEngine().analyse(place_in_frame(load_image(path))).quality
+    if quality is None:
+        return np.full(len(QUALITY_FIELDS), np.nan, dtype=np.float32)
+    return np.array([float(getattr(quality, f)) for f in QUALITY_FIELDS], dtype=np.float32)
+
+
 def compute_readings(path: Path) -> Readings:
     """Run both pipelines on one photo (the expensive step the cache saves)."""
     import numpy as np
@@ -112,7 +125,14 @@ class ReadingsCache:
         if not file.exists():
             return None
         with np.load(file) as data:
-            return Readings(*(data[k] for k in ("embedding", "mirrored", "quality", "baseline")))
+            found = Readings(*(data[k] for k in ("embedding", "mirrored", "quality", "baseline")))
+            version = int(data["quality_version"]) if "quality_version" in data else 1
+        if version != models.QUALITY_VERSION:
+            found = Readings(
+                found.embedding, found.mirrored, measure_quality(image), found.baseline
+            )
+            self.put(image, found)
+        return found
 
     def put(self, image: Path, readings: Readings) -> None:
         import numpy as np
@@ -126,6 +146,7 @@ class ReadingsCache:
             mirrored=readings.mirrored,
             quality=readings.quality,
             baseline=readings.baseline,
+            quality_version=models.QUALITY_VERSION,
         )
         tmp.replace(file)  # atomic: a killed job never leaves a half-written entry
 
