@@ -1,12 +1,15 @@
 """Face unlock bench with defaults: the lock protocol (5 and 50 residents) and latency.
 
-Run from the repository root:  .venv/bin/python bench/face_bench.py [--json]
-The first run embeds all of lfw-dev (tens of minutes on 2 cores) and caches the
+Run from the repository root:
+    .venv/bin/python bench/face_bench.py [--json]     # the table of docs/face.md
+    .venv/bin/python bench/face_bench.py --ablation   # "where each step helps"
+The first run embeds all of lfw-dev (about 25 min on one core) and caches the
 readings under ~/.cache/smartlock/face; later runs take seconds plus the latency part.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -16,15 +19,67 @@ from smartlock.face.bench import format_report, run_bench
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "faces" / "lfw-dev"
 
 
+def ablation(residents: int = 5) -> None:
+    """Each decision step added in turn, thresholds searched per row."""
+    import numpy as np
+
+    from smartlock.face.calibration import DecisionRule
+    from smartlock.face.dataset import ReadingsCache, bench_order, list_people
+    from smartlock.face.protocol import Attempts, load_dataset, run_protocol
+    from smartlock.face.quality import ENROL_POLICY, UNLOCK_POLICY, QualityPolicy
+
+    data = load_dataset(bench_order(list_people(DATA)), ReadingsCache())
+    off = QualityPolicy(0, 1e9, 9, -1, -1, 999, 999, 999, -99)
+    no_pair = dataclasses.replace(UNLOCK_POLICY, max_second_face=9)
+    no_pair_enrol = dataclasses.replace(ENROL_POLICY, max_second_face=9)
+    g = residents
+    variants = {
+        "baseline (HOG x1, nearest raw template)": run_protocol(data, residents=g, baseline=True),
+        "+ mirrored templates, unit length, nearest": run_protocol(
+            data, residents=g, unlock_policy=off, enrol_policy=off, centroid_weight=0.0
+        ),
+        "+ user centroid, no gate": run_protocol(
+            data, residents=g, unlock_policy=off, enrol_policy=off
+        ),
+        "+ gate without the two-face rule": run_protocol(
+            data, residents=g, unlock_policy=no_pair, enrol_policy=no_pair_enrol
+        ),
+        "shipped (full gate)": run_protocol(data, residents=g),
+    }
+    grid = [DecisionRule(float(t)) for t in np.arange(0.15, 0.65, 0.0025)]
+
+    def best(att: Attempts, far_max: float = 1.0, frr_max: float = 1.0) -> str:
+        rates = [(r, *att.rates(r)) for r in grid]
+        ok = [x for x in rates if x[1] <= far_max and x[2] <= frr_max]
+        if not ok:
+            return "n/a"
+        if frr_max < 1.0:
+            r, far, frr = min(ok, key=lambda x: x[1])
+            return f"FAR {far:.1e} (t {r.threshold:.3f})"
+        r, far, frr = min(ok, key=lambda x: x[2])
+        return f"FRR {frr:.1%} (t {r.threshold:.3f})"
+
+    print(f"{residents} residents | variant | FRR<=5% | FAR<=1e-4 | FAR<=1e-5 | gate pass")
+    for name, att in variants.items():
+        passed = att.usable[att.genuine].mean()
+        print(
+            f"| {name} | {best(att, frr_max=0.05)} | {best(att, far_max=1e-4)} "
+            f"| {best(att, far_max=1e-5)} | {passed:.1%} |"
+        )
+
+
 def main() -> int:
-    as_json = "--json" in sys.argv[1:]
+    args = sys.argv[1:]
+    if "--ablation" in args:
+        ablation(50 if "50" in args else 5)
+        return 0
     results = {}
     for residents in (5, 50):
         result = run_bench(DATA, residents=residents, latency_frames=100 if residents == 5 else 0)
         results[residents] = result
-        if not as_json:
+        if "--json" not in args:
             print(format_report(result), end="\n\n")
-    if as_json:
+    if "--json" in args:
         print(json.dumps(results))
     return 0
 

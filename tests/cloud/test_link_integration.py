@@ -5,6 +5,7 @@ A-SETTINGS, A-REMOTE, A-USERS)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 import socket
@@ -57,7 +58,8 @@ async def broker(request: pytest.FixtureRequest) -> AsyncIterator[BrokerConfig]:
     try:
         yield embedded.broker_config()
     finally:
-        await embedded.stop()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(embedded.stop(), 10)
 
 
 class ServerThread:
@@ -66,7 +68,13 @@ class ServerThread:
     def __init__(self, app: Any) -> None:
         self.port = free_port()
         self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+            uvicorn.Config(
+                app,
+                host="127.0.0.1",
+                port=self.port,
+                log_level="warning",
+                timeout_graceful_shutdown=2,  # open SSE streams must not hold teardown
+            )
         )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -80,7 +88,10 @@ class ServerThread:
 
     async def __aexit__(self, *exc: object) -> None:
         self.server.should_exit = True
-        await asyncio.to_thread(self.thread.join, 10)
+        await asyncio.to_thread(self.thread.join, 5)
+        if self.thread.is_alive():
+            self.server.force_exit = True
+            await asyncio.to_thread(self.thread.join, 5)
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:
@@ -113,7 +124,8 @@ class World:
     async def stop_lock(self) -> None:
         assert self.lock_task is not None
         self.lock_task.cancel()
-        await asyncio.gather(self.lock_task, return_exceptions=True)
+        # Bounded: a broker that never confirms the disconnect must not hang the test.
+        await asyncio.wait([self.lock_task], timeout=5)
 
     async def get(self, path: str) -> Any:
         r = await self.http.get(f"{API}/devices/{self.device_id}{path}", headers=self.headers)

@@ -171,9 +171,10 @@ def test_keypad_scan_thread_reports_a_press_and_stops_on_close_D_KEY_WAKE(factor
     pins = RpiPins()
     column = factory.pin(pins.keypad_cols[2])
     factory.pin(pins.keypad_rows[3], pin_class=MockConnectedPin, input_pin=column)  # "#"
-    hardware = build_rpi_hardware(pins, adc=FakeAdc(), scan_keypad=True, camera_index=99)
+    hardware = build_rpi_hardware(pins, adc=FakeAdc(), scan_keypad=False, camera_index=99)
     heard: list[HalEvent] = []
     hardware.listen(heard.append)
+    hardware.keypad.start()  # listen first: a press scanned before that would be lost
     deadline = time.monotonic() + 2
     while not heard and time.monotonic() < deadline:
         time.sleep(0.01)

@@ -151,6 +151,7 @@ async def run_command(
     params: dict[str, Any],
     secret: str | None = None,
     refuse: str | None = None,
+    secret_name: str = "digits",
 ) -> Command:
     """Send a signed command once per request_id and wait for its outcome.
 
@@ -189,6 +190,7 @@ async def run_command(
                     action=action,
                     params=params,
                     secret=secret,
+                    secret_name=secret_name,
                     expires_at=command.expires_at,
                 )
                 await services.link.publish(name, message, qos=1)

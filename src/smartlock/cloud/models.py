@@ -286,6 +286,12 @@ class TempPassword(Base):
         ForeignKey("accounts.id", ondelete="SET NULL"), default=None
     )
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Added by 0002_app_features (A-TEMP): the lock's confirmation state, the lock-side
+    # id, a keyed hash of the code (to re-add it on an edit), the last command sent.
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    lock_ref: Mapped[str] = mapped_column(String(32), default="")
+    code_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    command_id: Mapped[str | None] = mapped_column(String(32), default=None)
 
 
 class NotificationPreference(Base):
@@ -340,3 +346,6 @@ __all__ = [
     "Throttle",
     "TokenKind",
 ]
+
+# The app features' tables register on the same Base (A-TEMP, A-NOTIFY, A-SCENE).
+from smartlock.cloud import models_features  # noqa: E402, F401

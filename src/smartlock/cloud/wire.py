@@ -47,15 +47,18 @@ def command_message(
     params: dict[str, Any],
     expires_at: dt.datetime,
     secret: str | None = None,
+    secret_name: str = "digits",
 ) -> tuple[str, bytes]:
-    """A signed, single-use, expiring command; ``secret`` travels sealed as ``digits``."""
+    """A signed, single-use, expiring command; ``secret`` travels sealed as
+    ``secret_name`` (``digits`` for set_password, ``code`` for add_temp_password).
+    """
     now = dt.datetime.now(dt.UTC).timestamp()
     _, name, payload = cloud_side.build_command(
         lock_key,
         lock_id,
         action,
         params,
-        secret_params={"digits": secret} if secret is not None else None,
+        secret_params={secret_name: secret} if secret is not None else None,
         now=now,
         ttl_s=max(1.0, min(expires_at.timestamp() - now, schemas.MAX_COMMAND_TTL)),
         request_id=command_id,

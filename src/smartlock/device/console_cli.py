@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from smartlock.device.console import Command, Console
+from smartlock.device.ports import FaceMatcher
 from smartlock.device.prompts import LANGUAGES
 from smartlock.device.runtime import FastForwardClock, LockRuntime
 from smartlock.hal.virtual import VirtualLock
@@ -62,6 +63,15 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run_console)
 
 
+def _face_matcher(fallback: Callable[[], FaceMatcher]) -> FaceMatcher:
+    """The calibrated gallery matcher of `smartlock.face`, or the reference one without it."""
+    try:
+        from smartlock.face.matching import GalleryMatcher
+    except ImportError:  # a lock build without the face engine still unlocks by password
+        return fallback()
+    return GalleryMatcher()
+
+
 def open_console(
     data_dir: Path,
     *,
@@ -81,7 +91,7 @@ def open_console(
         data_dir / "lock.db",
         serial=f"SL-{secrets.token_hex(4).upper()}",
         verification_code=secrets.token_hex(3).upper(),
-        matcher=EuclideanMatcher(),
+        matcher=_face_matcher(EuclideanMatcher),
     )
     hardware = VirtualLock()
 

@@ -9,7 +9,7 @@ simple one over synthetic embeddings.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from smartlock.device.vocab import Sensitivity
@@ -20,7 +20,7 @@ class FaceTemplate:
     """One enrolled embedding of a user's face (stays on the lock: D-PRIV)."""
 
     user_no: int
-    embedding: tuple[float, ...]
+    embedding: tuple[float, ...] = field(repr=False)  # never printed into a log (D-PRIV)
     pose: str = "front"
     duress: bool = False
 

@@ -36,7 +36,7 @@ RULES_BY_GALLERY: dict[int, dict[Sensitivity, DecisionRule]] = {
         Sensitivity.HIGH: DecisionRule(threshold=0.275),
     },
     50: {
-        Sensitivity.LOW: DecisionRule(threshold=0.347, margin=0.01),
+        Sensitivity.LOW: DecisionRule(threshold=0.347),
         Sensitivity.MEDIUM: DecisionRule(threshold=0.247),
         Sensitivity.HIGH: DecisionRule(threshold=0.185),
     },

@@ -1,0 +1,1 @@
+"""Visitor passwords (A-TEMP): online temp passwords kept on the lock, offline codes."""

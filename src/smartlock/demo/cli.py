@@ -1,0 +1,125 @@
+"""`smartlock demo` and `smartlock lock run`: the whole system, or one lock, on this machine."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DATA_DIR = Path("smartlock-demo")
+
+
+def register(subparsers: Any) -> None:
+    """Add `demo` and `lock run` to the `smartlock` parser."""
+    demo: argparse.ArgumentParser = subparsers.add_parser(
+        "demo",
+        help="run broker + cloud + web app + virtual locks with web panels",
+        description="Everything on this machine; data persists in --data-dir.",
+    )
+    demo.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    demo.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    demo.add_argument("--http-port", type=int, default=None, help="default 8000, else free")
+    demo.add_argument("--mqtt-port", type=int, default=None, help="default 1883, else free")
+    demo.add_argument("--locks", type=int, default=1, help="number of virtual locks (1-9)")
+    demo.add_argument("--lang", choices=("zh", "en"), default="en", help="lock prompt language")
+    demo.add_argument(
+        "--reset-password", action="store_true", help="give the demo account a new password"
+    )
+    demo.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    demo.set_defaults(handler=_demo)
+
+    lock = subparsers.add_parser("lock", help="run one virtual lock on the link")
+    sub = lock.add_subparsers(dest="lock_command", metavar="ACTION")
+    sub.required = True
+    run = sub.add_parser("run", help="run one virtual lock (pairs when its settings key is held)")
+    run.add_argument("--data-dir", type=Path, required=True, help="the lock's own folder")
+    run.add_argument("--broker", required=True, help="mqtt://host:port")
+    run.add_argument("--mqtt5", action="store_true", help="the broker speaks MQTT v5")
+    run.add_argument("--panel-port", type=int, default=None, help="serve its panel here")
+    run.add_argument("--host", default="127.0.0.1", help="panel address (default 127.0.0.1)")
+    run.add_argument("--lang", choices=("zh", "en"), default="en")
+    run.add_argument("-v", "--verbose", action="store_true")
+    run.set_defaults(handler=_lock_run)
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from smartlock.demo.orchestrator import DemoOptions, run_demo
+
+    if not 1 <= args.locks <= 9:
+        print("error: --locks must be 1-9")
+        return 2
+    _logging(args.verbose)
+    options = DemoOptions(
+        data_dir=args.data_dir,
+        host=args.host,
+        http_port=args.http_port,
+        mqtt_port=args.mqtt_port,
+        locks=args.locks,
+        lang=args.lang,
+        reset_password=args.reset_password,
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        return asyncio.run(run_demo(options))
+    return 0
+
+
+def _lock_run(args: argparse.Namespace) -> int:
+    _logging(args.verbose)
+    with contextlib.suppress(KeyboardInterrupt):
+        return asyncio.run(_run_one_lock(args))
+    return 0
+
+
+async def _run_one_lock(args: argparse.Namespace) -> int:
+    from urllib.parse import urlsplit
+
+    from smartlock.demo.lockproc import LockProcess
+    from smartlock.link.connection import BrokerConfig
+
+    url = urlsplit(args.broker)
+    broker = BrokerConfig(
+        url.hostname or "127.0.0.1",
+        url.port or 1883,
+        mqtt5=args.mqtt5,
+        shared_subscriptions=False,
+    )
+    lock = LockProcess(args.data_dir, broker, name=f"lock {args.data_dir.name}", lang=args.lang)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    tasks = [asyncio.create_task(lock.run(stop))]
+    print(f"lock {lock.serial} (code {lock.label.code}) on {args.broker}", flush=True)
+    if args.panel_port is not None:
+        tasks.append(asyncio.create_task(_serve_panel(lock, args.host, args.panel_port, stop)))
+        print(f"panel: http://{args.host}:{args.panel_port}/panel/1", flush=True)
+    await asyncio.gather(*tasks)
+    return 0
+
+
+async def _serve_panel(lock: Any, host: str, port: int, stop: asyncio.Event) -> None:
+    import uvicorn
+    from fastapi import FastAPI
+
+    from smartlock.demo.orchestrator import _quiet_server
+    from smartlock.demo.panel import panel_router
+
+    app = FastAPI(title="smartlock lock panel")
+    app.include_router(panel_router([lock]))
+    server = _quiet_server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    await stop.wait()
+    server.should_exit = True
+    await task

@@ -1,0 +1,231 @@
+"""One running lock: core + store + virtual hardware + runtime + face + link, wired.
+
+The lock keeps everything in its data directory: `label.json` (serial and the
+verification code printed on the label), `lock.db` (users, journal, binding with
+the link credentials) and `link-state.json` (the applied settings version). The
+link follows the binding: while the lock is in pairing mode (settings key held 3 s,
+D-PAIR) it announces itself with the provisioning identity and, when the cloud's
+sealed answer opens, binds the core (`Bind`) and connects with its own identity;
+an unbind or factory reset in the core stops the client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from smartlock.demo.offline import BindingCodeBook
+from smartlock.device import effects as fx
+from smartlock.device import open_lock
+from smartlock.device.inputs import Bind
+from smartlock.device.records import Binding
+from smartlock.device.runtime import FaceObserver, LockRuntime
+from smartlock.hal.virtual import VirtualLock
+from smartlock.link.connection import BrokerConfig
+from smartlock.link.lock_client import LinkOptions, LockClient, pair
+from smartlock.link.pairing import Label, LockCredentials, load_or_create_label
+from smartlock.link.runtime_adapter import RuntimeLockSide
+
+log = logging.getLogger(__name__)
+
+PROVISION_PASSWORD = "provisioning"  # noqa: S105  (the embedded broker is anonymous)
+UNBIND_GRACE_S = 1.0  # let the client answer the `unbind` command before it stops
+
+
+def face_parts() -> tuple[Any, FaceObserver | None]:
+    """The face engine's matcher and observer if it is installed, else the reference."""
+    try:
+        from smartlock.face.matching import GalleryMatcher
+    except ImportError as err:  # no face package: keypad-only lock
+        log.info("face engine not available (%s): reference matcher, no camera", err)
+        from smartlock.device import EuclideanMatcher
+
+        return EuclideanMatcher(), None
+    engine: list[Any] = []
+
+    def observe(frame: Any) -> Any:
+        # dlib and the models load on the first frame, so start-up stays quick.
+        from smartlock.face.engine import FaceEngine
+        from smartlock.face.observation import to_input
+
+        if not engine:
+            engine.append(FaceEngine())
+        return to_input(engine[0].read(frame))
+
+    return GalleryMatcher(), observe
+
+
+def credentials_of(serial: str, binding: Binding | None) -> LockCredentials | None:
+    """The link identity stored in the core's binding (None while unbound)."""
+    if binding is None or not binding.lock_key:
+        return None
+    return LockCredentials(
+        lock_id=serial,
+        broker_username=binding.broker_username,
+        broker_password=binding.broker_password,
+        lock_key=binding.lock_key,
+        owner=binding.owner[:128],
+    )
+
+
+class LockProcess:
+    """A virtual lock with its link; `await run(stop)` until `stop` is set."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        broker: BrokerConfig,
+        *,
+        name: str = "lock",
+        lang: str = "en",
+        hello_every_s: float = 5.0,
+        link_options: LinkOptions | None = None,
+    ) -> None:
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.name = name
+        self.broker = broker
+        self.hello_every_s = hello_every_s
+        self.link_options = link_options or LinkOptions(poll_s=1.0, ack_timeout_s=3.0)
+        self.label: Label = load_or_create_label(self.data_dir)
+        codes = BindingCodeBook()
+        matcher, observe = face_parts()
+        self.durable = open_lock(
+            self.data_dir / "lock.db",
+            serial=self.label.serial,
+            verification_code=self.label.code,
+            matcher=matcher,
+            offline_codes=codes,
+        )
+        codes.binding = lambda: self.durable.core.state.binding
+        self.hardware = VirtualLock()
+        self.runtime = LockRuntime(
+            core=self.durable, hardware=self.hardware.hardware, lang=lang, observe_face=observe
+        )
+        self.side = RuntimeLockSide(self.runtime, self.durable, self.data_dir / "link-state.json")
+        self.client: LockClient | None = None
+        self._client_task: asyncio.Task[None] | None = None
+        self._client_key = ""
+        self._unwatch: Callable[[], None] | None = None
+        self._pairing: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def serial(self) -> str:
+        return self.label.serial
+
+    def status(self) -> dict[str, Any]:
+        """The core's status (A-STATUS shape) as plain data."""
+        return self.durable.core.status().to_dict()
+
+    @property
+    def bound(self) -> bool:
+        return self.durable.core.state.binding is not None
+
+    @property
+    def link_connected(self) -> bool:
+        return self.client is not None and self.client.connected.is_set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Boot the lock, follow its binding with the link, until `stop`."""
+        self._loop = asyncio.get_running_loop()
+        remove = self.runtime.add_listener(self._from_thread)
+        await asyncio.to_thread(self.runtime.start)
+        self._sync_link()
+        try:
+            await stop.wait()
+        finally:
+            remove()
+            await self._stop_pairing()
+            await self._stop_client()
+            await asyncio.to_thread(self.runtime.stop)
+            self.durable.store.close()
+
+    # -- effects → link ---------------------------------------------------------------
+
+    def _from_thread(self, effect: fx.Effect) -> None:
+        if isinstance(effect, fx.PairingWindow | fx.StatusChanged) and self._loop is not None:
+            self._loop.call_soon_threadsafe(self._on_effect, effect)
+
+    def _on_effect(self, effect: fx.Effect) -> None:
+        if isinstance(effect, fx.PairingWindow):
+            if effect.until is not None and (self._pairing is None or self._pairing.done()):
+                self._pairing = asyncio.create_task(self._pair(), name=f"pair-{self.serial}")
+            elif effect.until is None and self._pairing is not None:
+                self._pairing.cancel()
+        elif isinstance(effect, fx.StatusChanged):
+            asyncio.get_running_loop().call_later(UNBIND_GRACE_S, self._sync_link)
+
+    async def _pair(self) -> None:
+        """D-PAIR, lock side: hellos until the cloud answers, then bind the core."""
+        try:
+            creds = await pair(
+                self.broker,
+                self.label,
+                username=self.serial,
+                password=PROVISION_PASSWORD,
+                firmware=str(self.status().get("firmware", "")),
+                hello_every_s=self.hello_every_s,
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # broker away, window over: the person can try again
+            log.warning("%s: pairing ended without a binding: %s", self.name, exc)
+            return
+        self._pairing = None  # the bind closes pairing mode: do not cancel ourselves
+        bind = Bind(
+            request_id=f"bind-{uuid.uuid4().hex}",
+            serial=self.serial,
+            verification_code=self.label.code,
+            owner=creds.owner or "cloud",
+            broker_username=creds.broker_username,
+            broker_password=creds.broker_password,
+            lock_key=creds.lock_key,
+        )
+        effects = await self.runtime.asubmit(bind)
+        ok = any(isinstance(e, fx.CommandResult) and e.ok for e in effects)
+        log.info("%s: paired with the cloud: %s", self.name, "bound" if ok else "refused")
+        self._sync_link()
+
+    def _sync_link(self) -> None:
+        """Run the link client exactly while the core holds a binding (with its key)."""
+        creds = credentials_of(self.serial, self.durable.core.state.binding)
+        key = "" if creds is None else creds.lock_key
+        if key == self._client_key:
+            return
+        self._client_key = key
+        task = asyncio.create_task(self._restart_client(creds), name=f"link-{self.serial}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _restart_client(self, creds: LockCredentials | None) -> None:
+        await self._stop_client()
+        if creds is None or self._loop is None:
+            return
+        client = LockClient(self.broker, creds, self.side, self.link_options)
+        self._unwatch = self.side.watch(client.notify, self._loop)
+        self.client = client
+        self._client_task = asyncio.create_task(client.run(), name=f"lock-client-{self.serial}")
+
+    async def _stop_client(self) -> None:
+        if self._unwatch is not None:
+            self._unwatch()
+            self._unwatch = None
+        task, self._client_task, self.client = self._client_task, None, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    async def _stop_pairing(self) -> None:
+        task, self._pairing = self._pairing, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task

@@ -1,0 +1,242 @@
+"""`smartlock demo`: broker, cloud, web app, N virtual locks and their panels, one process.
+
+Everything runs in one asyncio loop (the locks tick in their own threads), so it
+starts in about a second and Ctrl-C stops it in order: HTTP server (and with it the
+cloud's MQTT worker), locks, broker. All state is in the data folder, so the next
+run finds the same account, locks and binding.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+import secrets
+import signal
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from smartlock.demo.account import DemoAccount, ensure_account
+from smartlock.demo.lockproc import LockProcess
+from smartlock.hal.events import ButtonId
+
+log = logging.getLogger(__name__)
+
+DEVICE_NAME = "Front door"
+PAIR_TIMEOUT_S = 30.0
+HELLO_TIMEOUT_S = 15.0
+
+
+@dataclass(frozen=True, slots=True)
+class DemoOptions:
+    data_dir: Path
+    host: str = "127.0.0.1"
+    http_port: int | None = None  # None: 8000 if free, else any free port
+    mqtt_port: int | None = None  # None: 1883 if free, else any free port
+    locks: int = 1
+    lang: str = "en"
+    reset_password: bool = False
+
+
+def web_routers() -> list[Any]:
+    """The web app's router(s), if the web package provides them (`smartlock.web`)."""
+    try:
+        web = importlib.import_module("smartlock.web")
+    except ImportError:
+        return []
+    for name in ("create_router", "build_router"):
+        factory = getattr(web, name, None)
+        if callable(factory):
+            return [factory()]
+    router = getattr(web, "router", None)
+    return [] if router is None else [router]
+
+
+def _quiet_server(config: Any) -> Any:
+    """A uvicorn server that leaves Ctrl-C to the demo (which stops things in order)."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self) -> Generator[None, None, None]:
+            yield
+
+    return Server(config)
+
+
+async def first_use(lock: LockProcess) -> str:
+    """D-FIRST at the keypad, as a person does it: wake, #, password twice."""
+    pin = f"{secrets.randbelow(10**8):08d}"
+    keypad = lock.hardware.keypad
+    for keys in ("*", "#", f"{pin}#", f"{pin}#"):
+        await asyncio.to_thread(keypad.type, keys)
+    return pin
+
+
+async def pair_with_account(services: Any, account: DemoAccount, lock: LockProcess) -> bool:
+    """D-PAIR as a person does it: settings key held 3 s, then bind by serial + code.
+
+    Returns False when the lock was already bound to this account (nothing to do).
+    """
+    from smartlock.cloud import crud, lockops
+
+    with services.sessionmaker() as session:
+        owner = crud.get_account_by_email(session, email=account.email)
+        device = crud.get_device_by_serial(session, serial=lock.serial)
+        if owner is None:
+            raise RuntimeError(f"no account {account.email}")
+        if device is not None and device.owner_id == owner.id and lock.bound:
+            return False
+    await asyncio.to_thread(lock.hardware.press, ButtonId.SETTINGS, 3.0)
+    async with asyncio.timeout(HELLO_TIMEOUT_S):  # wait for the hello, so no failure counts
+        while True:
+            with services.sessionmaker() as session:
+                if crud.fresh_hello(session, serial=lock.serial) is not None:
+                    break
+            await asyncio.sleep(0.1)
+    with services.sessionmaker() as session:
+        owner = crud.get_account_by_email(session, email=account.email)
+        await lockops.bind_lock(
+            services,
+            session,
+            account=owner,
+            serial=lock.serial,
+            code=lock.label.code,
+            name=DEVICE_NAME,
+        )
+    async with asyncio.timeout(PAIR_TIMEOUT_S):
+        while not (lock.bound and lock.link_connected):
+            await asyncio.sleep(0.1)
+    return True
+
+
+class Demo:
+    """The running system; `await run()` until Ctrl-C (or `stop()`)."""
+
+    def __init__(self, options: DemoOptions) -> None:
+        self.options = options
+        self.stopping = asyncio.Event()
+        self.base_url = ""
+        self.locks: list[LockProcess] = []
+        self.ready = asyncio.Event()
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    async def run(self) -> int:
+        from smartlock.cloud.app import build_services, create_app
+        from smartlock.cloud.core.config import Settings
+        from smartlock.demo.panel import panel_router
+        from smartlock.link.broker import EmbeddedBroker, pick_port
+
+        opts = self.options
+        data = opts.data_dir.resolve()
+        data.mkdir(parents=True, exist_ok=True)
+        broker = EmbeddedBroker(opts.host, opts.mqtt_port)
+        await broker.start()
+        settings = Settings(
+            data_dir=data / "cloud",
+            broker_url=broker.url,
+            broker_mqtt5=False,
+            shared_subscriptions=False,
+        )
+        services = build_services(settings)
+        self.locks = [
+            LockProcess(data / "locks" / str(n), broker.broker_config(), name=f"lock {n}", lang=opts.lang)
+            for n in range(1, opts.locks + 1)
+        ]
+        web = web_routers()
+        app = create_app(settings, services=services, extra_routers=[panel_router(self.locks), *web])
+        import uvicorn
+
+        port = pick_port(opts.host, 8000 if opts.http_port is None else opts.http_port)
+        server = _quiet_server(
+            uvicorn.Config(
+                app, host=opts.host, port=port, log_level="warning", timeout_graceful_shutdown=2
+            )
+        )
+        self.base_url = f"http://{opts.host}:{port}"
+        lock_stop = asyncio.Event()
+        lock_tasks = [asyncio.create_task(lock.run(lock_stop)) for lock in self.locks]
+        server_task = asyncio.create_task(server.serve())
+        try:
+            while not server.started:
+                if server_task.done():
+                    server_task.result()
+                    raise RuntimeError("the HTTP server did not start")
+                await asyncio.sleep(0.05)
+            account = await asyncio.to_thread(
+                ensure_account, services, data, reset=opts.reset_password
+            )
+            pin = None
+            if self.locks and self.locks[0].status().get("users", 0) == 0:
+                pin = await first_use(self.locks[0])
+            paired = bool(self.locks) and await pair_with_account(services, account, self.locks[0])
+            self._banner(account, pin, paired, broker.url, data, web_app=bool(web))
+            self.ready.set()
+            await self.stopping.wait()
+        finally:
+            print("\nstopping ...", flush=True)
+            server.should_exit = True
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(server_task, 10)
+            lock_stop.set()
+            await asyncio.gather(*lock_tasks, return_exceptions=True)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(broker.stop(), 5)
+            print("stopped; data kept in", data, flush=True)
+        return 0
+
+    def _banner(
+        self,
+        account: DemoAccount,
+        pin: str | None,
+        paired: bool,
+        broker_url: str,
+        data: Path,
+        *,
+        web_app: bool,
+    ) -> None:
+        base = self.base_url
+        lines = ["", "smartlock demo is running (Ctrl-C stops it)"]
+        lines.append(f"  app:      {base}/" + ("" if web_app else "docs   (JSON API; web app not installed)"))
+        for n, lock in enumerate(self.locks, start=1):
+            state = "bound" if lock.bound else "not paired"
+            lines.append(
+                f"  panel:    {base}/panel/{n}   lock {n}: serial {lock.serial}, "
+                f"code {lock.label.code}, {state}"
+            )
+        lines.append(f"  broker:   {broker_url}")
+        if account.password is not None:
+            lines.append(f"  account:  {account.email}  password: {account.password}")
+            lines.append("            (shown once; `smartlock demo --reset-password` makes a new one)")
+        else:
+            lines.append(
+                f"  account:  {account.email} exists; forgot the password? "
+                "`smartlock demo --reset-password`"
+            )
+        if pin is not None:
+            lines.append(f"  lock 1:   master user 001 password: {pin}  (shown once)")
+        if paired:
+            lines.append(f"  lock 1 was paired to {account.email} (settings key held 3 s)")
+        lines.append(f"  data:     {data}   (delete it to start over)")
+        print("\n".join(lines), flush=True)
+
+
+async def run_demo(options: DemoOptions) -> int:
+    """Run until SIGINT/SIGTERM."""
+    demo = Demo(options)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, demo.stop)
+    return await demo.run()
+
+
+def main(argv: Sequence[str] | None = None) -> int:  # pragma: no cover - thin wrapper
+    from smartlock.cli import main as cli_main
+
+    return cli_main(["demo", *(argv or [])])

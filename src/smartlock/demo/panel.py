@@ -1,0 +1,268 @@
+"""The virtual lock's web panel: the lock's front, back and door in a browser.
+
+Served under `/panel/<n>` (the demo mounts it on the cloud's HTTP server, `lock run
+--panel-port` on its own). A press in the browser becomes the same call a person at
+the virtual hardware makes (`VirtualLock`), so the lock cannot tell the panel from
+the console. Live state goes out as server-sent events: `state` (what the parts
+show), `say` (each prompt in both languages; the browser shows and speaks the one
+chosen) and `sound` (chime, beep, siren). The panel shows what the hardware shows and
+nothing more: no journal, so a duress unlock looks exactly like a normal one (D-DURESS).
+State-changing requests must be JSON or an image, so other web pages cannot post
+to them without a CORS preflight (which this server never grants).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import string
+from collections import deque
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, StreamingResponse
+
+from smartlock.demo.lockproc import LockProcess
+from smartlock.device import effects as fx
+from smartlock.device.prompts import render
+from smartlock.hal.events import ButtonId, Mechanism
+from smartlock.hal.feed import Change
+from smartlock.hal.parts import HardwareError
+
+STATIC = Path(__file__).with_name("static")
+ASSETS = {"panel.js": "text/javascript", "panel.css": "text/css"}
+KEYS = set("0123456789*#")
+PING_S = 15.0
+MAX_PHOTO = 8 * 1024 * 1024
+SAID_KEPT = 12
+
+
+class PanelHub:
+    """Fans one lock's hardware feed and prompts out to the panel's SSE clients."""
+
+    def __init__(self, lock: LockProcess, loop: asyncio.AbstractEventLoop) -> None:
+        self.lock = lock
+        self.loop = loop
+        self.clients: set[asyncio.Queue[tuple[str, Any]]] = set()
+        self.said: deque[dict[str, str]] = deque(maxlen=SAID_KEPT)
+        lock.hardware.feed.subscribe(self._on_change)
+        lock.runtime.add_listener(self._on_effect)
+
+    def _push(self, kind: str, data: Any) -> None:
+        def put() -> None:
+            for queue in list(self.clients):
+                queue.put_nowait((kind, data))
+
+        self.loop.call_soon_threadsafe(put)
+
+    def _on_change(self, change: Change) -> None:
+        if change.part in ("chime", "beep", "siren"):
+            self._push("sound", {"kind": change.part, "value": change.value})
+        if change.part != "speaker":
+            self._push("state", None)
+
+    def _on_effect(self, effect: fx.Effect) -> None:
+        if isinstance(effect, fx.Prompt):
+            args = dict(effect.args)
+            line = {lang: render(effect.prompt_id, lang, **args) for lang in ("en", "zh")}
+            self.said.append(line)
+            self._push("say", line)
+        elif isinstance(effect, fx.StatusChanged | fx.SetLed | fx.FaceWatch | fx.PairingWindow):
+            self._push("state", None)
+
+    def snapshot(self) -> dict[str, Any]:
+        """What a person sees on the lock (never the journal: D-DURESS)."""
+        lock, hw = self.lock, self.lock.hardware
+        core = lock.status()
+        return {
+            "name": lock.name,
+            "serial": lock.serial,
+            "code": lock.label.code,
+            "qr": lock.label.qr_text(),
+            "display": hw.display.text,
+            "awake": lock.runtime.awake,
+            "face_watch": lock.runtime.face_watch,
+            "armed_led": hw.armed_led.lit,
+            "low_battery_led": hw.low_battery_led.lit,
+            "siren": hw.speaker.siren_on,
+            "door_open": hw.door.is_open,
+            "bolt": hw.bolt.state.value,
+            "jam": hw.bolt.jam,
+            "battery": hw.battery.level,
+            "charging": hw.battery.charging,
+            "usb": hw.usb.connected,
+            "tamper": hw.tamper.tripped,
+            "camera": hw.camera.capture() is not None,
+            "pairing": bool(core.get("pairing")),
+            "bound": bool(core.get("bound")),
+            "link": lock.link_connected,
+            "said": list(self.said),
+        }
+
+
+def _act(lock: LockProcess, body: dict[str, Any]) -> None:
+    """One thing a person does to the lock (runs in a worker thread: the motor)."""
+    hw = lock.hardware
+    action = body.get("action")
+    if action == "key":
+        key = str(body.get("key", ""))
+        if key not in KEYS:
+            raise HTTPException(422, "key must be one of 0-9 * #")
+        hw.keypad.type(key)
+    elif action == "button":
+        try:
+            button = ButtonId(str(body.get("button")))
+            held = float(body.get("held_s", 0.1))
+        except (ValueError, TypeError):
+            raise HTTPException(422, "unknown button or hold time") from None
+        hw.press(button, max(0.0, min(held, 30.0)))
+    elif action == "mechanism":
+        try:
+            hw.use_mechanism(Mechanism(str(body.get("mechanism"))))
+        except ValueError:
+            raise HTTPException(422, "unknown mechanism") from None
+    elif action == "door":
+        hw.open_door() if body.get("open") else hw.close_door()
+    elif action in ("jam", "usb", "tamper"):
+        on = bool(body.get("on"))
+        if action == "jam":
+            hw.bolt.jam = on
+            hw.feed.publish("jam", "on" if on else "off")
+        elif action == "usb":
+            hw.usb.plug(on)
+        else:
+            hw.tamper.set(on)
+    elif action == "battery":
+        try:
+            hw.battery.set_level(float(body.get("level", -1)))
+        except (ValueError, TypeError) as err:
+            raise HTTPException(422, str(err)) from None
+    else:
+        raise HTTPException(422, f"unknown action {action!r}")
+
+
+def panel_router(locks: Sequence[LockProcess]) -> APIRouter:
+    """Routes for `locks`, numbered from 1 as the demo prints them."""
+    router = APIRouter(prefix="/panel", include_in_schema=False)
+    hubs: dict[int, PanelHub] = {}
+    page = string.Template((STATIC / "panel.html").read_text("utf-8"))
+
+    def hub(n: int) -> PanelHub:
+        if not 1 <= n <= len(locks):
+            raise HTTPException(404, "no such lock")
+        if n not in hubs:
+            hubs[n] = PanelHub(locks[n - 1], asyncio.get_running_loop())
+        return hubs[n]
+
+    @router.get("")
+    async def index() -> RedirectResponse:
+        return RedirectResponse("/panel/1")
+
+    @router.get("/static/{name}")
+    async def asset(name: str) -> FileResponse:
+        if name not in ASSETS:
+            raise HTTPException(404, "no such file")
+        return FileResponse(STATIC / name, media_type=ASSETS[name])
+
+    @router.get("/{n}", response_class=HTMLResponse)
+    async def panel_page(n: int) -> HTMLResponse:
+        h = hub(n)
+        links = " ".join(
+            f'<a href="/panel/{i}"{" aria-current=page" if i == n else ""}>lock {i}</a>'
+            for i in range(1, len(locks) + 1)
+        )
+        html = page.substitute(n=n, name=h.lock.name, links=links)
+        return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+    @router.get("/{n}/state")
+    async def state(n: int) -> dict[str, Any]:
+        return hub(n).snapshot()
+
+    @router.post("/{n}/act")
+    async def act(n: int, request: Request) -> dict[str, Any]:
+        h = hub(n)
+        if request.headers.get("content-type", "").split(";")[0] != "application/json":
+            raise HTTPException(415, "send JSON")
+        try:
+            body = await request.json()
+        except ValueError:
+            raise HTTPException(422, "send a JSON object") from None
+        if not isinstance(body, dict):
+            raise HTTPException(422, "send a JSON object")
+        try:
+            await asyncio.to_thread(_act, h.lock, body)
+        except HardwareError as err:
+            return {"ok": False, "message": str(err), "code": err.code}
+        return {"ok": True}
+
+    @router.post("/{n}/camera")
+    async def camera(n: int, request: Request) -> dict[str, Any]:
+        """A photo or a webcam frame (JPEG/PNG bytes) is what the camera now sees."""
+        h = hub(n)
+        if not request.headers.get("content-type", "").startswith("image/"):
+            raise HTTPException(415, "send an image")
+        data = await request.body()
+        if not data or len(data) > MAX_PHOTO:
+            raise HTTPException(413, "the photo must be 1 byte to 8 MB")
+        try:
+            await asyncio.to_thread(_present, h.lock, data)
+        except ValueError as err:
+            raise HTTPException(422, f"not a picture: {err}") from None
+        return {"ok": True}
+
+    @router.delete("/{n}/camera")
+    async def camera_clear(n: int) -> dict[str, Any]:
+        hub(n).lock.hardware.camera.clear()
+        return {"ok": True}
+
+    @router.get("/{n}/events")
+    async def events(n: int, request: Request) -> StreamingResponse:
+        h = hub(n)
+        queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        h.clients.add(queue)
+
+        async def stream() -> AsyncIterator[str]:
+            try:
+                yield _sse("state", h.snapshot())
+                while not await request.is_disconnected():
+                    try:
+                        kind, data = await asyncio.wait_for(queue.get(), PING_S)
+                    except TimeoutError:
+                        yield ": ping\n\n"
+                        continue
+                    if kind == "state":
+                        while not queue.empty() and queue._queue[0][0] == "state":  # type: ignore[attr-defined]
+                            queue.get_nowait()  # coalesce a burst of changes
+                        data = h.snapshot()
+                    yield _sse(kind, data)
+            finally:
+                h.clients.discard(queue)
+
+        return StreamingResponse(
+            stream(),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        )
+
+    return router
+
+
+def _sse(event: str, data: Any) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _present(lock: LockProcess, data: bytes) -> None:
+    import io
+
+    import numpy as np
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.thumbnail((1280, 1280))
+            frame = np.asarray(image.convert("RGB"), dtype=np.uint8)
+    except (UnidentifiedImageError, OSError) as err:
+        raise ValueError(str(err)) from err
+    lock.hardware.camera.present(frame)
