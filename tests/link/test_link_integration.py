@@ -41,7 +41,7 @@ async def test_state_events_commands_and_settings_flow_end_to_end_D_LOG_A_STATUS
     client = LockClient(any_broker, creds, lock, FAST)
     try:
         async with running(cc.run()), running(client.run()):
-            await cc.connected.wait()
+            await asyncio.wait_for(cc.connected.wait(), 15)
             # A-STATUS: the app sees the state; D-LOG: the journal arrives and is acked.
             await wait_for(lambda: cloud.seqs(lock_id) == [1, 2, 3] and lock.acked == 3)
             await wait_for(lambda: any(s.door is DoorState.LOCKED for _, s in cloud.states))
@@ -80,7 +80,7 @@ async def test_replayed_forged_and_garbage_commands_do_nothing_A_REMOTE(
     client = LockClient(mosquitto_broker, creds, lock, FAST)
     try:
         async with running(cc.run()), running(client.run()), raw_client(mosquitto_broker) as raw:
-            await cc.connected.wait()
+            await asyncio.wait_for(cc.connected.wait(), 15)
             await client.connected.wait()
             cmd_topic = topic(lock_id, Channel.CMD)
             command, name, payload = cloud_side.build_command(

@@ -38,7 +38,7 @@ async def test_real_lock_journal_reaches_cloud_and_remote_unlock_obeys_settings_
     cc = cloud_client(any_broker, cloud)
     try:
         async with running(cc.run()), running(client.run()):
-            await cc.connected.wait()
+            await asyncio.wait_for(cc.connected.wait(), 15)
             journal = [e.seq for e in durable.store.events(0, 1000)]
             await wait_for(lambda: cloud.seqs(lock_id) == journal, what="journal in cloud")
             await wait_for(lambda: durable.store.acked_seq() == journal[-1], what="acked")

@@ -87,6 +87,7 @@ def create_app(
     extra_routers: Sequence[APIRouter] = (),
     services: Services | None = None,
     with_link: bool = True,
+    with_features: bool = True,
 ) -> FastAPI:
     """The cloud API. ``extra_routers`` are mounted as given (the HTML web app).
 
@@ -105,6 +106,11 @@ def create_app(
                 from smartlock.cloud.link_worker import run_link
 
                 await stack.enter_async_context(run_link(services))
+            if with_features:
+                from smartlock.cloud.features_worker import run_features
+
+                # Outbound notifications, scenes, revocation retries (A-NOTIFY, A-SCENE).
+                await stack.enter_async_context(run_features(services))
             yield
         services.engine.dispose()
 

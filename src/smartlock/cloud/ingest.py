@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from smartlock.cloud import crud, wire
+from smartlock.cloud import crud, features_hook, wire
 from smartlock.cloud.crud.records import IncomingEvent
 from smartlock.cloud.lockops import lock_key, set_broker_user
 from smartlock.cloud.models import CommandStatus, Device, utcnow
@@ -83,6 +83,7 @@ def handle(services: Services, topic_name: str, payload: bytes) -> Outcome:
             online = message == "online"
             if crud.set_online(session, device_id=device.id, online=online):
                 out.live.append((device.id, {"type": "status"}))
+                features_hook.on_availability(session, device=device, online=online, live=out.live)
             if online:
                 out.publish.extend(_desired_if_pending(services, session, device, key))
         elif isinstance(message, schemas.StateReport):
@@ -155,6 +156,8 @@ def _events(
         out.live.append(
             (device.id, {"type": "event", "event": event_public(event).model_dump(mode="json")})
         )
+    # Visitor passwords, notifications, scenes (A-TEMP, A-NOTIFY, A-SCENE).
+    features_hook.on_new_events(session, device=device, events=new, live=out.live)
     if any(e.kind in UNBINDING_KINDS for e in new):
         # The lock forgot us: forget it too, and clear what we left retained for it.
         crud.unbind_device(session, device_id=device.id)

@@ -151,7 +151,7 @@ async def run_command(
     params: dict[str, Any],
     secret: str | None = None,
     refuse: str | None = None,
-    secret_name: str = "digits",
+    secret_name: str = "digits",  # noqa: S107 - a parameter name, not a secret
 ) -> Command:
     """Send a signed command once per request_id and wait for its outcome.
 

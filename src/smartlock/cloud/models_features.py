@@ -121,6 +121,8 @@ class SceneRun(Base):
     scene_id: Mapped[int] = mapped_column(ForeignKey("scenes.id", ondelete="CASCADE"))
     device_id: Mapped[str] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"))
     trigger: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # What fired it, once: "event:<id>", "time:<date>", "open:<event id>", "manual:<uuid>".
+    fire_key: Mapped[str] = mapped_column(String(80))
     chain_id: Mapped[str] = mapped_column(String(32))
     depth: Mapped[int] = mapped_column(default=0)
     outcome: Mapped[str] = mapped_column(String(16), default="pending")  # ok|error|pending
@@ -129,7 +131,10 @@ class SceneRun(Base):
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
-    __table_args__ = (Index("ix_scene_runs_scene", "scene_id", "started_at"),)
+    __table_args__ = (
+        UniqueConstraint("scene_id", "fire_key", name="uq_scene_runs_fire"),
+        Index("ix_scene_runs_scene", "scene_id", "started_at"),
+    )
 
 
 __all__ = [

@@ -47,7 +47,7 @@ def command_message(
     params: dict[str, Any],
     expires_at: dt.datetime,
     secret: str | None = None,
-    secret_name: str = "digits",
+    secret_name: str = "digits",  # noqa: S107 - a parameter name, not a secret
 ) -> tuple[str, bytes]:
     """A signed, single-use, expiring command; ``secret`` travels sealed as
     ``secret_name`` (``digits`` for set_password, ``code`` for add_temp_password).

@@ -47,9 +47,7 @@ def ensure_account(services: Any, data_dir: Path, *, reset: bool = False) -> Dem
         account = crud.get_account_by_email(session, email=email)
         if account is None:
             password = generate_password()
-            crud.create_account(
-                session, email=email, password=password, settings=services.settings
-            )
+            crud.create_account(session, email=email, password=password, settings=services.settings)
         elif reset:
             password = generate_password()
             account.password_hash = hash_password(password)

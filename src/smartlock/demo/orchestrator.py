@@ -99,6 +99,7 @@ async def pair_with_account(services: Any, account: DemoAccount, lock: LockProce
             await asyncio.sleep(0.1)
     with services.sessionmaker() as session:
         owner = crud.get_account_by_email(session, email=account.email)
+        assert owner is not None  # checked above; accounts are never deleted here
         await lockops.bind_lock(
             services,
             session,
@@ -145,11 +146,14 @@ class Demo:
         )
         services = build_services(settings)
         self.locks = [
-            LockProcess(data / "locks" / str(n), broker.broker_config(), name=f"lock {n}", lang=opts.lang)
+            LockProcess(
+                data / "locks" / str(n), broker.broker_config(), name=f"lock {n}", lang=opts.lang
+            )
             for n in range(1, opts.locks + 1)
         ]
         web = web_routers()
-        app = create_app(settings, services=services, extra_routers=[panel_router(self.locks), *web])
+        routers = [panel_router(self.locks), *web]
+        app = create_app(settings, services=services, extra_routers=routers)
         import uvicorn
 
         port = pick_port(opts.host, 8000 if opts.http_port is None else opts.http_port)
@@ -202,7 +206,8 @@ class Demo:
     ) -> None:
         base = self.base_url
         lines = ["", "smartlock demo is running (Ctrl-C stops it)"]
-        lines.append(f"  app:      {base}/" + ("" if web_app else "docs   (JSON API; web app not installed)"))
+        api_only = "docs   (JSON API; the web app is not installed)"
+        lines.append(f"  app:      {base}/" + ("" if web_app else api_only))
         for n, lock in enumerate(self.locks, start=1):
             state = "bound" if lock.bound else "not paired"
             lines.append(
@@ -212,7 +217,7 @@ class Demo:
         lines.append(f"  broker:   {broker_url}")
         if account.password is not None:
             lines.append(f"  account:  {account.email}  password: {account.password}")
-            lines.append("            (shown once; `smartlock demo --reset-password` makes a new one)")
+            lines.append(" " * 12 + "(shown once; `smartlock demo --reset-password` for a new one)")
         else:
             lines.append(
                 f"  account:  {account.email} exists; forgot the password? "

@@ -35,6 +35,7 @@ STATIC = Path(__file__).with_name("static")
 ASSETS = {"panel.js": "text/javascript", "panel.css": "text/css"}
 KEYS = set("0123456789*#")
 PING_S = 15.0
+LINK_CHECK_S = 0.5
 MAX_PHOTO = 8 * 1024 * 1024
 SAID_KEPT = 12
 
@@ -225,16 +226,26 @@ def panel_router(locks: Sequence[LockProcess]) -> APIRouter:
 
         async def stream() -> AsyncIterator[str]:
             try:
+                link = h.lock.link_connected
                 yield _sse("state", h.snapshot())
+                idle = 0.0
                 while not await request.is_disconnected():
                     try:
-                        kind, data = await asyncio.wait_for(queue.get(), PING_S)
+                        kind, data = await asyncio.wait_for(queue.get(), LINK_CHECK_S)
                     except TimeoutError:
-                        yield ": ping\n\n"
-                        continue
+                        idle += LINK_CHECK_S
+                        if link != h.lock.link_connected:  # the link is not hardware: look
+                            kind, data = "state", None
+                        elif idle >= PING_S:
+                            idle = 0.0
+                            yield ": ping\n\n"
+                            continue
+                        else:
+                            continue
                     if kind == "state":
                         while not queue.empty() and queue._queue[0][0] == "state":  # type: ignore[attr-defined]
                             queue.get_nowait()  # coalesce a burst of changes
+                        link = h.lock.link_connected
                         data = h.snapshot()
                     yield _sse(kind, data)
             finally:

@@ -6,6 +6,7 @@ from smartlock.cloud.api.routes import (
     account,
     auth,
     devices,
+    features,
     lock_users,
     records,
     remote,
@@ -14,5 +15,5 @@ from smartlock.cloud.api.routes import (
 )
 
 api_router = APIRouter()
-for module in (auth, account, devices, settings, records, lock_users, remote, shares):
+for module in (auth, account, devices, settings, records, lock_users, remote, shares, features):
     api_router.include_router(module.router)

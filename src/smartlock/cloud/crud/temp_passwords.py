@@ -107,7 +107,9 @@ def add_offline_code(session: Session, **fields: Any) -> OfflineCode:
 
 def offline_code_by_ref(session: Session, *, device_id: str, code_ref: str) -> OfflineCode | None:
     return session.scalar(
-        select(OfflineCode).where(OfflineCode.device_id == device_id, OfflineCode.code_ref == code_ref)
+        select(OfflineCode).where(
+            OfflineCode.device_id == device_id, OfflineCode.code_ref == code_ref
+        )
     )
 
 
@@ -165,8 +167,13 @@ def record_lock_credential(
     row = temp_by_ref(session, device_id=device_id, lock_ref=data["temp_id"])
     if row is None:
         return False
-    if kind == "credential_added" and row.status in (PENDING, FAILED):
+    if kind == "credential_added" and row.status in (PENDING, FAILED, ACTIVE):
         row.status = ACTIVE
+        # The lock is the authority on the window it holds (an edit that timed out).
+        start, end = data.get("valid_from"), data.get("valid_to")
+        if isinstance(start, int | float) and isinstance(end, int | float) and start < end:
+            row.valid_from = dt.datetime.fromtimestamp(start, dt.UTC)
+            row.valid_until = dt.datetime.fromtimestamp(end, dt.UTC)
     elif kind == "credential_deleted":
         row.status, row.revoked = REVOKED, True
     else:

@@ -106,6 +106,7 @@ def upgrade() -> None:
         sa.Column("scene_id", sa.Integer(), nullable=False),
         sa.Column("device_id", sa.String(length=32), nullable=False),
         sa.Column("trigger", sa.JSON(), nullable=False),
+        sa.Column("fire_key", sa.String(length=80), nullable=False),
         sa.Column("chain_id", sa.String(length=32), nullable=False),
         sa.Column("depth", sa.Integer(), nullable=False),
         sa.Column("outcome", sa.String(length=16), nullable=False),
@@ -116,6 +117,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["device_id"], ["devices.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["scene_id"], ["scenes.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("scene_id", "fire_key", name="uq_scene_runs_fire"),
     )
     with op.batch_alter_table("scene_runs", schema=None) as batch_op:
         batch_op.create_index("ix_scene_runs_scene", ["scene_id", "started_at"], unique=False)

@@ -1,0 +1,57 @@
+"""Where the app features meet the lock's messages: the one call ``ingest`` makes.
+
+For each newly stored journal event: visitor-password bookkeeping (A-TEMP), the
+notifications it causes (A-NOTIFY) and the scenes it triggers (A-SCENE, run later by
+the features worker). Availability changes give "lock offline" notifications.
+Everything here is idempotent per event, like ``ingest`` itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from smartlock.cloud.crud import temp_passwords as tcrud
+from smartlock.cloud.models import Device, Event
+from smartlock.cloud.notify import dispatch
+from smartlock.cloud.scenes import engine
+
+log = logging.getLogger(__name__)
+
+Live = list[tuple[str, dict[str, Any]]]
+
+
+def on_new_events(session: Session, *, device: Device, events: list[Event], live: Live) -> None:
+    """Called by ``ingest`` once a batch is stored; ``live`` receives (channel, update)."""
+    for event in events:
+        try:
+            if event.kind == "unlock":
+                tcrud.record_lock_use(
+                    session,
+                    device_id=device.id,
+                    method=event.method,
+                    data=event.data,
+                    at=event.occurred_at,
+                )
+            elif event.kind in ("credential_added", "credential_deleted"):
+                tcrud.record_lock_credential(
+                    session, device_id=device.id, kind=event.kind, data=event.data
+                )
+            dispatch.on_event(session, device=device, event=event, live=live)
+            engine.on_event(session, device=device, event=event)
+        except Exception:  # a feature bug must never block the journal (D-LOG)
+            session.rollback()
+            log.exception("app features failed on event %s of %s", event.seq, device.id)
+
+
+def on_availability(session: Session, *, device: Device, online: bool, live: Live) -> None:
+    """Called by ``ingest`` when a lock's availability changed."""
+    if online:
+        return
+    try:
+        dispatch.on_offline(session, device=device, live=live)
+    except Exception:
+        session.rollback()
+        log.exception("offline notification failed for %s", device.id)

@@ -1,0 +1,110 @@
+"""From a lock event (or a scene) to notification rows, outbox rows and live pushes.
+
+Runs inside ``ingest`` for each newly stored event, so a redelivered batch adds
+nothing twice (and the (account, source, kind) key backs that up).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from smartlock.cloud.crud import notifications as ncrud
+from smartlock.cloud.models import Device, Event, LockUser
+from smartlock.cloud.notify.kinds import FROM_EVENT, HIGH, IGNORES_MUTE, NotifyKind, describe
+from smartlock.cloud.notify.schemas import NotificationPublic
+from smartlock.device.vocab import EventKind
+
+Live = list[tuple[str, dict[str, Any]]]
+
+
+def live_key(account_id: int) -> str:
+    """The live-hub channel of one account (shares the broker fan-out of devices)."""
+    return f"account-{account_id}"
+
+
+def notify(
+    session: Session,
+    *,
+    device: Device,
+    kind: NotifyKind,
+    source_key: str,
+    title: str,
+    body: str,
+    data: dict[str, Any],
+    live: Live,
+    only: list[int] | None = None,
+) -> int:
+    """Create the notification for each account with access whose switch is on."""
+    made = 0
+    for account_id in only if only is not None else ncrud.recipients(session, device=device):
+        if not ncrud.wants(session, account_id=account_id, device_id=device.id, kind=kind):
+            continue
+        row = ncrud.add_notification(
+            session,
+            account_id=account_id,
+            device_id=device.id,
+            kind=kind.value,
+            priority="high" if kind in HIGH else "normal",
+            title=title,
+            body=body,
+            data=data,
+            source_key=source_key,
+        )
+        if row is None:
+            continue
+        made += 1
+        muted = ncrud.account_settings(session, account_id=account_id).muted
+        if not muted or kind in IGNORES_MUTE:
+            ncrud.enqueue_deliveries(session, notification=row)
+        public = NotificationPublic.model_validate(row).model_dump(mode="json")
+        live.append((live_key(account_id), {"type": "notification", "notification": public}))
+    session.commit()
+    return made
+
+
+def on_event(session: Session, *, device: Device, event: Event, live: Live) -> int:
+    """A-NOTIFY for one new journal event."""
+    try:
+        kind = FROM_EVENT[EventKind(event.kind)]
+    except (KeyError, ValueError):
+        return 0
+    user = event.user_number
+    if user:
+        named = session.get(LockUser, (device.id, user))
+        if named is not None and named.name:
+            user = f"{user} {named.name}"
+    battery = event.data.get("level", (device.state or {}).get("battery"))
+    title, body = describe(kind, device.name, user=user, method=event.method, battery=battery)
+    data = {"event_seq": event.seq, "event_kind": event.kind, "user": event.user_number}
+    if event.method:
+        data["method"] = event.method
+    return notify(
+        session,
+        device=device,
+        kind=kind,
+        source_key=f"event:{event.id}",
+        title=title,
+        body=body,
+        data=data,
+        live=live,
+    )
+
+
+def on_offline(session: Session, *, device: Device, live: Live) -> int:
+    """A-NOTIFY "lock offline", once per offline spell (keyed by when it was last seen)."""
+    seen = device.last_seen_at.isoformat() if device.last_seen_at else "never"
+    title, body = describe(
+        NotifyKind.DEVICE_OFFLINE, device.name, user=None, method=None, battery=None
+    )
+    return notify(
+        session,
+        device=device,
+        kind=NotifyKind.DEVICE_OFFLINE,
+        source_key=f"offline:{seen}"[:80],
+        title=title,
+        body=body,
+        data={},
+        live=live,
+    )

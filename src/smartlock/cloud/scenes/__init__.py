@@ -1,0 +1,1 @@
+"""Smart scenes (A-SCENE): "when <trigger> [and <condition>] then <actions>"."""

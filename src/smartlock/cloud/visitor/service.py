@@ -1,0 +1,370 @@
+"""Visitor passwords (A-TEMP) between the API and the lock.
+
+Online temp passwords live on the lock (it checks them offline later): the cloud draws
+or takes the code, sends it sealed in a signed ``add_temp_password`` command, shows it
+once and keeps only a keyed hash. The lock's journal confirms additions, removals and
+uses. Offline codes are computed here from a secret derived from the lock key
+(``link.offline_secret``), so they need no contact with the lock at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+
+from sqlalchemy.orm import Session
+
+from smartlock.cloud import crud, lockops
+from smartlock.cloud.crud import temp_passwords as tcrud
+from smartlock.cloud.errors import CloudError
+from smartlock.cloud.models import Command, CommandStatus, Device, TempPassword, utcnow
+from smartlock.cloud.models_features import OfflineCode
+from smartlock.cloud.services import Services
+from smartlock.cloud.visitor.schemas import (
+    OfflineCodeCreate,
+    OfflineCodePublic,
+    TempPasswordCreate,
+    TempPasswordPublic,
+    TempPasswordUpdate,
+)
+from smartlock.device import offline_codes as oc
+from smartlock.link.offline_secret import offline_secret
+from smartlock.link.signing import b64d
+
+CODE_DIGITS = 8
+
+
+def code_hash(lock_key: str, device_id: str, code: str) -> str:
+    """Keyed hash of a temp code: recognisable again, useless without the lock key."""
+    msg = f"smartlock temp code v1|{device_id}|{code}".encode()
+    return hmac.new(b64d(lock_key), msg, hashlib.sha256).hexdigest()
+
+
+def new_code() -> str:
+    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+
+
+def temp_public(
+    row: TempPassword, code: str | None = None, reason: str | None = None
+) -> TempPasswordPublic:
+    return TempPasswordPublic(
+        id=row.id,
+        name=row.name,
+        valid_from=row.valid_from,
+        valid_until=row.valid_until,
+        max_uses=row.max_uses,
+        uses=row.uses,
+        state=tcrud.temp_state(row),
+        reason=reason,
+        created_at=row.created_at,
+        code=code,
+    )
+
+
+def _check_request(session: Session, device_id: str, request_id: str) -> None:
+    if crud.get_command_by_request(session, device_id=device_id, request_id=request_id):
+        raise CloudError("request_id already used", code="request_id_reused", status=409)
+
+
+def _refusal(command: Command) -> CloudError:
+    if command.status == CommandStatus.OFFLINE and command.reason == "lock_offline":
+        return CloudError(
+            "the lock is offline; issue an offline code instead", code="lock_offline", status=409
+        )
+    return CloudError(
+        f"the lock refused: {command.reason}", code=command.reason or "refused", status=409
+    )
+
+
+async def _send_add(
+    services: Services,
+    *,
+    device: Device,
+    account_id: int,
+    request_id: str,
+    row: TempPassword,
+    code: str,
+    valid_from: dt.datetime,
+    valid_until: dt.datetime,
+    max_uses: int | None,
+) -> Command:
+    params: dict[str, object] = {
+        "temp_id": row.lock_ref,
+        "valid_from": valid_from.timestamp(),
+        "valid_to": valid_until.timestamp(),
+    }
+    if max_uses is not None:
+        params["max_uses"] = max_uses
+    return await lockops.run_command(
+        services,
+        device_id=device.id,
+        account_id=account_id,
+        request_id=request_id,
+        action="add_temp_password",
+        params=params,
+        secret=code,
+        secret_name="code",  # noqa: S106 - a parameter name
+    )
+
+
+async def create_temp(
+    services: Services,
+    session: Session,
+    *,
+    device: Device,
+    account_id: int,
+    body: TempPasswordCreate,
+) -> tuple[TempPassword, str, str | None]:
+    """(row, code, reason). Raises when the lock refused or could not be reached."""
+    _check_request(session, device.id, body.request_id)
+    code = body.code or new_code()
+    row = tcrud.create_temp(
+        session,
+        device_id=device.id,
+        name=body.name,
+        valid_from=body.valid_from,
+        valid_until=body.valid_until,
+        max_uses=body.max_uses,
+        created_by=account_id,
+    )
+    key = lockops.lock_key(services, device)
+    tcrud.update_temp(session, row=row, code_hash=code_hash(key, device.id, code))
+    command = await _send_add(
+        services,
+        device=device,
+        account_id=account_id,
+        request_id=body.request_id,
+        row=row,
+        code=code,
+        valid_from=body.valid_from,
+        valid_until=body.valid_until,
+        max_uses=body.max_uses,
+    )
+    session.refresh(row)
+    if command.status == CommandStatus.DONE:
+        return (
+            tcrud.update_temp(session, row=row, status=tcrud.ACTIVE, command_id=command.id),
+            code,
+            None,
+        )
+    if command.status == CommandStatus.OFFLINE and command.reason == "no_answer":
+        # It may still arrive: the lock's journal (credential_added) will confirm it.
+        return tcrud.update_temp(session, row=row, command_id=command.id), code, "no_answer"
+    session.delete(row)
+    session.commit()
+    raise _refusal(command)
+
+
+async def edit_temp(
+    services: Services,
+    session: Session,
+    *,
+    device: Device,
+    account_id: int,
+    row: TempPassword,
+    body: TempPasswordUpdate,
+) -> tuple[TempPassword, str | None]:
+    """Re-add the password on the lock under the same id with the new window/uses."""
+    if row.status in (tcrud.REVOKING, tcrud.REVOKED):
+        raise CloudError("this password is revoked", code="temp_password_revoked", status=409)
+    _check_request(session, device.id, body.request_id)
+    key = lockops.lock_key(services, device)
+    if body.new_code:
+        code = new_code()
+    elif body.code is not None:
+        if row.code_hash is None or not hmac.compare_digest(
+            row.code_hash, code_hash(key, device.id, body.code)
+        ):
+            raise CloudError("that is not this password's code", code="code_mismatch", status=422)
+        code = body.code
+    else:
+        raise CloudError(
+            "give the current code or ask for a new_code", code="code_required", status=422
+        )
+    valid_from = body.valid_from or row.valid_from
+    valid_until = body.valid_until or row.valid_until
+    if not valid_from < valid_until:
+        raise CloudError(
+            "valid_from must be before valid_until", code="invalid_request", status=422
+        )
+    max_uses = None if body.unlimited else (body.max_uses or row.max_uses)
+    remaining = None if max_uses is None else max_uses - row.uses
+    if remaining is not None and remaining < 1:
+        raise CloudError("max_uses must exceed the uses so far", code="invalid_request", status=422)
+    command = await _send_add(
+        services,
+        device=device,
+        account_id=account_id,
+        request_id=body.request_id,
+        row=row,
+        code=code,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        max_uses=remaining,
+    )
+    if command.status != CommandStatus.DONE:
+        if command.reason == "no_answer":
+            raise CloudError(
+                "the lock did not answer; the change may still apply", code="no_answer", status=504
+            )
+        raise _refusal(command)
+    session.refresh(row)
+    row = tcrud.update_temp(
+        session,
+        row=row,
+        name=body.name or row.name,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        max_uses=max_uses,
+        code_hash=code_hash(key, device.id, code),
+        status=tcrud.ACTIVE,
+        command_id=command.id,
+    )
+    return row, code if body.new_code else None
+
+
+async def revoke_temp(
+    services: Services, *, device_id: str, account_id: int | None, row_id: int, request_id: str
+) -> str:
+    """Remove it from the lock; an offline lock is retried by the features worker."""
+    with services.sessionmaker() as session:
+        row = tcrud.get_temp(session, device_id=device_id, temp_id=row_id)
+        assert row is not None
+        lock_ref = row.lock_ref
+        if row.status == tcrud.REVOKED:
+            return row.status
+        tcrud.update_temp(session, row=row, status=tcrud.REVOKING, revoked=True)
+    command = await lockops.run_command(
+        services,
+        device_id=device_id,
+        account_id=account_id,
+        request_id=request_id,
+        action="revoke_temp_password",
+        params={"temp_id": lock_ref},
+    )
+    with services.sessionmaker() as session:
+        row = tcrud.get_temp(session, device_id=device_id, temp_id=row_id)
+        assert row is not None
+        gone = command.status == CommandStatus.DONE or command.reason == "unknown_temp_password"
+        if gone:
+            tcrud.update_temp(session, row=row, status=tcrud.REVOKED, command_id=command.id)
+        return row.status
+
+
+async def retry_revocations(services: Services) -> int:
+    """Worker step: send pending revocations to locks that are online again."""
+    with services.sessionmaker() as session:
+        due = [
+            (r.device_id, r.id)
+            for r in tcrud.temps_to_retry(session)
+            if (d := crud.get_device(session, device_id=r.device_id)) is not None and d.online
+        ]
+    for device_id, row_id in due:
+        await revoke_temp(
+            services,
+            device_id=device_id,
+            account_id=None,
+            row_id=row_id,
+            request_id=f"revoke-{row_id}-{secrets.token_hex(6)}",
+        )
+    return len(due)
+
+
+# --- offline codes ---------------------------------------------------------------------
+
+
+def _tz_offset(session: Session, device_id: str) -> int:
+    shadow = crud.get_shadow(session, device_id=device_id)
+    value = shadow.reported.get("tz_offset_min", shadow.desired.get("tz_offset_min", 0))
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _when(hour: int, tz_offset_min: int = 0) -> dt.datetime:
+    return dt.datetime.fromtimestamp(oc.BASE + hour * oc.HOUR - tz_offset_min * 60, dt.UTC)
+
+
+def issue_offline(
+    services: Services,
+    session: Session,
+    *,
+    device: Device,
+    account_id: int,
+    body: OfflineCodeCreate,
+) -> tuple[OfflineCode, str]:
+    """Compute an offline code (no lock contact) and record its window (A-TEMP)."""
+    now = utcnow().timestamp()
+    secret = offline_secret(b64d(lockops.lock_key(services, device)))
+    tz = _tz_offset(session, device.id)
+    start = body.start.timestamp() if body.start is not None else now
+    start_h = oc._hour(start)
+    params: oc.Params
+    weekly: dict[str, object] | None = None
+    try:
+        if body.kind == "weekly":
+            assert body.days and body.from_hour is not None and body.to_hour is not None
+            assert body.until is not None
+            params = oc.Weekly(
+                frozenset(body.days), body.from_hour, body.to_hour, body.until.timestamp()
+            )
+            end_w = oc._hour(params.until, tz) // oc.WEEK_H
+            valid_from, valid_until = utcnow(), _when((end_w + 1) * oc.WEEK_H, tz)
+            weekly = {
+                "days": sorted(body.days),
+                "from_hour": body.from_hour,
+                "to_hour": body.to_hour,
+            }
+            code = oc.issue(secret, params, now=now, tz_offset_min=tz)
+        else:
+            hours = oc.ONE_TIME_HOURS if body.kind == "one_time" else body.hours
+            assert hours is not None
+            prefix = f"{body.kind}:{start_h}:{hours}:"
+            used = tcrud.offline_refs(session, device_id=device.id, prefix=prefix)
+            free = [i for i in range(10) if f"{prefix}{i}" not in used]
+            if not free:
+                raise CloudError(
+                    "10 codes already start in this hour; pick another start",
+                    code="offline_codes_exhausted",
+                    status=409,
+                )
+            if body.kind == "one_time":
+                params = oc.OneTime(start=start, code_id=free[0])
+            else:
+                params = oc.Period(start=start, hours=hours, code_id=free[0])
+            valid_from, valid_until = _when(start_h), _when(start_h + hours)
+            code = oc.issue(secret, params, now=now)
+    except ValueError as exc:
+        raise CloudError(str(exc), code="invalid_offline_code", status=422) from None
+    probe = max(now, valid_from.timestamp())
+    verdict = oc.verify(secret, code, probe, tz_offset_min=tz)
+    existing = tcrud.offline_code_by_ref(session, device_id=device.id, code_ref=verdict.code_id)
+    if existing is not None:  # a weekly code with the same days, hours and end week
+        return existing, code
+    row = tcrud.add_offline_code(
+        session,
+        device_id=device.id,
+        name=body.name,
+        kind=body.kind,
+        code_ref=verdict.code_id,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        weekly=weekly,
+        created_by=account_id,
+    )
+    return row, code
+
+
+def offline_public(row: OfflineCode, code: str | None = None) -> OfflineCodePublic:
+    return OfflineCodePublic(
+        id=row.id,
+        name=row.name,
+        kind=row.kind,
+        valid_from=row.valid_from,
+        valid_until=row.valid_until,
+        weekly=row.weekly,
+        uses=row.uses,
+        last_used_at=row.last_used_at,
+        created_at=row.created_at,
+        code=code,
+    )

@@ -1,0 +1,194 @@
+// The virtual lock panel: buttons become hardware actions, server-sent events redraw it.
+"use strict";
+(() => {
+  const n = document.body.dataset.lock;
+  const base = `/panel/${n}`;
+  const $ = (id) => document.getElementById(id);
+  const HOLD_S = 3.0;
+  let state = null;
+  let said = [];
+  let saidTotal = 0;
+  const SAID_SHOWN = 50;
+
+  const lang = () => $("lang").value;
+  $("lang").value = localStorage.getItem("smartlock-lang") || "en";
+  $("speak").checked = localStorage.getItem("smartlock-speak") !== "off";
+  document.documentElement.lang = lang() === "zh" ? "zh-CN" : "en";
+
+  function message(text) { $("message").textContent = text || ""; }
+
+  // One action at a time, in order: "1", "2", "#" must reach the lock as typed.
+  let queue = Promise.resolve();
+  function act(body) { queue = queue.then(() => send(body)); return queue; }
+
+  async function send(body) {
+    message("");
+    try {
+      const r = await fetch(`${base}/act`, {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+      });
+      const j = await r.json().catch(() => ({}));
+      if (!r.ok || j.ok === false) message(j.message || j.detail || `refused (${r.status})`);
+    } catch (e) { message("the lock does not answer"); }
+  }
+
+  // -- sound and speech --------------------------------------------------------------
+  let audio = null;
+  function tone(freq, ms) {
+    try {
+      audio = audio || new AudioContext();
+      const o = audio.createOscillator(), g = audio.createGain();
+      o.frequency.value = freq; g.gain.value = 0.08;
+      o.connect(g).connect(audio.destination); o.start(); o.stop(audio.currentTime + ms / 1000);
+    } catch (e) { /* no audio: the text is enough */ }
+  }
+  function speak(line) {
+    if (!$("speak").checked || !("speechSynthesis" in window)) return;
+    const u = new SpeechSynthesisUtterance(line[lang()]);
+    u.lang = lang() === "zh" ? "zh-CN" : "en-US";
+    window.speechSynthesis.speak(u);
+  }
+  function showSaid() {
+    const list = $("said");
+    list.replaceChildren(...said.map((line) => {
+      const li = document.createElement("li"); li.textContent = line[lang()]; return li;
+    }));
+    list.dataset.total = String(saidTotal);
+    list.scrollTop = list.scrollHeight;
+    $("prompt").textContent = said.length ? said[said.length - 1][lang()] : "";
+  }
+
+  // -- drawing the state -------------------------------------------------------------
+  function led(el, on, name) {
+    el.classList.toggle("on", on); el.setAttribute("aria-label", `${name} ${on ? "on" : "off"}`);
+  }
+  function render(s) {
+    state = s;
+    $("display").textContent = s.display || "—";
+    $("keypad").classList.toggle("awake", s.awake);
+    led($("armed-led"), s.armed_led, "Armed LED");
+    led($("battery-led"), s.low_battery_led, "Low-battery LED");
+    $("siren").hidden = !s.siren;
+    const bolt = { thrown: "bolt thrown (locked)", retracted: "bolt retracted (unlocked)", jammed: "bolt jammed" }[s.bolt] || s.bolt;
+    $("door-state").textContent = `Door ${s.door_open ? "open" : "closed"}, ${bolt}`;
+    if (document.activeElement !== $("battery")) $("battery").value = s.battery;
+    $("battery-level").textContent = `${s.battery} %${s.charging ? " (charging)" : ""}`;
+    $("usb").checked = s.usb; $("tamper").checked = s.tamper; $("jam").checked = s.jam;
+    $("serial").textContent = s.serial; $("code").textContent = s.code; $("qr").textContent = s.qr;
+    const badge = $("link-state");
+    badge.className = "badge" + (s.pairing ? " pairing" : s.link ? " online" : "");
+    badge.textContent = s.pairing ? "Pairing mode" : s.bound ? (s.link ? "Bound · online" : "Bound · offline") : "Not paired";
+    if (!saidTotal && s.said.length) { said = s.said.slice(); saidTotal = said.length; showSaid(); }
+    if (!s.camera && !webcam) {
+      $("camera-state").textContent = "Nobody in front of the camera";
+    } else if (s.face_watch) {
+      $("camera-state").textContent = (webcam ? "Webcam on" : "Photo shown") + " · face recognition watching";
+    } else {
+      $("camera-state").textContent = (webcam ? "Webcam on" : "Photo shown") + " · face recognition asleep (touch the keypad)";
+    }
+  }
+
+  const events = new EventSource(`${base}/events`);
+  events.addEventListener("state", (e) => render(JSON.parse(e.data)));
+  events.addEventListener("say", (e) => {
+    const line = JSON.parse(e.data);
+    said.push(line); saidTotal += 1; said = said.slice(-SAID_SHOWN); showSaid(); speak(line);
+  });
+  events.addEventListener("sound", (e) => {
+    const s = JSON.parse(e.data);
+    if (s.kind === "beep") tone(2000, 150);
+    if (s.kind === "chime") { tone(880, 250); setTimeout(() => tone(660, 350), 260); }
+    if (s.kind === "siren" && s.value === "on") tone(1200, 600);
+  });
+  events.onerror = () => { $("link-state").textContent = "panel disconnected, retrying…"; };
+
+  // -- controls ----------------------------------------------------------------------
+  document.querySelectorAll("[data-key]").forEach((b) =>
+    b.addEventListener("click", () => act({ action: "key", key: b.dataset.key })));
+  document.querySelectorAll("[data-press]").forEach((b) =>
+    b.addEventListener("click", () => act({ action: "button", button: b.dataset.press, held_s: 0.1 })));
+  document.querySelectorAll("[data-mechanism]").forEach((b) =>
+    b.addEventListener("click", () => act({ action: "mechanism", mechanism: b.dataset.mechanism })));
+  document.querySelectorAll("[data-hold]").forEach((b) =>
+    b.addEventListener("click", () => act({ action: "button", button: b.dataset.hold, held_s: HOLD_S })));
+
+  // Press-and-hold: the hold time is measured on the button (mouse, touch or keyboard).
+  document.querySelectorAll("button.hold").forEach((b) => {
+    let down = null;
+    const start = () => { if (down === null) { down = performance.now(); b.classList.add("held"); } };
+    const end = () => {
+      if (down === null) return;
+      const held = (performance.now() - down) / 1000; down = null; b.classList.remove("held");
+      act({ action: "button", button: b.dataset.button, held_s: Math.round(held * 100) / 100 });
+    };
+    b.addEventListener("pointerdown", (e) => { b.setPointerCapture?.(e.pointerId); start(); });
+    b.addEventListener("pointerup", end);
+    b.addEventListener("pointercancel", end);
+    b.addEventListener("keydown", (e) => {
+      if ((e.key === " " || e.key === "Enter") && !e.repeat) { e.preventDefault(); start(); }
+    });
+    b.addEventListener("keyup", (e) => { if (e.key === " " || e.key === "Enter") { e.preventDefault(); end(); } });
+  });
+
+  $("door-open").addEventListener("click", () => act({ action: "door", open: true }));
+  $("door-close").addEventListener("click", () => act({ action: "door", open: false }));
+  $("jam").addEventListener("change", (e) => act({ action: "jam", on: e.target.checked }));
+  $("usb").addEventListener("change", (e) => act({ action: "usb", on: e.target.checked }));
+  $("tamper").addEventListener("change", (e) => act({ action: "tamper", on: e.target.checked }));
+  $("battery").addEventListener("input", (e) => { $("battery-level").textContent = `${e.target.value} %`; });
+  $("battery").addEventListener("change", (e) => act({ action: "battery", level: Number(e.target.value) }));
+  $("lang").addEventListener("change", () => {
+    localStorage.setItem("smartlock-lang", lang());
+    document.documentElement.lang = lang() === "zh" ? "zh-CN" : "en";
+    showSaid();
+  });
+  $("speak").addEventListener("change", (e) => localStorage.setItem("smartlock-speak", e.target.checked ? "on" : "off"));
+
+  // Typing on the computer's keyboard presses the lock's keys (outside form fields).
+  document.addEventListener("keydown", (e) => {
+    if (e.target.closest && e.target.closest("input, select, textarea, button")) return;
+    if (/^[0-9*#]$/.test(e.key)) { e.preventDefault(); act({ action: "key", key: e.key }); }
+  });
+
+  // -- camera: a photo, or the webcam sampled a few times a second -------------------
+  let webcam = null, sending = false, timer = null;
+  async function sendImage(blob) {
+    const r = await fetch(`${base}/camera`, { method: "POST", headers: { "Content-Type": blob.type || "image/jpeg" }, body: blob });
+    if (!r.ok) message((await r.json().catch(() => ({}))).detail || "the camera could not read that picture");
+  }
+  $("photo").addEventListener("change", async (e) => {
+    const file = e.target.files[0];
+    if (!file) return;
+    stopWebcam(false);
+    const img = $("cam-photo"); img.src = URL.createObjectURL(file); img.hidden = false;
+    await sendImage(file);
+  });
+  async function clearCamera() { await fetch(`${base}/camera`, { method: "DELETE" }); }
+  function stopWebcam(clear) {
+    if (webcam) { webcam.getTracks().forEach((t) => t.stop()); webcam = null; }
+    clearInterval(timer); timer = null;
+    $("cam-video").hidden = true; $("webcam").setAttribute("aria-pressed", "false");
+    $("webcam").textContent = "Use webcam";
+    if (clear) clearCamera();
+  }
+  $("nobody").addEventListener("click", () => {
+    stopWebcam(false); $("cam-photo").hidden = true; $("photo").value = ""; clearCamera();
+  });
+  $("webcam").addEventListener("click", async () => {
+    if (webcam) { stopWebcam(true); return; }
+    try {
+      webcam = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
+    } catch (e) { message("no webcam (or permission refused): show a photo instead"); return; }
+    const video = $("cam-video"); video.srcObject = webcam; video.hidden = false; await video.play();
+    $("cam-photo").hidden = true;
+    $("webcam").setAttribute("aria-pressed", "true"); $("webcam").textContent = "Stop webcam";
+    const canvas = document.createElement("canvas");
+    timer = setInterval(() => {
+      if (sending || !video.videoWidth) return;
+      canvas.width = 640; canvas.height = Math.round(640 * video.videoHeight / video.videoWidth);
+      canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
+      sending = true;
+      canvas.toBlob(async (blob) => { try { if (blob) await sendImage(blob); } finally { sending = false; } }, "image/jpeg", 0.8);
+    }, 700);
+  });
+})();

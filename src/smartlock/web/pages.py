@@ -1,0 +1,194 @@
+"""Routes of the web app: page shells under ``/app`` (A-ACCOUNT … A-SCENE).
+
+Pages are rendered on the server (labels, forms, language) and filled by small scripts
+that call the JSON API under ``/api/v1`` with the session cookie and CSRF header; live
+parts use the API's server-sent events. A page that needs an account redirects to
+sign-in when the session cookie is missing or no longer valid.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import jinja2
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from smartlock.cloud import crud
+from smartlock.cloud.models import Role, TokenKind
+from smartlock.cloud.notify.kinds import NotifyKind
+from smartlock.cloud.services import Services
+from smartlock.device.vocab import EventKind, Method, Mode
+from smartlock.web import i18n, settings_form
+from smartlock.web.assets import static_response
+
+PREFIX = "/app"
+SECTIONS = ("users", "temp", "records", "shares", "settings", "scenes")
+DeviceId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+# Pages take their data from the same origin only; the JSON catalogue is not script.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+        "media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+_SAFE_NEXT = re.compile(r"^/app(/[A-Za-z0-9_/-]*)?(\?[A-Za-z0-9_=&%.-]*)?$")
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("smartlock.web", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _services(request: Request) -> Services:
+    services = request.app.state.services
+    assert isinstance(services, Services)
+    return services
+
+
+def _signed_in(request: Request) -> bool:
+    services = _services(request)
+    cookie = request.cookies.get(services.settings.session_cookie)
+    if not cookie:
+        return False
+    with services.sessionmaker() as session:
+        return crud.resolve_token(session, secret=cookie, kind=TokenKind.SESSION) is not None
+
+
+def safe_next(raw: str | None) -> str:
+    """Only our own pages are valid targets (no open redirect)."""
+    return raw if raw and _SAFE_NEXT.match(raw) else f"{PREFIX}/"
+
+
+def _render(request: Request, template: str, page: str, **context: Any) -> HTMLResponse:
+    lang = i18n.pick(
+        request.cookies.get(i18n.COOKIE), request.headers.get("accept-language")
+    )
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    html = (
+        _environment()
+        .get_template(template)
+        .render(
+            lang=lang,
+            languages=i18n.LANGUAGES,
+            t=i18n.translator(lang),
+            catalogue=i18n.catalogue(lang),
+            page=page,
+            here=quote(path, safe="/?=&"),
+            device_id=context.pop("device_id", ""),
+            section=context.pop("section", ""),
+            **context,
+        )
+    )
+    return HTMLResponse(html, headers=SECURITY_HEADERS)
+
+
+def _to_signin(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"{PREFIX}/signin?next={quote(target, safe='')}", status_code=303)
+
+
+def build_router() -> APIRouter:  # noqa: C901 (one small handler per page)
+    """Every page and asset; see docs/web.md for the map."""
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/")
+    def root() -> RedirectResponse:
+        return RedirectResponse(f"{PREFIX}/", status_code=303)
+
+    @router.get(PREFIX)
+    def app_root() -> RedirectResponse:
+        return RedirectResponse(f"{PREFIX}/", status_code=303)
+
+    @router.get(PREFIX + "/static/{name:path}")
+    def asset(name: str) -> Response:
+        return static_response(name)
+
+    @router.get(PREFIX + "/lang/{code}")
+    def set_language(code: str, next: str | None = None) -> RedirectResponse:
+        if code not in i18n.LANGUAGES:
+            raise HTTPException(status_code=404)
+        response = RedirectResponse(safe_next(next), status_code=303)
+        response.set_cookie(
+            i18n.COOKIE, code, max_age=365 * 86400, path="/", samesite="lax", httponly=True
+        )
+        return response
+
+    @router.get(PREFIX + "/signin", response_model=None)
+    def signin(
+        request: Request, next: Annotated[str | None, Query(max_length=500)] = None
+    ) -> Response:
+        if _signed_in(request):
+            return RedirectResponse(safe_next(next), status_code=303)
+        return _render(request, "signin.html", "signin", next_url=safe_next(next))
+
+    @router.get(PREFIX + "/signup", response_model=None)
+    def signup(request: Request) -> Response:
+        if _signed_in(request):
+            return RedirectResponse(f"{PREFIX}/", status_code=303)
+        return _render(request, "signup.html", "signup")
+
+    @router.get(PREFIX + "/", response_model=None)
+    def devices(request: Request) -> Response:
+        if not _signed_in(request):
+            return _to_signin(request)
+        return _render(request, "devices.html", "devices")
+
+    @router.get(PREFIX + "/pair", response_model=None)
+    def pair(request: Request) -> Response:
+        if not _signed_in(request):
+            return _to_signin(request)
+        return _render(request, "pair.html", "pair")
+
+    @router.get(PREFIX + "/notifications", response_model=None)
+    def notifications(request: Request) -> Response:
+        if not _signed_in(request):
+            return _to_signin(request)
+        return _render(request, "notifications.html", "notifications")
+
+    @router.get(PREFIX + "/devices/{device_id}", response_model=None)
+    def device(request: Request, device_id: DeviceId) -> Response:
+        if not _signed_in(request):
+            return _to_signin(request)
+        return _render(
+            request, "device.html", "device", device_id=device_id, section="status", modes=list(Mode)
+        )
+
+    @router.get(PREFIX + "/devices/{device_id}/{section}", response_model=None)
+    def device_section(request: Request, device_id: DeviceId, section: str) -> Response:
+        if section not in SECTIONS:
+            raise HTTPException(status_code=404)
+        if not _signed_in(request):
+            return _to_signin(request)
+        return _render(
+            request,
+            f"{section}.html",
+            section,
+            device_id=device_id,
+            section=section,
+            groups=settings_form.groups(),
+            notify_kinds=[k.value for k in NotifyKind],
+            methods=[m.value for m in Method],
+            event_kinds=[k.value for k in EventKind],
+            modes=[m.value for m in Mode],
+            roles=[r.value for r in Role if r is not Role.OWNER],
+        )
+
+    return router
+
+
+router = build_router()

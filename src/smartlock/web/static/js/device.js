@@ -1,0 +1,88 @@
+// Device page: live status over server-sent events (A-STATUS) and remote unlock with
+// re-confirmation (A-REMOTE).
+"use strict";
+document.addEventListener("DOMContentLoaded", async () => {
+  const { api, el, t, label, when, describeEvent, errorText, requestId } = window.SL;
+  const id = document.body.dataset.deviceId;
+  const path = "/devices/" + encodeURIComponent(id);
+  const $ = (x) => document.getElementById(x);
+
+  function render(s) {
+    const online = $("status-online");
+    online.textContent = s.online ? t("status.is_online") : t("status.is_offline");
+    online.className = "pill " + (s.online ? "ok" : "off");
+    online.dataset.online = String(s.online);
+    $("status-last-seen").textContent = !s.online && s.last_seen_at ? t("status.last_seen", { time: when(s.last_seen_at) }) : "";
+    const door = $("status-door");
+    door.textContent = s.door ? label("door.", s.door) : t("status.unknown");
+    door.dataset.door = s.door || "";
+    door.className = "door door-" + (s.door || "unknown");
+    $("status-battery").textContent = s.battery === null ? t("status.unknown") : s.battery + " %";
+    $("battery-meter").value = s.battery || 0;
+    for (const li of $("status-modes").children) {
+      const on = Boolean(s.modes[li.dataset.mode]);
+      li.dataset.on = String(on);
+      li.querySelector("span").textContent = on ? t("common.on") : t("common.off");
+    }
+    $("status-last-event").textContent = s.last_event ? describeEvent(s.last_event) + " — " + when(s.last_event.occurred_at) : t("common.none");
+    const lock = $("status-lockout");
+    lock.hidden = !s.lockout_until;
+    if (s.lockout_until) lock.textContent = t("status.lockout", { time: when(s.lockout_until) });
+  }
+
+  function addEvent(e, atEnd) {
+    const list = $("recent-events");
+    const item = el("li", { "data-kind": e.kind }, el("time", { datetime: e.occurred_at, text: when(e.occurred_at) }), " ", describeEvent(e));
+    if (atEnd) list.append(item); else list.prepend(item);
+    while (list.children.length > 10) list.lastChild.remove();
+  }
+
+  const device = await window.SL.device;
+  if (!device.ok) { $("status").replaceWith(el("p", { class: "error", role: "alert", text: errorText(device) })); return; }
+  render(device.data.status);
+  const unlockButton = $("remote-unlock");
+  unlockButton.hidden = device.data.role === "viewer";
+  const recent = await api("GET", path + "/records?limit=10");
+  if (recent.ok) recent.data.data.forEach((e) => addEvent(e, true));
+
+  // Live: EventSource reconnects by itself; the indicator says whether we are current.
+  const live = $("live-indicator");
+  const source = new EventSource("/api/v1" + path + "/live");
+  source.addEventListener("open", () => { live.textContent = t("status.live"); live.className = "pill ok"; live.dataset.live = "true"; });
+  source.addEventListener("error", () => { live.textContent = t("status.reconnecting"); live.className = "pill off"; live.dataset.live = "false"; });
+  source.addEventListener("status", (m) => render(JSON.parse(m.data)));
+  source.addEventListener("event", (m) => addEvent(JSON.parse(m.data), false));
+  source.addEventListener("revoked", () => { source.close(); $("status-revoked").hidden = false; unlockButton.hidden = true; });
+  window.addEventListener("pagehide", () => source.close());
+
+  // Remote unlock: a dialog that asks for the account password again.
+  const dialog = $("unlock-dialog");
+  const form = $("unlock-form");
+  const result = $("remote-result");
+  unlockButton.addEventListener("click", () => {
+    $("unlock-error").textContent = "";
+    $("unlock-password").value = "";
+    dialog.showModal();
+    $("unlock-password").focus();
+  });
+  $("unlock-cancel").addEventListener("click", () => dialog.close());
+  let pendingId = null;
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const password = $("unlock-password").value;
+    if (!password) { $("unlock-error").textContent = t("remote.password"); return; }
+    pendingId = pendingId || requestId();  // a retry of the same tap is the same request
+    $("unlock-confirm").disabled = true;
+    const r = await api("POST", path + "/unlock", { request_id: pendingId, password });
+    $("unlock-confirm").disabled = false;
+    if (!r.ok) { $("unlock-error").textContent = errorText(r); if (r.status !== 0) pendingId = null; return; }
+    pendingId = null;
+    dialog.close();
+    const reason = r.data.reason ? label("reason.", r.data.reason) : "";
+    result.dataset.status = r.data.status;
+    result.textContent = r.data.status === "done" ? t("remote.done")
+      : r.data.status === "refused" ? t("remote.refused", { reason })
+      : r.data.status === "offline" ? t("remote.offline", { reason }) : t("remote.pending");
+    unlockButton.focus();
+  });
+});

@@ -1,0 +1,154 @@
+"""A real lock core (``smartlock.device.open_lock``) behind the cloud's link port.
+
+``LoopbackLink`` is a ``LinkGateway``: a signed command the cloud publishes is verified
+and opened exactly as the lock's link client does (``signing.verify_message``,
+``CommandGuard``, ``open_sealed_params``), run on the lock core, and the lock's signed
+result and journal go back through ``ingest.handle`` like broker messages. No broker,
+but every byte crosses the real codec and signatures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from smartlock.cloud import ingest
+from smartlock.cloud.services import Services
+from smartlock.device import DurableLock, EuclideanMatcher, open_lock
+from smartlock.device import effects as fx
+from smartlock.device.inputs import (
+    BoltFeedback,
+    Boot,
+    DoorbellKey,
+    Input,
+    KeyPress,
+    RemoteCommand,
+    Tick,
+)
+from smartlock.device.offline_codes import OfflineCodeBook
+from smartlock.device.vocab import BoltState
+from smartlock.link.codec import parse
+from smartlock.link.offline_secret import offline_secret
+from smartlock.link.runtime_adapter import to_link_event
+from smartlock.link.schemas import Command, CommandResult, EventBatch
+from smartlock.link.signing import (
+    CommandGuard,
+    b64d,
+    open_sealed_params,
+    sign_message,
+    verify_message,
+)
+from smartlock.link.topics import Channel, topic
+
+MASTER_PIN = "246810"
+
+
+@dataclass
+class SimLock:
+    """The lock: a durable core plus the world around it (bolt motor, clock)."""
+
+    lock: DurableLock
+    effects: list[fx.Effect] = field(default_factory=list)
+
+    @classmethod
+    def create(cls, path: Path, serial: str, key: str, *, master: bool = True) -> SimLock:
+        lock = open_lock(
+            path,
+            serial=serial,
+            verification_code="ABC123",
+            matcher=EuclideanMatcher(),
+            offline_codes=OfflineCodeBook(offline_secret(b64d(key))),
+        )
+        sim = cls(lock)
+        sim.feed(Boot(time.time()))
+        if master:  # D-FIRST: wake, "#", then the master password twice
+            sim.type(f"*#{MASTER_PIN}#{MASTER_PIN}#")
+        return sim
+
+    def feed(self, *inputs: Input) -> list[fx.Effect]:
+        out: list[fx.Effect] = []
+        queue = list(inputs)
+        while queue:
+            inp = queue.pop(0)
+            self.lock.handle(Tick(time.time()))
+            effects = self.lock.handle(inp)
+            out += effects
+            for e in effects:
+                if isinstance(e, fx.MoveBolt):
+                    thrown = e.action is fx.BoltAction.THROW
+                    queue.append(BoltFeedback(BoltState.THROWN if thrown else BoltState.RETRACTED))
+        self.effects += out
+        return out
+
+    def type(self, keys: str) -> list[fx.Effect]:
+        out: list[fx.Effect] = []
+        for k in keys:
+            out += self.feed(KeyPress(k))
+        return out
+
+    def enter(self, digits: str) -> list[fx.Effect]:
+        """Wake with '*', type the digits, confirm with '#'."""
+        return self.type("*" + digits + "#")
+
+    def ring(self) -> list[fx.Effect]:
+        return self.feed(DoorbellKey())
+
+    def journal(self) -> list[fx.JournalEvent]:
+        return [e for e in self.effects if isinstance(e, fx.JournalEvent)]
+
+
+class LoopbackLink:
+    """The cloud's ``LinkGateway``, answered by a ``SimLock`` (or by nobody: offline)."""
+
+    def __init__(self, services: Services, serial: str, key: str, sim: SimLock) -> None:
+        self.services, self.serial, self.key, self.sim = services, serial, key, sim
+        self.online = True
+        self.guard = CommandGuard()
+        self.published: list[tuple[str, bytes]] = []
+        self.commands: list[Command] = []
+
+    @property
+    def connected(self) -> bool:
+        return True
+
+    async def publish(
+        self, name: str, payload: bytes, *, qos: int = 1, retain: bool = False
+    ) -> None:
+        self.published.append((name, payload))
+        if name != topic(self.serial, Channel.CMD) or not self.online:
+            return
+        command = verify_message(self.key, parse(name, payload))
+        assert isinstance(command, Command)
+        self.guard.check(command, time.time())
+        self.commands.append(command)
+        params = open_sealed_params(self.key, self.serial, command.request_id, command.params)
+        effects = self.sim.feed(
+            RemoteCommand(command.request_id, command.action, params, command.expires_at)
+        )
+        for e in effects:
+            if isinstance(e, fx.CommandResult):
+                reason = None if e.code is None else e.code.value
+                result = CommandResult(request_id=command.request_id, ok=e.ok, reason=reason)
+                await asyncio.to_thread(self.deliver, result)
+        await asyncio.to_thread(self.sync)
+
+    def deliver(self, message: CommandResult | EventBatch) -> ingest.Outcome:
+        outcome = ingest.handle(self.services, *sign_message(self.key, self.serial, message))
+        for channel, update in outcome.live:  # as link_worker fans them out
+            self.services.live.publish(channel, update)
+        return outcome
+
+    def sync(self) -> ingest.Outcome | None:
+        """Send the lock's unacked journal to the cloud and apply the cloud's ack (D-LOG)."""
+        store = self.sim.lock.store
+        events = store.unacked_events(50)
+        if not events:
+            return None
+        batch = EventBatch(
+            acked_through=store.acked_seq(), events=[to_link_event(e) for e in events]
+        )
+        outcome = self.deliver(batch)
+        store.ack(events[-1].seq)
+        return outcome

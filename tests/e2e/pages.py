@@ -1,0 +1,175 @@
+"""Page objects: the virtual lock panel, and the app (JSON API in the browser session).
+
+The web app's HTML pages (smartlock.web) are not there yet, so `App` drives the
+cloud's JSON API through the browser context's own request client: same cookies,
+same CSRF header a page would send. `LiveView` subscribes to the app's live channel
+from a page on the app's origin, as the app's device page will.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+API = "/api/v1"
+
+SAID_SINCE = """([since, text]) => {
+  const list = document.getElementById('said');
+  const total = Number(list.dataset.total || 0);
+  const items = [...list.children].map((li) => li.textContent);
+  const first = total - items.length;
+  return items.slice(Math.max(0, since - first)).includes(text);
+}"""
+
+
+class Panel:
+    """The virtual lock's panel, used with clicks as a person would."""
+
+    def __init__(self, page: Page, base: str, n: int) -> None:
+        self.page = page
+        page.goto(f"{base}/panel/{n}")
+        expect(page.locator("#serial")).not_to_have_text("…")
+
+    @property
+    def serial(self) -> str:
+        return self.page.locator("#serial").inner_text()
+
+    @property
+    def code(self) -> str:
+        return self.page.locator("#code").inner_text()
+
+    def said_total(self) -> int:
+        return int(self.page.locator("#said").get_attribute("data-total") or 0)
+
+    def press_keys(self, keys: str) -> None:
+        for key in keys:
+            self.page.locator(f'#keypad [data-key="{key}"]').click()
+
+    def says(self, text: str, since: int, timeout: float = 10_000) -> None:
+        """Wait until the lock said `text` (shown in the prompt list) after `since`."""
+        self.page.wait_for_function(SAID_SINCE, arg=[since, text], timeout=timeout)
+
+    def type_and_hear(self, keys: str, text: str) -> None:
+        since = self.said_total()
+        self.press_keys(keys)
+        self.says(text, since)
+
+    def said_after(self, since: int) -> list[str]:
+        items = self.page.locator("#said li").all_inner_texts()
+        first = self.said_total() - len(items)
+        return items[max(0, since - first) :]
+
+    def door_state(self) -> str:
+        return self.page.locator("#door-state").inner_text()
+
+    def badge(self) -> Any:
+        return self.page.locator("#link-state")
+
+    def first_use(self, pin: str) -> None:
+        """D-FIRST: touch a key, # for the master user, the password twice."""
+        self.type_and_hear("1", "Press # to add the master user")
+        self.type_and_hear("#", "Enter a 6 to 10 digit password, then press #")
+        self.type_and_hear(f"{pin}#", "Enter the password again")
+        self.type_and_hear(f"{pin}#", "Success")
+
+    def open_menu(self, master_pin: str) -> None:
+        since = self.said_total()
+        self.page.locator("#settings").click()  # a short press of the settings key
+        self.says("Verify a master user's face or password", since)
+        self.type_and_hear(
+            f"{master_pin}#", "1 new user, 2 user management, 3 system settings, 4 system info"
+        )
+
+    def leave_menu(self) -> None:
+        since = self.said_total()
+        for _ in range(6):
+            self.press_keys("*")
+            if "Leaving the menu" in self.said_after(since):
+                return
+            self.page.wait_for_timeout(150)
+        self.says("Leaving the menu", since)
+
+
+class App:
+    """The app's account session in this browser context (cookie + CSRF)."""
+
+    def __init__(self, page: Page, base: str, email: str, password: str) -> None:
+        self.page = page
+        self.base = base
+        self.request = page.context.request
+        r = self.request.post(
+            f"{base}{API}/auth/session", data={"email": email, "password": password}
+        )
+        assert r.ok, r.text()
+        self.csrf = r.json()["csrf_token"]
+        self.password = password
+
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        headers = {"X-CSRF-Token": self.csrf}
+        r = self.request.fetch(f"{self.base}{API}{path}", method=method, data=body, headers=headers)
+        return r
+
+    def device_id(self, serial: str) -> str:
+        r = self.call("GET", "/devices")
+        assert r.ok, r.text()
+        found = [d["id"] for d in r.json()["data"] if d["serial"] == serial]
+        assert found, f"{serial} is not in the app"
+        return str(found[0])
+
+    def has_route(self, path: str) -> bool:
+        spec = self.request.get(f"{self.base}/openapi.json").json()
+        return f"{API}{path}" in spec["paths"]
+
+    def set_settings(self, device: str, **changes: Any) -> None:
+        """Change settings and wait until the lock reports them (A-SETTINGS)."""
+        current = self.call("GET", f"/devices/{device}/settings").json()
+        r = self.call(
+            "PATCH",
+            f"/devices/{device}/settings",
+            {"version": current["version"], "changes": changes},
+        )
+        assert r.ok, r.text()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            s = self.call("GET", f"/devices/{device}/settings").json()
+            if s["in_sync"] and all(s["reported"].get(k) == v for k, v in changes.items()):
+                return
+            time.sleep(0.2)
+        raise AssertionError(f"the lock did not apply {changes}: {s}")
+
+    def records(self, device: str, **filters: str) -> list[dict[str, Any]]:
+        query = "&".join(f"{k}={v}" for k, v in filters.items())
+        r = self.call("GET", f"/devices/{device}/records?{query}")
+        assert r.ok, r.text()
+        return list(r.json()["data"])
+
+
+def request_id() -> str:
+    return secrets.token_hex(8)
+
+
+class LiveView:
+    """The app's live channel (A-STATUS, A-RECORDS) shown in a page, without reload."""
+
+    SCRIPT = """([id]) => {
+      document.body.innerHTML = '<h1>Live</h1><ol id="live"></ol>';
+      const es = new EventSource(`/api/v1/devices/${id}/live`);
+      es.addEventListener('event', (e) => {
+        const ev = JSON.parse(e.data);
+        const li = document.createElement('li');
+        li.textContent = [ev.kind, ev.user_number || '', ev.method || ''].join(' ').trim();
+        document.getElementById('live').append(li);
+      });
+      return new Promise((ok) => es.addEventListener('status', () => ok(true), { once: true }));
+    }"""
+
+    def __init__(self, page: Page, base: str, device: str) -> None:
+        self.page = page
+        page.goto(f"{base}{API}/account")
+        page.evaluate(self.SCRIPT, [device])
+
+    def items(self) -> Any:
+        return self.page.locator("#live li")
