@@ -69,9 +69,9 @@ class SimLock:
             if not self.settings.get("remote_unlock"):
                 return CommandResult(request_id=rid, ok=False, reason="remote_unlock_disabled")
             if self.settings.get("anti_lock"):
-                return CommandResult(request_id=rid, ok=False, reason="anti_lock")
+                return CommandResult(request_id=rid, ok=False, reason="anti_lock_mode")
             if self.lockout_remaining_s:
-                return CommandResult(request_id=rid, ok=False, reason="lockout")
+                return CommandResult(request_id=rid, ok=False, reason="locked_out")
             self.door = DoorState.UNLOCKED
             self.record(EventKind.UNLOCK, method=Method.REMOTE, source=Source.REMOTE)
             return CommandResult(request_id=rid, ok=True)
@@ -85,7 +85,7 @@ class SimLock:
                 details={"cred_id": 10 + user_no, "cred_type": "pin", "duress": False},
             )
             return CommandResult(request_id=rid, ok=True)
-        return CommandResult(request_id=rid, ok=False, reason="unsupported")
+        return CommandResult(request_id=rid, ok=False, reason="unknown_action")
 
     def reported(self) -> ShadowReported:
         return ShadowReported(version=self.settings_version, settings=dict(self.settings))

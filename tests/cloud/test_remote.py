@@ -37,7 +37,7 @@ def test_refused_in_anti_lock_mode_A_REMOTE_D_MODE_ANTI(
     state = {"door": "locked", "bolt": "thrown", "modes": {"anti_lock": True}, "battery": 50}
     device, _ = add_lock(services, "ann@example.org", state=state, reported={"remote_unlock": True})
     r = unlock(client, device.id, ann, request_id="req-anti-001", password=PASSWORD)
-    assert r.json()["status"] == "refused" and r.json()["reason"] == "anti_lock"
+    assert r.json()["status"] == "refused" and r.json()["reason"] == "anti_lock_mode"
 
 
 def test_refused_during_lockout_A_REMOTE_D_LOCKOUT(
@@ -52,7 +52,7 @@ def test_refused_during_lockout_A_REMOTE_D_LOCKOUT(
     }
     device, _ = add_lock(services, "ann@example.org", state=state, reported={"remote_unlock": True})
     r = unlock(client, device.id, ann, request_id="req-lock-001", password=PASSWORD)
-    assert r.json()["status"] == "refused" and r.json()["reason"] == "lockout"
+    assert r.json()["status"] == "refused" and r.json()["reason"] == "locked_out"
 
 
 def test_needs_re_confirmation_with_password_or_token_A_REMOTE(

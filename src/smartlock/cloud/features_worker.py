@@ -21,9 +21,13 @@ log = logging.getLogger(__name__)
 TICK_S = 1.0
 
 
-async def _tick_scenes(services: Services) -> int:
+def _tick(services: Services) -> None:
     with services.sessionmaker() as session:
         engine.on_tick(session)
+
+
+async def _tick_scenes(services: Services) -> int:
+    await asyncio.to_thread(_tick, services)  # blocking database work off the event loop
     return await actions.execute_pending(services)
 
 

@@ -20,6 +20,7 @@ from smartlock.cloud.core.security import hash_password
 from smartlock.cloud.errors import CloudError, Conflict
 from smartlock.cloud.models import Account, Command, CommandStatus, Device, utcnow
 from smartlock.cloud.services import Services
+from smartlock.device.errors import ErrorCode
 from smartlock.link import broker_accounts
 from smartlock.link.topics import Channel, topic
 
@@ -240,12 +241,13 @@ async def remote_unlock(
     anti = modes.get("anti_lock") if isinstance(modes, dict) else "anti_lock" in modes
     locked_out = lockout_until(device) is not None
     refuse = None
+    # The same reason codes the lock itself answers with, so the app explains both alike.
     if not enabled:
-        refuse = "remote_unlock_disabled"
+        refuse = ErrorCode.REMOTE_UNLOCK_DISABLED.value
     elif anti:
-        refuse = "anti_lock"
+        refuse = ErrorCode.ANTI_LOCK_MODE.value
     elif locked_out:
-        refuse = "lockout"
+        refuse = ErrorCode.LOCKED_OUT.value
     return await run_command(
         services,
         device_id=device.id,

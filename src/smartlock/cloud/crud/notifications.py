@@ -184,8 +184,12 @@ def delete_channel(session: Session, *, account_id: int, channel_id: int) -> boo
     return True
 
 
-def due_deliveries(session: Session, *, limit: int = 20) -> list[NotificationDelivery]:
-    return list(
+LEASE_S = 60  # a claimed delivery is left alone this long by other workers
+
+
+def claim_due_deliveries(session: Session, *, limit: int = 20) -> list[NotificationDelivery]:
+    """Due deliveries, each leased to this worker by a compare-and-set (no double send)."""
+    due = list(
         session.scalars(
             select(NotificationDelivery)
             .where(
@@ -196,6 +200,22 @@ def due_deliveries(session: Session, *, limit: int = 20) -> list[NotificationDel
             .limit(limit)
         )
     )
+    claimed = []
+    now = utcnow()
+    for row in due:
+        result = session.execute(
+            update(NotificationDelivery)
+            .where(
+                NotificationDelivery.id == row.id,
+                NotificationDelivery.status == "pending",
+                NotificationDelivery.next_attempt_at == row.next_attempt_at,
+            )
+            .values(next_attempt_at=now + dt.timedelta(seconds=LEASE_S))
+        )
+        if getattr(result, "rowcount", 0) == 1:
+            claimed.append(row)
+    session.commit()
+    return claimed
 
 
 def settle_delivery(session: Session, *, delivery_id: int, error: str | None) -> None:

@@ -52,19 +52,28 @@ def _send(url: str, title: str, body: str, high: bool) -> str | None:
     return None if ok else "delivery failed"
 
 
-async def deliver_due(services: Services) -> int:
-    """Send every due delivery once; return how many were attempted."""
+def _due_jobs(services: Services) -> list[tuple[int, str, str, str, bool]]:
     with services.sessionmaker() as session:
         jobs = []
-        for d in ncrud.due_deliveries(session):
+        for d in ncrud.claim_due_deliveries(session):
             channel = session.get_one(NotificationChannel, d.channel_id)
             note = session.get_one(Notification, d.notification_id)
             raw = services.key_box.open(channel.url_sealed, context=_context(channel.account_id))
             jobs.append((d.id, raw.decode(), note.title, note.body, note.priority == "high"))
+    return jobs
+
+
+def _settle(services: Services, delivery_id: int, error: str | None) -> None:
+    with services.sessionmaker() as session:
+        ncrud.settle_delivery(session, delivery_id=delivery_id, error=error)
+
+
+async def deliver_due(services: Services) -> int:
+    """Send every due delivery once; return how many were attempted."""
+    jobs = await asyncio.to_thread(_due_jobs, services)
     for delivery_id, url, title, body, high in jobs:
         error = await asyncio.to_thread(_send, url, title, body, high)
         if error:
             log.info("notification delivery %d failed: %s", delivery_id, error)
-        with services.sessionmaker() as session:
-            ncrud.settle_delivery(session, delivery_id=delivery_id, error=error)
+        await asyncio.to_thread(_settle, services, delivery_id, error)
     return len(jobs)
