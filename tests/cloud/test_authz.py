@@ -86,9 +86,7 @@ VIEWER_ALLOWED = {
     "GET /",
     "GET /status",
     "GET /live",
-    "GET /settings",
     "GET /records",
-    "GET /users",
 }
 
 

@@ -16,7 +16,7 @@ from smartlock.cloud.services import Services
 
 
 @pytest.fixture
-def app(services: Services) -> FastAPI:
+def app(services: Services) -> FastAPI:  # noqa: F811 - the imported fixture
     # The features worker is driven by hand (features_worker.run_once) for determinism.
     return create_app(services.settings, services=services, with_link=False, with_features=False)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -13,7 +14,7 @@ from cloud.helpers import lock_says, user
 from smartlock.cloud.notify import deliver
 from smartlock.cloud.notify.dispatch import live_key
 from smartlock.cloud.services import Services
-from smartlock.device.inputs import MechanicalKey, RemoteCommand, Tamper
+from smartlock.device.inputs import MechanicalKey, RemoteAction, RemoteCommand, Tamper
 
 from .helpers import API, Paired, pair
 from .locksim import MASTER_PIN
@@ -22,7 +23,7 @@ from .receiver import receiver
 DURESS_PIN = "97531864"
 
 
-def notes(p: Paired, headers: dict[str, str] | None = None) -> list[dict[str, object]]:
+def notes(p: Paired, headers: dict[str, str] | None = None) -> list[dict[str, Any]]:
     r = p.client.get(f"{API}/notifications", headers=headers or p.owner)
     assert r.status_code == 200, r.text
     return r.json()["data"]  # type: ignore[no-any-return]
@@ -48,7 +49,7 @@ def test_lock_events_notify_everyone_with_access_A_NOTIFY(
     for headers in (p.owner, viewer):
         kinds = [n["kind"] for n in notes(p, headers)]
         assert {"doorbell", "unlock", "mechanical_key", "tamper"} <= set(kinds)
-    unlock = next(n for n in notes(p) if n["data"].get("method") == "password")  # type: ignore[union-attr]
+    unlock = next(n for n in notes(p) if n["data"].get("method") == "password")
     assert "001" in str(unlock["body"]) and "password" in str(unlock["body"])
     assert MASTER_PIN not in str(unlock)  # never a secret
     tamper = next(n for n in notes(p) if n["kind"] == "tamper")
@@ -149,7 +150,9 @@ def test_duress_is_loud_in_the_app_even_when_muted_A_NOTIFY_D_DURESS(
     p = pair(client, services, tmp_path)
     p.sim.feed(
         RemoteCommand(
-            "duress-1", "set_password", {"user_no": 1, "digits": DURESS_PIN, "duress": True}
+            "duress-1",
+            RemoteAction("set_password"),
+            {"user_no": 1, "digits": DURESS_PIN, "duress": True},
         )
     )
     with receiver() as rec:
@@ -174,8 +177,8 @@ def test_lock_going_offline_notifies_once_A_NOTIFY(
     client: TestClient, services: Services, tmp_path: Path
 ) -> None:
     p = pair(client, services, tmp_path)
-    from smartlock.link.topics import Channel, topic
     from smartlock.cloud import ingest
+    from smartlock.link.topics import Channel, topic
 
     name = topic(p.serial, Channel.AVAILABILITY)
     ingest.handle(services, name, b"offline")

@@ -91,11 +91,13 @@ def test_offline_code_must_be_typed_exactly_A_TEMP_D_KEY_VIRTUAL(
 def test_anti_lock_mode_refuses_offline_codes_A_TEMP_D_MODE_ANTI(
     client: TestClient, services: Services, tmp_path: Path
 ) -> None:
-    from smartlock.device.inputs import RemoteCommand
+    from smartlock.device.inputs import RemoteAction, RemoteCommand
 
     p = pair(client, services, tmp_path)
     code = p.post("/offline-codes", {"name": "V", "kind": "one_time"}).json()["code"]
-    p.sim.feed(RemoteCommand("anti-on", "set_mode", {"mode": "anti_lock", "on": True}))
+    p.sim.feed(
+        RemoteCommand("anti-on", RemoteAction("set_mode"), {"mode": "anti_lock", "on": True})
+    )
     effects = p.sim.enter(code)
     assert not unlocked(effects)
     refused = [e for e in p.sim.journal() if e.kind is EventKind.UNLOCK_REFUSED]

@@ -67,7 +67,7 @@ def _world(
         heads[role] = user(client, email)
         if role == "stranger":
             continue
-        body = {"email": email, "role": role.removesuffix("_unlock")}
+        body: dict[str, Any] = {"email": email, "role": role.removesuffix("_unlock")}
         if role == "member_unlock":
             body["may_remote_unlock"] = True
         assert p.post("/shares", body).status_code == 201

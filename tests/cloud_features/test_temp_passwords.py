@@ -5,20 +5,22 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from smartlock.cloud.models import TempPassword
 from smartlock.cloud.services import Services
+from smartlock.device.inputs import RemoteAction, RemoteCommand
 from smartlock.device.vocab import EventKind
 
-from .helpers import pair, rid, when
+from .helpers import Paired, pair, rid, when
 from .test_offline_codes import unlocked
 
 
-def create(p, **over):  # type: ignore[no-untyped-def]
-    body = {
+def create(p: Paired, **over: Any) -> Any:
+    body: dict[str, Any] = {
         "request_id": rid(),
         "name": "Plumber",
         "valid_from": when(minutes=-5),
@@ -72,11 +74,13 @@ def test_user_chosen_code_must_be_typed_exactly_A_TEMP_D_KEY_VIRTUAL(
 def test_anti_lock_mode_refuses_temp_passwords_A_TEMP_D_MODE_ANTI(
     client: TestClient, services: Services, tmp_path: Path
 ) -> None:
-    from smartlock.device.inputs import RemoteCommand
+    from smartlock.device.inputs import RemoteAction, RemoteCommand
 
     p = pair(client, services, tmp_path)
     code = create(p).json()["code"]
-    p.sim.feed(RemoteCommand("anti-on", "set_mode", {"mode": "anti_lock", "on": True}))
+    p.sim.feed(
+        RemoteCommand("anti-on", RemoteAction("set_mode"), {"mode": "anti_lock", "on": True})
+    )
     assert not unlocked(p.sim.enter(code))
     assert p.sim.journal()[-1].kind is not EventKind.UNLOCK
 
@@ -128,7 +132,7 @@ def test_revoke_while_lock_offline_is_retried_when_it_is_back_A_TEMP(
     assert r.status_code == 202 and r.json()["state"] == "revoking"
     assert unlocked(p.sim.enter(made["code"]))  # still on the (unreached) lock
     p.link.online = True
-    asyncio.run(retry_revocations(services))
+    asyncio.run(retry_revocations(services, min_age_s=0))
     assert p.get(f"/temp-passwords/{made['id']}").json()["state"] == "revoked"
     assert not unlocked(p.sim.enter(made["code"]))
 
@@ -160,3 +164,32 @@ def test_hostile_temp_password_requests_get_4xx_A_TEMP(
     again = create(p, request_id=reused)
     assert again.status_code == 409 and again.json()["code"] == "request_id_reused"
     assert p.get("/temp-passwords/999").status_code == 404
+
+
+def test_unanswered_password_stays_pending_until_the_lock_confirms_A_TEMP(
+    client: TestClient, services: Services, tmp_path: Path
+) -> None:
+    import asyncio
+
+    from smartlock.cloud.visitor.service import fail_unconfirmed
+
+    p = pair(client, services, tmp_path)
+    p.link.online = False  # marked online, but the command gets no answer
+    r = create(p)
+    assert r.status_code == 202, r.text
+    made = r.json()
+    assert made["state"] == "pending" and made["reason"] == "no_answer" and made["code"]
+    asyncio.run(fail_unconfirmed(services, older_than_s=0))
+    assert p.get(f"/temp-passwords/{made['id']}").json()["state"] == "failed"
+    # The lock got it after all (a late delivery): its journal confirms it.
+    params = {
+        "temp_id": f"t{made['id']}",
+        "code": made["code"],
+        "valid_from": 0.0,
+        "valid_to": 4_000_000_000.0,
+        "max_uses": 2,
+    }
+    p.sim.feed(RemoteCommand("late", RemoteAction("add_temp_password"), params))
+    p.link.sync()
+    row = p.get(f"/temp-passwords/{made['id']}").json()
+    assert row["state"] == "active" and row["valid_until"].startswith("2096")

@@ -12,7 +12,7 @@ import secrets
 import time
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 API = "/api/v1"
 
@@ -45,6 +45,7 @@ class Panel:
         return int(self.page.locator("#said").get_attribute("data-total") or 0)
 
     def press_keys(self, keys: str) -> None:
+        self.page.bring_to_front()  # a background tab's timers run once a second
         for key in keys:
             self.page.locator(f'#keypad [data-key="{key}"]').click()
 
@@ -96,10 +97,9 @@ class Panel:
 class App:
     """The app's account session in this browser context (cookie + CSRF)."""
 
-    def __init__(self, page: Page, base: str, email: str, password: str) -> None:
-        self.page = page
+    def __init__(self, context: BrowserContext, base: str, email: str, password: str) -> None:
         self.base = base
-        self.request = page.context.request
+        self.request = context.request
         r = self.request.post(
             f"{base}{API}/auth/session", data={"email": email, "password": password}
         )
@@ -145,6 +145,15 @@ class App:
         r = self.call("GET", f"/devices/{device}/records?{query}")
         assert r.ok, r.text()
         return list(r.json()["data"])
+
+    def wait_records(self, device: str, count: int = 1, **filters: str) -> list[dict[str, Any]]:
+        """At least `count` matching records, once the lock's journal has reached the cloud."""
+        deadline = time.monotonic() + 10
+        while len(found := self.records(device, **filters)) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no {count} records {filters} in the app: {found}")
+            time.sleep(0.2)
+        return found
 
 
 def request_id() -> str:

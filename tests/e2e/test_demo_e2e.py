@@ -24,7 +24,7 @@ LOCK2_PIN = "24681357"
 
 
 def _app(context: Any, demo: DemoRun) -> App:
-    return App(context.new_page(), demo.base, demo.email, demo.password)
+    return App(context, demo.base, demo.email, demo.password)
 
 
 def test_panel_screenshots_phone_and_desktop(browser: Any, demo: DemoRun) -> None:
@@ -86,6 +86,14 @@ def test_first_use_pair_temp_password_record_live_D_FIRST_D_PAIR_A_TEMP_A_RECORD
     # One-time: the second try is refused.
     panel.type_and_hear(f"{code}#", "Verification failed")
 
+    # An offline code (A-TEMP): computed by the cloud, checked by the lock alone.
+    r = app.call(
+        "POST", f"/devices/{device}/offline-codes", {"name": "Cleaner", "kind": "one_time"}
+    )
+    assert r.status == 201, r.text()
+    panel.type_and_hear(f"{r.json()['code']}#", "Unlocked")
+    expect(live.items().filter(has_text="offline_code")).to_have_count(1)
+
 
 def test_remote_unlock_needs_confirmation_A_REMOTE(context: Any, demo: DemoRun) -> None:
     panel = Panel(context.new_page(), demo.base, 1)
@@ -104,7 +112,7 @@ def test_remote_unlock_needs_confirmation_A_REMOTE(context: Any, demo: DemoRun) 
     panel.says("Unlocked", since)
     # D-BOLT: not opened within 5 s, it locks again.
     expect(panel.page.locator("#door-state")).to_contain_text("bolt thrown", timeout=12_000)
-    assert [e["method"] for e in app.records(device, kind="unlock", limit="1")] == ["remote"]
+    assert [e["method"] for e in app.wait_records(device, kind="unlock", limit="1")] == ["remote"]
 
 
 def _add_normal_user(panel: Panel, master_pin: str) -> str:
@@ -112,9 +120,9 @@ def _add_normal_user(panel: Panel, master_pin: str) -> str:
     since = panel.said_total()
     panel.type_and_hear("1", "1 master user, 2 normal user")
     panel.press_keys("2")
+    announces = "(li) => /^User \\d{3}: 1 add face/.test(li.textContent)"
     panel.page.wait_for_function(
-        "(since) => [...document.querySelectorAll('#said li')].some((li) => /^User \\d{3}: 1 add face/.test(li.textContent))",
-        arg=since,
+        f"() => [...document.querySelectorAll('#said li')].some({announces})"
     )
     announced = [s for s in panel.said_after(since) if s.startswith("User ")][-1]
     user_no = announced[5:8]
@@ -123,6 +131,16 @@ def _add_normal_user(panel: Panel, master_pin: str) -> str:
     panel.type_and_hear(f"{NORMAL_PIN}#", "Success")
     panel.leave_menu()
     return user_no
+
+
+@pytest.fixture(scope="module")
+def normal_user(browser: Any, demo: DemoRun) -> str:
+    """A normal user with a password on lock 1, added at the panel's menu (D-USER-2)."""
+    ctx = browser.new_context()
+    try:
+        return _add_normal_user(Panel(ctx.new_page(), demo.base, 1), demo.master_pin)
+    finally:
+        ctx.close()
 
 
 def _panel_view(panel: Panel, since: int) -> dict[str, Any]:
@@ -149,17 +167,17 @@ def _unlock_and_watch(panel: Panel, pin: str) -> dict[str, Any]:
 
 
 def test_anti_lock_refuses_normal_user_at_the_panel_D_MODE_ANTI(
-    context: Any, demo: DemoRun
+    context: Any, demo: DemoRun, normal_user: str
 ) -> None:
     panel = Panel(context.new_page(), demo.base, 1)
     app = _app(context, demo)
     device = app.device_id(demo.serials[0])
-    user_no = _add_normal_user(panel, demo.master_pin)
+    user_no = normal_user
     app.set_settings(device, anti_lock=True)
     try:
         panel.type_and_hear(f"{NORMAL_PIN}#", "Anti-lock mode: only master users may open")
         expect(panel.page.locator("#door-state")).to_contain_text("bolt thrown")
-        refused = app.records(device, kind="unlock_refused", limit="1")
+        refused = app.wait_records(device, kind="unlock_refused", limit="1")
         assert refused and refused[0]["user_number"] == user_no
         # A master may still open from outside.
         panel.type_and_hear(f"{demo.master_pin}#", "Unlocked")
@@ -168,14 +186,13 @@ def test_anti_lock_refuses_normal_user_at_the_panel_D_MODE_ANTI(
     expect(panel.page.locator("#door-state")).to_contain_text("bolt thrown", timeout=12_000)
 
 
-def test_duress_alarm_in_app_only_panel_identical_D_DURESS(context: Any, demo: DemoRun) -> None:
+def test_duress_alarm_in_app_only_panel_identical_D_DURESS(
+    context: Any, demo: DemoRun, normal_user: str
+) -> None:
     panel = Panel(context.new_page(), demo.base, 1)
     app = _app(context, demo)
     device = app.device_id(demo.serials[0])
-    users = app.call("GET", f"/devices/{device}/users").json()["data"]
-    normal = [u for u in users if u.get("user_type") == "normal"]
-    assert normal, "the anti-lock test adds the normal user first"
-    user_no = normal[0]["number"]
+    user_no = normal_user
     panel.open_menu(demo.master_pin)
     panel.type_and_hear("2", "Enter the user number, then press #")
     panel.type_and_hear(f"{user_no}#", "1 add, 2 delete, 3 deregister user")
@@ -192,4 +209,4 @@ def test_duress_alarm_in_app_only_panel_identical_D_DURESS(context: Any, demo: D
     assert duress_view == normal_view  # nothing to see or hear at the door
     assert normal_view["display"] == user_no
     expect(live.items().filter(has_text=f"duress {user_no}")).to_have_count(1)
-    assert len(app.records(device, kind="duress")) == 1
+    assert len(app.wait_records(device, kind="duress")) == 1

@@ -73,6 +73,7 @@ def mosquitto_binary() -> str:
     return path
 
 
+
 @pytest.fixture(autouse=True)
 async def _dump_tasks_on_hang():  # TEMP-DEBUG
     import asyncio, sys

@@ -12,7 +12,8 @@ from smartlock.cloud.models import Account, Device, Membership, Role
 
 
 class Capability(enum.StrEnum):
-    VIEW = "view"  # status, live, records, settings and users read-only
+    VIEW = "view"  # status, live and records (A-SHARE: all a viewer gets)
+    DETAILS = "details"  # the lock's users and settings, read-only: members and up
     UNLOCK = "unlock"  # remote unlock (A-REMOTE)
     MANAGE = "manage"  # settings, lock users, sharing
     OWN = "own"  # delete the device (unbind)
@@ -20,6 +21,7 @@ class Capability(enum.StrEnum):
 
 _ALLOWED: dict[Capability, frozenset[Role]] = {
     Capability.VIEW: frozenset(Role),
+    Capability.DETAILS: frozenset({Role.OWNER, Role.ADMIN, Role.MEMBER}),
     Capability.UNLOCK: frozenset({Role.OWNER, Role.ADMIN}),
     Capability.MANAGE: frozenset({Role.OWNER, Role.ADMIN}),
     Capability.OWN: frozenset({Role.OWNER}),

@@ -37,6 +37,7 @@ async def run_once(services: Services) -> None:
         _tick_scenes,
         deliver.deliver_due,
         visitor.retry_revocations,
+        visitor.fail_unconfirmed,
     ]
     for step in steps:
         try:

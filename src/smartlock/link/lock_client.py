@@ -177,8 +177,17 @@ class LockClient:
             wait = self.options.poll_s
             if self._inflight is not None:
                 wait = max(0.01, min(wait, self._inflight_deadline - time.monotonic()))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), wait)
+            await self._sleep_or_wake(wait)
+
+    async def _sleep_or_wake(self, seconds: float) -> None:
+        # asyncio.wait never cancels or swallows anything; 3.11's wait_for and timeout
+        # can swallow a cancel that lands as the timer fires, so the loop would outlive
+        # its session.
+        waiter = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({waiter}, timeout=seconds)
+        finally:
+            waiter.cancel()
 
     async def _publish_state_if_changed(self, client: aiomqtt.Client) -> None:
         state = self.lock.status()

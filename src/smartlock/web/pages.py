@@ -75,9 +75,7 @@ def safe_next(raw: str | None) -> str:
 
 
 def _render(request: Request, template: str, page: str, **context: Any) -> HTMLResponse:
-    lang = i18n.pick(
-        request.cookies.get(i18n.COOKIE), request.headers.get("accept-language")
-    )
+    lang = i18n.pick(request.cookies.get(i18n.COOKIE), request.headers.get("accept-language"))
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     html = (
         _environment()
@@ -102,7 +100,7 @@ def _to_signin(request: Request) -> RedirectResponse:
     return RedirectResponse(f"{PREFIX}/signin?next={quote(target, safe='')}", status_code=303)
 
 
-def build_router() -> APIRouter:  # noqa: C901 (one small handler per page)
+def build_router() -> APIRouter:
     """Every page and asset; see docs/web.md for the map."""
     router = APIRouter(include_in_schema=False)
 
@@ -165,7 +163,12 @@ def build_router() -> APIRouter:  # noqa: C901 (one small handler per page)
         if not _signed_in(request):
             return _to_signin(request)
         return _render(
-            request, "device.html", "device", device_id=device_id, section="status", modes=list(Mode)
+            request,
+            "device.html",
+            "device",
+            device_id=device_id,
+            section="status",
+            modes=list(Mode),
         )
 
     @router.get(PREFIX + "/devices/{device_id}/{section}", response_model=None)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from smartlock.cloud.models import TempPassword, utcnow
+from smartlock.cloud.models import Command, TempPassword, utcnow
 from smartlock.cloud.models_features import OfflineCode
 
 # TempPassword.status values: what the lock has confirmed.
@@ -68,9 +68,31 @@ def update_temp(session: Session, *, row: TempPassword, **changes: Any) -> TempP
     return row
 
 
-def temps_to_retry(session: Session) -> list[TempPassword]:
-    """Revocations the lock has not confirmed yet (it was offline)."""
-    return list(session.scalars(select(TempPassword).where(TempPassword.status == REVOKING)))
+def temps_to_retry(session: Session, *, min_age_s: float) -> list[TempPassword]:
+    """Revocations the lock has not confirmed yet, whose last try is ``min_age_s`` old."""
+    cutoff = utcnow() - dt.timedelta(seconds=min_age_s)
+    rows = session.execute(
+        select(TempPassword, Command.created_at)
+        .outerjoin(Command, Command.id == TempPassword.command_id)
+        .where(TempPassword.status == REVOKING)
+    ).all()
+    return [row for row, tried in rows if tried is None or tried <= cutoff]
+
+
+def fail_unconfirmed(session: Session, *, older_than_s: float) -> int:
+    """Pending passwords the lock never confirmed: ``failed`` (its journal may still
+    revive one: ``credential_added`` makes it active).
+    """
+    cutoff = utcnow() - dt.timedelta(seconds=older_than_s)
+    rows = session.scalars(
+        select(TempPassword).where(
+            TempPassword.status == PENDING, TempPassword.created_at <= cutoff
+        )
+    ).all()
+    for row in rows:
+        row.status = FAILED
+    session.commit()
+    return len(rows)
 
 
 def temp_by_ref(session: Session, *, device_id: str, lock_ref: str) -> TempPassword | None:

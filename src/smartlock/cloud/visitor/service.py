@@ -9,6 +9,7 @@ uses. Offline codes are computed here from a secret derived from the lock key
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import hmac
@@ -248,19 +249,37 @@ async def revoke_temp(
         row = tcrud.get_temp(session, device_id=device_id, temp_id=row_id)
         assert row is not None
         gone = command.status == CommandStatus.DONE or command.reason == "unknown_temp_password"
-        if gone:
-            tcrud.update_temp(session, row=row, status=tcrud.REVOKED, command_id=command.id)
+        status = tcrud.REVOKED if gone else row.status
+        tcrud.update_temp(session, row=row, status=status, command_id=command.id)
         return row.status
 
 
-async def retry_revocations(services: Services) -> int:
-    """Worker step: send pending revocations to locks that are online again."""
+RETRY_S = 30.0  # at most one revocation attempt per password this often
+UNCONFIRMED_S = 600.0  # a pending password unconfirmed this long is shown as failed
+
+
+def _fail_unconfirmed(services: Services, older_than_s: float) -> int:
     with services.sessionmaker() as session:
-        due = [
+        return tcrud.fail_unconfirmed(session, older_than_s=older_than_s)
+
+
+async def fail_unconfirmed(services: Services, *, older_than_s: float = UNCONFIRMED_S) -> int:
+    """Worker step: the lock never confirmed (its command expired long ago)."""
+    return await asyncio.to_thread(_fail_unconfirmed, services, older_than_s)
+
+
+def _due_revocations(services: Services, min_age_s: float) -> list[tuple[str, int]]:
+    with services.sessionmaker() as session:
+        return [
             (r.device_id, r.id)
-            for r in tcrud.temps_to_retry(session)
+            for r in tcrud.temps_to_retry(session, min_age_s=min_age_s)
             if (d := crud.get_device(session, device_id=r.device_id)) is not None and d.online
         ]
+
+
+async def retry_revocations(services: Services, *, min_age_s: float = RETRY_S) -> int:
+    """Worker step: send unconfirmed revocations to locks that are online again."""
+    due = await asyncio.to_thread(_due_revocations, services, min_age_s)
     for device_id, row_id in due:
         await revoke_temp(
             services,

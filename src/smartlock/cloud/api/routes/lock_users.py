@@ -26,7 +26,7 @@ router = APIRouter(prefix="/devices/{device_id}/users", tags=["lock users"])
 
 @router.get("")
 def list_lock_users(device_id: str, account: CurrentUser, session: SessionDep) -> LockUsersPublic:
-    authorize(session, account=account, device_id=device_id, capability=Capability.VIEW)
+    authorize(session, account=account, device_id=device_id, capability=Capability.DETAILS)
     users = crud.list_lock_users(session, device_id=device_id)
     return LockUsersPublic(data=[lock_user_public(u) for u in users], count=len(users))
 

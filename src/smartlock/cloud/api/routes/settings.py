@@ -16,7 +16,7 @@ router = APIRouter(prefix="/devices/{device_id}/settings", tags=["settings"])
 
 @router.get("")
 def read_settings(device_id: str, account: CurrentUser, session: SessionDep) -> SettingsPublic:
-    authorize(session, account=account, device_id=device_id, capability=Capability.VIEW)
+    authorize(session, account=account, device_id=device_id, capability=Capability.DETAILS)
     return settings_public(crud.get_shadow(session, device_id=device_id))
 
 

@@ -32,7 +32,8 @@
     }
     let data = null;
     try { data = await response.json(); } catch (e) { data = null; }
-    if (response.status === 401 && !(opts && opts.noRedirect)) {
+    const ended = ["not_authenticated", "session_expired", "bad_token"].includes(data && data.code);
+    if (response.status === 401 && ended && !(opts && opts.noRedirect)) {
       location.href = "/app/signin?next=" + encodeURIComponent(location.pathname + location.search);
     }
     return { ok: response.ok, status: response.status, data: data || {} };

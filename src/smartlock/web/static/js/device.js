@@ -75,7 +75,11 @@ document.addEventListener("DOMContentLoaded", async () => {
     $("unlock-confirm").disabled = true;
     const r = await api("POST", path + "/unlock", { request_id: pendingId, password });
     $("unlock-confirm").disabled = false;
-    if (!r.ok) { $("unlock-error").textContent = errorText(r); if (r.status !== 0) pendingId = null; return; }
+    if (!r.ok) {
+      $("unlock-error").textContent = r.data.code === "bad_credentials" ? t("err.confirmation_failed") : errorText(r);
+      if (r.status !== 0) pendingId = null;
+      return;
+    }
     pendingId = null;
     dialog.close();
     const reason = r.data.reason ? label("reason.", r.data.reason) : "";

@@ -15,7 +15,7 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   form.trigger.addEventListener("change", showTrigger);
 
-  function addAction() {
+  function addAction(focus) {
     const node = $("action-template").content.firstElementChild.cloneNode(true);
     const n = ++serial;
     for (const input of node.querySelectorAll("[data-f]")) {
@@ -28,9 +28,9 @@ document.addEventListener("DOMContentLoaded", () => {
     node.querySelector("[data-f=remove]").addEventListener("click", () => { node.remove(); });
     sync();
     actions.append(node);
-    type.focus();
+    if (focus) type.focus();
   }
-  $("scene-add-action").addEventListener("click", addAction);
+  $("scene-add-action").addEventListener("click", () => addAction(true));
 
   function readAction(node) {
     const f = (name) => node.querySelector("[data-f=" + name + "]");

@@ -78,9 +78,10 @@ document.addEventListener("DOMContentLoaded", async () => {
   const switches = await api("GET", path + "/notification-switches");
   if (!switches.ok) { $("notify-unavailable").hidden = false; $("notify-switches").hidden = true; }
   else {
-    for (const [kind, on] of Object.entries(switches.data.kinds)) {
-      const box = $("notify-" + kind);
-      if (box) { box.checked = on; box.disabled = false; }
+    // A kind never switched is on (the server lists only the ones set).
+    for (const box of $("notify-switches").querySelectorAll("input")) {
+      box.checked = switches.data.kinds[box.name] !== false;
+      box.disabled = false;
     }
     $("notify-switches").addEventListener("change", async (ev) => {
       const r = await api("PATCH", path + "/notification-switches", { kinds: { [ev.target.name]: ev.target.checked } });

@@ -80,7 +80,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     if (!r.ok) { $("temp-error").textContent = errorText(r); return; }
     form.code.value = "";
     if (r.data.code) showOnce($("temp-once"), $("temp-once-code"), r.data.code);
-    if (r.data.reason) toast(t("cmd.offline", { reason: label("reason.", r.data.reason) }));
+    if (r.data.reason) toast(t("remote.pending"));  // the lock's journal confirms it later
     load();
   });
 
