@@ -52,9 +52,7 @@ FAMILIES: dict[str, tuple[str, str, Any, set[str]]] = {
     "notification switches": ("GET", "/notification-switches", None, ALL),
     "delete device": ("DELETE", "", None, {"owner"}),
 }
-# The cloud's authz lets a viewer read users and settings (VIEW capability); the spec
-# says "live view and records only". Reported in .notes/requests.md.
-KNOWN_GAPS = {("viewer", "users (read)"), ("viewer", "settings (read)")}
+
 
 
 def _world(
@@ -89,8 +87,6 @@ def test_role_matrix_A_SHARE(
             assert r.status_code == 404, (family, r.text)
         elif role in allowed:
             assert r.status_code < 400, (role, family, r.status_code, r.text)
-        elif (role, family) in KNOWN_GAPS:
-            continue
         else:
             assert r.status_code == 403, (role, family, r.status_code, r.text)
             assert r.json()["code"] == "insufficient_role"

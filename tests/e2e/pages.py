@@ -8,6 +8,7 @@ from a page on the app's origin, as the app's device page will.
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from typing import Any
@@ -182,3 +183,80 @@ class LiveView:
 
     def items(self) -> Any:
         return self.page.locator("#live li")
+
+
+LOCAL_INPUT = """(minutes) => {
+  const d = new Date(Date.now() + minutes * 60000);
+  const p = (n) => String(n).padStart(2, '0');
+  const day = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+  return `${day}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}"""
+
+
+class WebApp:
+    """The web engineer's pages (smartlock.web, under /app), used as a person would."""
+
+    def __init__(self, page: Page, base: str) -> None:
+        self.page = page
+        self.base = base
+
+    def sign_in(self, email: str, password: str) -> None:
+        self.page.goto(f"{self.base}/app/signin")
+        self.page.locator("#signin-email").fill(email)
+        self.page.locator("#signin-password").fill(password)
+        self.page.locator("#signin-submit").click()
+        self.page.wait_for_url(f"{self.base}/app/")
+
+    def api(self) -> App:
+        """The same session for the steps that have no page yet (cookie + CSRF cookie)."""
+        cookies = {c["name"]: c["value"] for c in self.page.context.cookies()}
+        app = App.__new__(App)
+        app.base, app.request = self.base, self.page.context.request
+        app.csrf = cookies["smartlock_csrf"]
+        return app
+
+    def pair(self, serial: str, code: str, name: str) -> str:
+        self.page.goto(f"{self.base}/app/pair")
+        self.page.locator("#pair-serial").fill(serial)
+        self.page.locator("#pair-code").fill(code)
+        self.page.locator("#pair-name").fill(name)
+        self.page.locator("#pair-submit").click()
+        self.page.wait_for_url(f"{self.base}/app/devices/*")
+        return self.page.url.rsplit("/", 1)[-1]
+
+    def device(self, device: str) -> None:
+        self.page.goto(f"{self.base}/app/devices/{device}")
+        expect(self.page.locator("#live-indicator")).to_have_attribute("data-live", "true")
+
+    def recent(self, kind: str) -> Any:
+        return self.page.locator(f'#recent-events li[data-kind="{kind}"]')
+
+    def create_temp_password(self, device: str, name: str) -> str:
+        page = self.page
+        page.goto(f"{self.base}/app/devices/{device}/temp")
+        page.locator("#temp-name").fill(name)
+        page.locator("#temp-from").fill(page.evaluate(LOCAL_INPUT, -2))
+        page.locator("#temp-until").fill(page.evaluate(LOCAL_INPUT, 120))
+        page.locator("#temp-uses").select_option("once")
+        page.locator("#temp-submit").click()
+        code = page.locator("#temp-once-code")
+        expect(code).to_have_text(re.compile(r"^\d{6,10}$"))
+        return code.inner_text()
+
+    def create_offline_code(self, device: str, name: str) -> str:
+        page = self.page
+        page.goto(f"{self.base}/app/devices/{device}/temp")
+        page.locator("#offline-name").fill(name)
+        page.locator("#offline-kind").select_option("one_time")
+        page.locator("#offline-submit").click()
+        code = page.locator("#offline-once-code")
+        expect(code).to_have_text(re.compile(r"^\d{10,12}$"))
+        return code.inner_text()
+
+    def remote_unlock(self, password: str) -> Any:
+        page = self.page
+        page.locator("#remote-unlock").click()
+        expect(page.locator("#unlock-dialog")).to_be_visible()
+        page.locator("#unlock-password").fill(password)
+        page.locator("#unlock-confirm").click()
+        return page.locator("#remote-result")

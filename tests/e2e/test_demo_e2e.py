@@ -7,14 +7,13 @@ the cloud's JSON API in the browser's own session (see pages.py).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from .conftest import SCREENSHOTS, DemoRun
-from .pages import App, LiveView, Panel, request_id
+from .pages import App, LiveView, Panel, WebApp, request_id
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(120)]
 
@@ -52,66 +51,54 @@ def test_first_use_pair_temp_password_record_live_D_FIRST_D_PAIR_A_TEMP_A_RECORD
     panel.page.get_by_role("button", name="Hold settings key 3 s").click()
     panel.says("Pairing mode", since)
     expect(panel.badge()).to_have_text("Pairing mode")
-    app = _app(context, demo)
+    web = WebApp(context.new_page(), demo.base)
+    web.sign_in(demo.email, demo.password)
     panel.page.wait_for_timeout(500)  # the lock's first hello reaches the cloud
-    r = app.call(
-        "POST", "/devices", {"serial": panel.serial, "code": panel.code, "name": "Back door"}
-    )
-    assert r.status == 201, r.text()
+    device = web.pair(panel.serial, panel.code, "Back door")
     expect(panel.badge()).to_have_text("Bound · online")
-    device = r.json()["id"]
-    live = LiveView(context.new_page(), demo.base, device)
+    expect(web.page.locator("#status-online")).to_have_attribute("data-online", "true")
 
-    # The master's own password, typed at the panel, shows up live in the app.
-    panel.type_and_hear(f"{LOCK2_PIN}#", "Unlocked")
-    expect(panel.page.locator("#display")).to_have_text("001")
-    expect(live.items().filter(has_text="unlock 001")).to_have_count(1)
-
-    if not app.has_route("/devices/{device_id}/temp-passwords"):
-        pytest.skip("A-TEMP: the cloud does not mount /temp-passwords yet (rest of (a) ran)")
-    now = dt.datetime.now(dt.UTC)
-    body = {
-        "request_id": request_id(),
-        "name": "Plumber",
-        "valid_from": (now - dt.timedelta(minutes=1)).isoformat(),
-        "valid_until": (now + dt.timedelta(hours=2)).isoformat(),
-        "max_uses": 1,
-    }
-    r = app.call("POST", f"/devices/{device}/temp-passwords", body)
-    assert r.status == 201, r.text()
-    code = r.json()["code"]
+    # A temporary password made in the app, typed at the door (exactly, D-KEY-VIRTUAL).
+    code = web.create_temp_password(device, "Plumber")
+    web.device(device)
     panel.page.locator("#door-close").click()
     panel.type_and_hear(f"{code}#", "Unlocked")
-    expect(live.items().filter(has_text="temp_password")).to_have_count(1)
-    # One-time: the second try is refused.
-    panel.type_and_hear(f"{code}#", "Verification failed")
+    # The record arrives on the open device page, without a reload (A-RECORDS, A-STATUS).
+    expect(web.recent("unlock")).to_have_count(1)
+    expect(web.recent("unlock").first).to_contain_text("Unlocked · Visitor password")
+    panel.type_and_hear(f"{code}#", "Verification failed")  # one-time: used up
 
     # An offline code (A-TEMP): computed by the cloud, checked by the lock alone.
-    r = app.call(
-        "POST", f"/devices/{device}/offline-codes", {"name": "Cleaner", "kind": "one_time"}
-    )
-    assert r.status == 201, r.text()
-    panel.type_and_hear(f"{r.json()['code']}#", "Unlocked")
-    expect(live.items().filter(has_text="offline_code")).to_have_count(1)
+    offline = web.create_offline_code(device, "Cleaner")
+    web.device(device)
+    expect(panel.page.locator("#door-state")).to_contain_text("bolt thrown", timeout=12_000)
+    panel.type_and_hear(f"{offline}#", "Unlocked")
+    expect(web.recent("unlock")).to_have_count(2)
 
 
 def test_remote_unlock_needs_confirmation_A_REMOTE(context: Any, demo: DemoRun) -> None:
     panel = Panel(context.new_page(), demo.base, 1)
-    app = _app(context, demo)
+    web = WebApp(context.new_page(), demo.base)
+    web.sign_in(demo.email, demo.password)
+    app = web.api()  # no settings page step here: the setting goes through the API
     device = app.device_id(demo.serials[0])
     app.set_settings(device, remote_unlock=True)
-    expect(panel.page.locator("#door-state")).to_contain_text("bolt thrown")
+    # Without re-confirmation the cloud refuses and nothing moves.
     r = app.call("POST", f"/devices/{device}/unlock", {"request_id": request_id()})
     assert r.status == 403 and r.json()["code"] == "confirmation_required"
+    web.device(device)
     expect(panel.page.locator("#door-state")).to_contain_text("bolt thrown")
     since = panel.said_total()
-    body = {"request_id": request_id(), "password": demo.password}
-    r = app.call("POST", f"/devices/{device}/unlock", body)
-    assert r.ok and r.json()["status"] == "done", r.text()
+    web.page.bring_to_front()
+    result = web.remote_unlock(demo.password)
+    expect(result).to_have_attribute("data-status", "done")
     expect(panel.page.locator("#door-state")).to_contain_text("bolt retracted (unlocked)")
     panel.says("Unlocked", since)
-    # D-BOLT: not opened within 5 s, it locks again.
-    expect(panel.page.locator("#door-state")).to_contain_text("bolt thrown", timeout=12_000)
+    expect(web.page.locator("#status-door")).to_have_attribute("data-door", "unlocked")
+    # D-BOLT: not opened within 5 s, it locks again; the app sees it live.
+    expect(web.page.locator("#status-door")).to_have_attribute(
+        "data-door", "locked", timeout=12_000
+    )
     assert [e["method"] for e in app.wait_records(device, kind="unlock", limit="1")] == ["remote"]
 
 
@@ -206,7 +193,7 @@ def test_duress_alarm_in_app_only_panel_identical_D_DURESS(
 
     normal_view = _unlock_and_watch(panel, NORMAL_PIN)
     duress_view = _unlock_and_watch(panel, DURESS_PIN)
-    assert duress_view == normal_view  # nothing to see or hear at the door
+    assert duress_view == normal_view, (normal_view, duress_view)  # nothing to see or hear
     assert normal_view["display"] == user_no
     expect(live.items().filter(has_text=f"duress {user_no}")).to_have_count(1)
     assert len(app.wait_records(device, kind="duress")) == 1

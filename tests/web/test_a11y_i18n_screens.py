@@ -30,7 +30,8 @@ def _wait_filled(page: Any, path: str) -> None:
     }
     if path in marks:
         page.wait_for_selector(marks[path])
-    page.wait_for_load_state("networkidle") if path in ("/temp", "/shares", "/scenes") else None
+    if path in ("/temp", "/shares", "/scenes"):
+        page.wait_for_load_state("networkidle")
 
 
 def test_every_page_labels_its_controls_sets_lang_and_has_contrast_A_ACCOUNT_A_STATUS(

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from smartlock.device.vocab import EventKind, Source
+from smartlock.device.vocab import DoorState, EventKind, Source
 from smartlock.link.schemas import ShadowReported
 
 from .conftest import api_sign_in
@@ -199,3 +199,35 @@ def test_manual_scene_runs_and_its_notification_arrives_live_A_SCENE_A_NOTIFY(
     expect(badge).to_have_text(str(before + 1))
     page.click("#nav-notifications")
     expect(page.get_by_test_id("notes-list")).to_contain_text("Bye from the scene")
+
+
+def test_a_viewer_sees_status_but_not_the_managing_sections_A_SHARE_A_STATUS(
+    page: Any, browser: Any, world: WebWorld, lock: tuple[str, str]
+) -> None:
+    device_id, serial = lock
+    bob = browser.new_context(base_url=world.base, viewport={"width": 390, "height": 844})
+    try:
+        bob_page = bob.new_page()
+        api_sign_in(bob_page, "bob@example.org")
+        page.goto(f"/app/devices/{device_id}/shares")
+        page.fill("#share-email", "bob@example.org")
+        page.select_option("#share-role", "viewer")
+        page.click("#share-submit")
+        expect(page.get_by_test_id("share-list").locator("li")).to_have_count(1)
+
+        bob_page.goto("/app/")
+        bob_page.get_by_test_id("device-link").click()
+        expect(bob_page.get_by_test_id("status-door")).to_have_text("Closed and locked")
+        expect(bob_page.locator("#tab-records")).to_be_visible()
+        for hidden in ("users", "temp", "shares", "settings", "scenes"):
+            expect(bob_page.locator(f"#tab-{hidden}")).to_be_hidden()
+        expect(bob_page.get_by_test_id("remote-unlock")).to_be_hidden()
+        world.state(serial, DoorState.OPEN)
+        expect(bob_page.get_by_test_id("status-door")).to_have_text("Open")
+
+        # Revoked: the open page is told at once and stops following the lock.
+        page.get_by_role("button", name="Revoke: bob@example.org").click()
+        page.click("#confirm-yes")
+        expect(bob_page.locator("#status-revoked")).to_be_visible()
+    finally:
+        bob.close()

@@ -24,7 +24,7 @@ import aiomqtt
 from smartlock.device.inputs import RemoteAction
 from smartlock.link import cloud_side
 from smartlock.link.codec import Inbound
-from smartlock.link.connection import BrokerConfig, mqtt_client
+from smartlock.link.connection import BrokerConfig, mqtt_client, raise_if_cancelled
 from smartlock.link.errors import LinkError
 from smartlock.link.pairing import LockCredentials
 from smartlock.link.schemas import (
@@ -106,6 +106,7 @@ class CloudClient:
         """Stay connected (until cancelled), reconnecting with backoff."""
         delay = 0.2
         while True:
+            raise_if_cancelled()
             try:
                 await self._session()
                 delay = 0.2
@@ -125,6 +126,7 @@ class CloudClient:
             self.connected.set()
             try:
                 async for message in client.messages:
+                    raise_if_cancelled()
                     payload = message.payload if isinstance(message.payload, bytes) else b""
                     await self._handle(client, message.topic.value, payload)
             finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from dataclasses import dataclass
 
@@ -36,3 +37,13 @@ def mqtt_client(
         tls_context=broker.tls,
         timeout=10,
     )
+
+
+def raise_if_cancelled() -> None:
+    """Re-raise a cancel that was swallowed on the way (Python 3.11's wait_for, used
+    inside aiomqtt, can lose one that lands as a PUBACK does; the task still counts
+    it). Long-running loops call this each round so they always end when cancelled.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError

@@ -29,7 +29,7 @@ import aiomqtt
 from smartlock.device.inputs import RemoteAction
 from smartlock.link import homeassistant as ha
 from smartlock.link.codec import Inbound, canonical, parse
-from smartlock.link.connection import BrokerConfig, mqtt_client
+from smartlock.link.connection import BrokerConfig, mqtt_client, raise_if_cancelled
 from smartlock.link.errors import AuthError, LinkError, PairingError, Reason
 from smartlock.link.lock_side import LockSide
 from smartlock.link.pairing import Label, LockCredentials, make_hello, open_credentials
@@ -110,6 +110,7 @@ class LockClient:
         """Stay connected forever (until cancelled), reconnecting with backoff."""
         delay = self.options.reconnect_min_s
         while True:
+            raise_if_cancelled()
             started = self.sessions
             try:
                 await self._session()
@@ -155,9 +156,7 @@ class LockClient:
                 done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             finally:
                 self.connected.clear()
-                for task in tasks | self._tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, *self._tasks, return_exceptions=True)
+                await _cancel_all(tasks | self._tasks)
             for task in done:
                 task.result()
 
@@ -171,6 +170,7 @@ class LockClient:
 
     async def _send_loop(self, client: aiomqtt.Client) -> None:
         while True:
+            raise_if_cancelled()
             self._wake.clear()
             await self._publish_state_if_changed(client)
             await self._send_events_if_due(client)
@@ -245,6 +245,7 @@ class LockClient:
 
     async def _receive(self, client: aiomqtt.Client) -> None:
         async for message in client.messages:
+            raise_if_cancelled()
             name = message.topic.value
             payload = message.payload if isinstance(message.payload, bytes) else b""
             try:
@@ -333,6 +334,15 @@ class LockClient:
         )
         log.info("link %s: HA %s -> ok=%s %s", self.lock_id, action, result.ok, result.reason)
         self._wake.set()
+
+
+async def _cancel_all(tasks: set[asyncio.Task[None]]) -> None:
+    """Cancel `tasks` and give them a moment; never hang on one that will not stop."""
+    for task in tasks:
+        task.cancel()
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
+    if tasks:
+        await asyncio.wait(tasks, timeout=2)
 
 
 async def pair(

@@ -127,6 +127,12 @@
     const r = await api("GET", "/devices/" + encodeURIComponent(id));
     const title = document.getElementById("device-name");
     if (r.ok && title) { title.textContent = r.data.name; document.title = r.data.name + " · smartlock"; }
+    if (r.ok) {
+      // Offer only the sections the role may open (A-SHARE); the API enforces it anyway.
+      const manage = ["users", "temp", "shares", "settings", "scenes"];
+      const hidden = { viewer: manage, member: ["temp", "shares", "scenes"] }[r.data.role] || [];
+      for (const s of hidden) { const tab = document.getElementById("tab-" + s); if (tab) tab.parentElement.hidden = true; }
+    }
     return r;
   }
 
