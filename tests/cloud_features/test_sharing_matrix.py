@@ -54,7 +54,6 @@ FAMILIES: dict[str, tuple[str, str, Any, set[str]]] = {
 }
 
 
-
 def _world(
     client: TestClient, services: Services, tmp: Path
 ) -> tuple[Any, dict[str, dict[str, str]]]:

@@ -124,15 +124,8 @@ class App:
         spec = self.request.get(f"{self.base}/openapi.json").json()
         return f"{API}{path}" in spec["paths"]
 
-    def set_settings(self, device: str, **changes: Any) -> None:
-        """Change settings and wait until the lock reports them (A-SETTINGS)."""
-        current = self.call("GET", f"/devices/{device}/settings").json()
-        r = self.call(
-            "PATCH",
-            f"/devices/{device}/settings",
-            {"version": current["version"], "changes": changes},
-        )
-        assert r.ok, r.text()
+    def wait_applied(self, device: str, **changes: Any) -> None:
+        """Wait until the lock reports these settings (A-SETTINGS)."""
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             s = self.call("GET", f"/devices/{device}/settings").json()
@@ -260,3 +253,16 @@ class WebApp:
         page.locator("#unlock-password").fill(password)
         page.locator("#unlock-confirm").click()
         return page.locator("#remote-result")
+
+    def set_setting(self, device: str, name: str, on: bool) -> None:
+        """Flip a switch on the settings page; done once the lock reports it (A-SETTINGS)."""
+        page = self.page
+        page.goto(f"{self.base}/app/devices/{device}/settings")
+        switch = page.locator(f"#setting-{name}")
+        box = page.locator(f'[data-setting="{name}"]')
+        expect(box).to_have_attribute("data-pending", "false")  # the page has loaded them
+        expect(switch).to_be_enabled()
+        switch.set_checked(on)
+        expect(page.locator("#settings-message")).not_to_be_empty()
+        expect(box).to_have_attribute("data-pending", "false", timeout=10_000)
+        self.api().wait_applied(device, **{name: on})

@@ -13,17 +13,13 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import SCREENSHOTS, DemoRun
-from .pages import App, LiveView, Panel, WebApp, request_id
+from .pages import Panel, WebApp, request_id
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(120)]
 
 NORMAL_PIN = "55667788"
 DURESS_PIN = "99887766"
 LOCK2_PIN = "24681357"
-
-
-def _app(context: Any, demo: DemoRun) -> App:
-    return App(context, demo.base, demo.email, demo.password)
 
 
 def test_panel_screenshots_phone_and_desktop(browser: Any, demo: DemoRun) -> None:
@@ -80,10 +76,10 @@ def test_remote_unlock_needs_confirmation_A_REMOTE(context: Any, demo: DemoRun) 
     panel = Panel(context.new_page(), demo.base, 1)
     web = WebApp(context.new_page(), demo.base)
     web.sign_in(demo.email, demo.password)
-    app = web.api()  # no settings page step here: the setting goes through the API
+    app = web.api()
     device = app.device_id(demo.serials[0])
-    app.set_settings(device, remote_unlock=True)
-    # Without re-confirmation the cloud refuses and nothing moves.
+    web.set_setting(device, "remote_unlock", True)
+    # Without re-confirmation the cloud refuses and nothing moves (the API, as a script would).
     r = app.call("POST", f"/devices/{device}/unlock", {"request_id": request_id()})
     assert r.status == 403 and r.json()["code"] == "confirmation_required"
     web.device(device)
@@ -157,19 +153,23 @@ def test_anti_lock_refuses_normal_user_at_the_panel_D_MODE_ANTI(
     context: Any, demo: DemoRun, normal_user: str
 ) -> None:
     panel = Panel(context.new_page(), demo.base, 1)
-    app = _app(context, demo)
+    web = WebApp(context.new_page(), demo.base)
+    web.sign_in(demo.email, demo.password)
+    app = web.api()
     device = app.device_id(demo.serials[0])
     user_no = normal_user
-    app.set_settings(device, anti_lock=True)
+    web.set_setting(device, "anti_lock", True)
     try:
+        web.device(device)
         panel.type_and_hear(f"{NORMAL_PIN}#", "Anti-lock mode: only master users may open")
         expect(panel.page.locator("#door-state")).to_contain_text("bolt thrown")
+        expect(web.recent("unlock_refused")).to_have_count(1)
         refused = app.wait_records(device, kind="unlock_refused", limit="1")
-        assert refused and refused[0]["user_number"] == user_no
+        assert refused[0]["user_number"] == user_no
         # A master may still open from outside.
         panel.type_and_hear(f"{demo.master_pin}#", "Unlocked")
     finally:
-        app.set_settings(device, anti_lock=False)
+        web.set_setting(device, "anti_lock", False)
     expect(panel.page.locator("#door-state")).to_contain_text("bolt thrown", timeout=12_000)
 
 
@@ -177,7 +177,9 @@ def test_duress_alarm_in_app_only_panel_identical_D_DURESS(
     context: Any, demo: DemoRun, normal_user: str
 ) -> None:
     panel = Panel(context.new_page(), demo.base, 1)
-    app = _app(context, demo)
+    web = WebApp(context.new_page(), demo.base)
+    web.sign_in(demo.email, demo.password)
+    app = web.api()
     device = app.device_id(demo.serials[0])
     user_no = normal_user
     panel.open_menu(demo.master_pin)
@@ -189,11 +191,11 @@ def test_duress_alarm_in_app_only_panel_identical_D_DURESS(
     panel.type_and_hear(f"{DURESS_PIN}#", "Enter the password again")
     panel.type_and_hear(f"{DURESS_PIN}#", "Success")
     panel.leave_menu()
-    live = LiveView(context.new_page(), demo.base, device)
+    web.device(device)
 
     normal_view = _unlock_and_watch(panel, NORMAL_PIN)
     duress_view = _unlock_and_watch(panel, DURESS_PIN)
     assert duress_view == normal_view, (normal_view, duress_view)  # nothing to see or hear
     assert normal_view["display"] == user_no
-    expect(live.items().filter(has_text=f"duress {user_no}")).to_have_count(1)
+    expect(web.recent("duress")).to_have_count(1)  # the app raises it, live
     assert len(app.wait_records(device, kind="duress")) == 1

@@ -71,17 +71,3 @@ def mosquitto_binary() -> str:
         missing("mosquitto binary not installed")
     assert path is not None
     return path
-
-
-
-@pytest.fixture(autouse=True)
-async def _dump_tasks_on_hang():  # TEMP-DEBUG
-    import asyncio, sys
-    async def dump():
-        await asyncio.sleep(40)
-        for t in asyncio.all_tasks():
-            print("TASK", t.get_name(), file=sys.stderr)
-            t.print_stack(file=sys.stderr)
-    task = asyncio.create_task(dump())
-    yield
-    task.cancel()
