@@ -17,10 +17,13 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 import uvicorn
+from sqlalchemy.orm import Session
 
 from smartlock.cloud.app import create_app
 from smartlock.cloud.core.config import Settings
+from smartlock.cloud.models import PairingHello
 from smartlock.device.vocab import EventKind
 from smartlock.link.broker import EmbeddedBroker, free_port
 from smartlock.link.broker_accounts import verify_line
@@ -166,17 +169,23 @@ async def world(broker: BrokerConfig, database_url: str, tmp_path: Path) -> Asyn
         )
         bound: dict[str, Any] = {}
 
-        async def bind() -> bool:
-            r = await http.post(
-                f"{API}/devices", json={"serial": label.serial, "code": label.code}, headers=headers
-            )
-            if r.status_code == 201:
-                bound.update(r.json())
-                return True
-            assert r.json()["code"] == "not_in_pairing_mode", r.text
-            return False
+        # Bind once the cloud holds the lock's hello: binding before it arrives is an
+        # attempt at a lock not in pairing mode, and those are throttled (D-PAIR).
+        engine = sa.create_engine(database_url)
 
-        await eventually(bind)
+        async def hello_stored() -> bool:
+            with Session(engine) as session:
+                return session.get(PairingHello, label.serial) is not None
+
+        try:
+            await eventually(hello_stored, timeout=20)
+        finally:
+            engine.dispose()
+        r = await http.post(
+            f"{API}/devices", json={"serial": label.serial, "code": label.code}, headers=headers
+        )
+        assert r.status_code == 201, r.text
+        bound.update(r.json())
         credentials = await asyncio.wait_for(pairing, 10)
         w = World(http, headers, broker, label, credentials, SimLock(), bound["id"])
         w.password_file = settings.broker_password_file
@@ -260,7 +269,7 @@ async def test_remote_unlock_done_replayed_refused_and_offline_A_REMOTE(world: W
     world.lock.settings["anti_lock"] = True  # changed at the lock, not reported yet
     r = await world.send("POST", "/unlock", {"request_id": "unlock-0002", "password": PASSWORD})
     assert r.json()["status"] == "refused"
-    assert r.json()["reason"] == "anti_lock"
+    assert r.json()["reason"] == "anti_lock_mode"
 
     # Lock gone (silently, no last will yet): the request ends as offline after the timeout.
     world.lock.settings["anti_lock"] = False

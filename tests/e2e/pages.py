@@ -1,9 +1,8 @@
-"""Page objects: the virtual lock panel, and the app (JSON API in the browser session).
+"""Page objects: the virtual lock panel, the web app's pages, and the JSON API.
 
-The web app's HTML pages (smartlock.web) are not there yet, so `App` drives the
-cloud's JSON API through the browser context's own request client: same cookies,
-same CSRF header a page would send. `LiveView` subscribes to the app's live channel
-from a page on the app's origin, as the app's device page will.
+`Panel` and `WebApp` are used with clicks and typing as a person would. `App` is the
+cloud's JSON API through the browser context's own request client (same cookies,
+the CSRF header a page sends), for what no page shows.
 """
 
 from __future__ import annotations
@@ -96,17 +95,14 @@ class Panel:
 
 
 class App:
-    """The app's account session in this browser context (cookie + CSRF)."""
+    """The JSON API in the browser's own session (cookie + CSRF), for steps a page
+    does not show (the refusal of an unconfirmed unlock, the records' fields).
+    """
 
-    def __init__(self, context: BrowserContext, base: str, email: str, password: str) -> None:
+    def __init__(self, context: BrowserContext, base: str, csrf: str) -> None:
         self.base = base
         self.request = context.request
-        r = self.request.post(
-            f"{base}{API}/auth/session", data={"email": email, "password": password}
-        )
-        assert r.ok, r.text()
-        self.csrf = r.json()["csrf_token"]
-        self.password = password
+        self.csrf = csrf
 
     def call(self, method: str, path: str, body: Any = None) -> Any:
         headers = {"X-CSRF-Token": self.csrf}
@@ -119,10 +115,6 @@ class App:
         found = [d["id"] for d in r.json()["data"] if d["serial"] == serial]
         assert found, f"{serial} is not in the app"
         return str(found[0])
-
-    def has_route(self, path: str) -> bool:
-        spec = self.request.get(f"{self.base}/openapi.json").json()
-        return f"{API}{path}" in spec["paths"]
 
     def wait_applied(self, device: str, **changes: Any) -> None:
         """Wait until the lock reports these settings (A-SETTINGS)."""
@@ -154,30 +146,6 @@ def request_id() -> str:
     return secrets.token_hex(8)
 
 
-class LiveView:
-    """The app's live channel (A-STATUS, A-RECORDS) shown in a page, without reload."""
-
-    SCRIPT = """([id]) => {
-      document.body.innerHTML = '<h1>Live</h1><ol id="live"></ol>';
-      const es = new EventSource(`/api/v1/devices/${id}/live`);
-      es.addEventListener('event', (e) => {
-        const ev = JSON.parse(e.data);
-        const li = document.createElement('li');
-        li.textContent = [ev.kind, ev.user_number || '', ev.method || ''].join(' ').trim();
-        document.getElementById('live').append(li);
-      });
-      return new Promise((ok) => es.addEventListener('status', () => ok(true), { once: true }));
-    }"""
-
-    def __init__(self, page: Page, base: str, device: str) -> None:
-        self.page = page
-        page.goto(f"{base}{API}/account")
-        page.evaluate(self.SCRIPT, [device])
-
-    def items(self) -> Any:
-        return self.page.locator("#live li")
-
-
 LOCAL_INPUT = """(minutes) => {
   const d = new Date(Date.now() + minutes * 60000);
   const p = (n) => String(n).padStart(2, '0');
@@ -203,10 +171,7 @@ class WebApp:
     def api(self) -> App:
         """The same session for the steps that have no page yet (cookie + CSRF cookie)."""
         cookies = {c["name"]: c["value"] for c in self.page.context.cookies()}
-        app = App.__new__(App)
-        app.base, app.request = self.base, self.page.context.request
-        app.csrf = cookies["smartlock_csrf"]
-        return app
+        return App(self.page.context, self.base, cookies["smartlock_csrf"])
 
     def pair(self, serial: str, code: str, name: str) -> str:
         self.page.goto(f"{self.base}/app/pair")

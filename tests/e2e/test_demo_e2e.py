@@ -2,7 +2,8 @@
 
 Lock 1 was paired by the demo itself (settings key held 3 s, bound by serial + code);
 lock 2 starts factory-new and goes through first use and pairing here. App steps use
-the cloud's JSON API in the browser's own session (see pages.py).
+the web app's pages (sign-in, pair, device, temp passwords, settings); the JSON API,
+in the same browser session, only checks what no page shows (see pages.py).
 """
 
 from __future__ import annotations

@@ -206,8 +206,8 @@ class Demo:
     ) -> None:
         base = self.base_url
         lines = ["", "smartlock demo is running (Ctrl-C stops it)"]
-        api_only = "docs   (JSON API; the web app is not installed)"
-        lines.append(f"  app:      {base}/" + ("" if web_app else api_only))
+        app_url = f"{base}/app/" if web_app else f"{base}/docs   (JSON API; no web app)"
+        lines.append(f"  app:      {app_url}")
         for n, lock in enumerate(self.locks, start=1):
             state = "bound" if lock.bound else "not paired"
             lines.append(
