@@ -200,3 +200,47 @@ def test_duress_alarm_in_app_only_panel_identical_D_DURESS(
     assert normal_view["display"] == user_no
     expect(web.recent("duress")).to_have_count(1)  # the app raises it, live
     assert len(app.wait_records(device, kind="duress")) == 1
+
+
+def test_hold_time_measured_on_the_button_by_keyboard_D_MODE_ANTI(
+    context: Any, demo: DemoRun
+) -> None:
+    """The unlock button held 3 s with the space bar toggles anti-lock; a tap does not."""
+    panel = Panel(context.new_page(), demo.base, 2)
+    button = panel.page.get_by_role("button", name="Unlock button", exact=True)
+    button.focus()
+    since = panel.said_total()
+    panel.page.keyboard.down(" ")
+    panel.page.wait_for_timeout(3_200)
+    panel.page.keyboard.up(" ")
+    panel.says("Anti-lock mode on", since)
+    since = panel.said_total()
+    panel.page.keyboard.press(" ")  # a tap: unlock from inside, anti-lock stays on
+    panel.says("Unlocked", since)
+    assert "Anti-lock mode off" not in panel.said_after(since)
+    panel.page.keyboard.down(" ")
+    panel.page.wait_for_timeout(3_200)
+    panel.page.keyboard.up(" ")
+    panel.says("Anti-lock mode off", since)
+
+
+def test_camera_takes_an_uploaded_photo_and_refuses_other_files(
+    context: Any, demo: DemoRun, tmp_path: Any
+) -> None:
+    from PIL import Image
+
+    photo = tmp_path / "visitor.png"
+    Image.new("RGB", (64, 48), (200, 180, 160)).save(photo)
+    panel = Panel(context.new_page(), demo.base, 2)
+    state = panel.page.locator("#camera-state")
+    expect(state).to_have_text("Nobody in front of the camera")
+    panel.page.get_by_label("Show a photo").set_input_files(str(photo))
+    expect(panel.page.get_by_alt_text("Photo shown to the camera")).to_be_visible()
+    expect(state).to_contain_text("Photo shown")
+    panel.page.get_by_role("button", name="Nobody at the door").click()
+    expect(state).to_have_text("Nobody in front of the camera")
+    notes = tmp_path / "notes.png"
+    notes.write_bytes(b"not a picture at all")
+    panel.page.get_by_label("Show a photo").set_input_files(str(notes))
+    expect(panel.page.locator("#message")).to_contain_text("not a picture")
+    expect(state).to_have_text("Nobody in front of the camera")
