@@ -234,3 +234,24 @@ def test_app_lists_temp_passwords_with_uses_not_codes_A_TEMP(rig: Rig) -> None:
     [view] = rig.core.temp_passwords()
     assert (view["uses"], view["max_uses"], view["usable"]) == (1, 1, False)
     assert "8642097" not in str(view)
+
+
+def test_remote_unlock_with_a_code_names_the_user_A_REMOTE(rig: Rig) -> None:
+    """Home Assistant's lock card sends the code typed there: it must be a user's password."""
+    rig.remote(A.CHANGE_SETTING, name="remote_unlock", value=True)
+    out = rig.feed(RemoteCommand("ha1", A.UNLOCK, {"code": "246810", "origin": "home_assistant"}))
+    assert CommandResult("ha1", True, None, {"user_no": 2}) in out
+    assert retracts(out) == 1 and unlocks(out)[0].user_no == 2
+
+
+def test_wrong_remote_codes_count_toward_lockout_A_REMOTE_D_LOCKOUT(rig: Rig) -> None:
+    """A wrong code is refused, opens nothing, and five of them lock the keypad out."""
+    rig.remote(A.CHANGE_SETTING, name="remote_unlock", value=True)
+    for i in range(5):
+        out = rig.feed(RemoteCommand(f"bad{i}", A.UNLOCK, {"code": "1357913"}))
+        assert CommandResult(f"bad{i}", False, "wrong_code") in out and retracts(out) == 0
+    assert rig.core.locked_out
+    assert any(e.kind is EventKind.LOCKOUT for e in events(out))
+    # Even the right code now waits for the lockout to end.
+    right = rig.remote(A.UNLOCK, code="246810")
+    assert (right.ok, right.code) == (False, "locked_out")

@@ -263,9 +263,9 @@ class LockCore:
         del self._out[mark[0] :]
         self.last_event = mark[1]
 
-    def grant_remote(self, by: str | None) -> None:
-        """A-REMOTE unlock, after `remote` has checked the rules."""
-        verify.grant(self, None, Method.REMOTE, Source.REMOTE, by=by)
+    def grant_remote(self, by: str | None, user_no: int | None = None) -> None:
+        """A-REMOTE unlock, after `remote` has checked the rules (`user_no`: a code named one)."""
+        verify.grant(self, user_no, Method.REMOTE, Source.REMOTE, by=by)
 
     def set_state(self, state: DurableState) -> None:
         if state.credentials is not self.state.credentials:

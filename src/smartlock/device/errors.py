@@ -43,6 +43,7 @@ class ErrorCode(enum.StrEnum):
     BAD_IDENTITY = "bad_identity"  # D-PAIR: serial / verification code mismatch
     NOT_BOUND = "not_bound"
     STORE_FAILED = "store_failed"
+    WRONG_CODE = "wrong_code"  # a remote unlock with a code (Home Assistant) that matched nobody
 
 
 class LockError(Exception):

@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from smartlock.device import users
+from smartlock.device import lockout, users
 from smartlock.device.door import DoorEvent, Phase
 from smartlock.device.effects import CommandResult
 from smartlock.device.errors import ErrorCode, InputError, LockError, Refused
@@ -25,7 +25,7 @@ from smartlock.device.records import (
     YearDaySchedule,
 )
 from smartlock.device.settings import BY_MODE, BY_NAME
-from smartlock.device.vocab import CredentialType, EventKind, Mode, Source, UserType
+from smartlock.device.vocab import CredentialType, EventKind, Method, Mode, Source, UserType
 
 if TYPE_CHECKING:
     from smartlock.device.core import LockCore
@@ -97,8 +97,41 @@ def _unlock(core: LockCore, params: Params) -> dict[str, Any]:
         raise Refused("verify at the lock after the mechanical key", ErrorCode.NEEDS_VERIFICATION)
     _need_master(core)
     by = params.get("by")
+    code = params.get("code")
+    if code is not None:  # Home Assistant passes the code typed in its lock card
+        return _unlock_with_code(core, str(code), by)
     core.grant_remote(str(by) if by is not None else None)
     return {}
+
+
+def _unlock_with_code(core: LockCore, code: str, by: object) -> dict[str, Any]:
+    """A remote unlock that must also name a user's password, typed exactly: a wrong
+    code is refused and counts toward the lockout like a wrong keypad entry (D-LOCKOUT).
+    """
+    cred_id = core.pins.find_exact(code) if code.isdigit() else None
+    cred = core.state.credentials.get(cred_id) if cred_id is not None else None
+    user = core.state.users.get(cred.user_no) if cred is not None else None
+    if (
+        cred is None
+        or user is None
+        or not user.allowed_at(core.now, core.state.settings.tz_offset_min)
+    ):
+        raise Refused("that code opens nothing", ErrorCode.WRONG_CODE)
+    if core.state.settings.anti_lock and not user.is_master:
+        raise Refused("anti-lock mode refuses remote unlock", ErrorCode.ANTI_LOCK_MODE)
+    if cred.duress:  # D-DURESS: silent at the door, loud in the app
+        core.log(EventKind.DURESS, user_no=user.number, method=Method.REMOTE, source=Source.REMOTE)
+    core.state = core.state.replace(lockout=lockout.succeeded(core.state.lockout))
+    core.grant_remote(str(by) if by is not None else None, user_no=user.number)
+    return {"user_no": user.number}
+
+
+def _count_wrong_code(core: LockCore) -> None:
+    """Record a wrong remote code as one failed verification (after the rollback)."""
+    state, started = lockout.failed(core.state.lockout, core.now)
+    core.state = core.state.replace(lockout=state)
+    if started:
+        core.log(EventKind.LOCKOUT, source=Source.REMOTE, until=state.until)
 
 
 def _lock(core: LockCore, params: Params) -> dict[str, Any]:
@@ -321,6 +354,8 @@ def run_remote(core: LockCore, cmd: RemoteCommand) -> None:
         data = ACTIONS[cmd.action](core, cmd.params)
     except LockError as err:
         core.rollback(before, mark)
+        if err.code is ErrorCode.WRONG_CODE:
+            _count_wrong_code(core)
         _remember(core, cmd.request_id)
         core.log(
             EventKind.REMOTE_COMMAND,
