@@ -1,6 +1,9 @@
 """The cloud with a real broker (embedded amqtt and the local Mosquitto), a real uvicorn
 server and a simulated lock on the link's own lock client (D-PAIR, D-LOG, A-STATUS,
-A-SETTINGS, A-REMOTE, A-USERS)."""
+A-SETTINGS, A-REMOTE, A-USERS).
+
+Rules proved here (named in the tests' names): A-SHARE, D-RESET.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Binding a lock by serial + label code while it is in pairing mode (D-PAIR)."""
+"""Binding a lock by serial + label code while it is in pairing mode (D-PAIR).
+
+Rules proved here (named in the tests' names): A-ACCOUNT.
+"""
 
 from __future__ import annotations
 

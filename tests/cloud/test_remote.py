@@ -1,5 +1,8 @@
 """Remote unlock from the API: role, setting, re-confirmation, pre-checks, idempotence
-(A-REMOTE). With a real lock over a broker: tests/cloud/test_link_integration.py."""
+(A-REMOTE). With a real lock over a broker: tests/cloud/test_link_integration.py.
+
+Rules proved here (named in the tests' names): D-LOCKOUT, D-MODE-ANTI.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Offline visitor codes (A-TEMP) issued by the cloud, checked by a real lock core."""
+"""Offline visitor codes (A-TEMP) issued by the cloud, checked by a real lock core.
+
+Rules proved here (named in the tests' names): D-KEY-VIRTUAL, D-MODE-ANTI.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,9 @@
 """A-SHARE: for each role and each endpoint family, allowed or denied as the spec says
 (owner: all; admin: manage, not delete; member: status, records, remote unlock when the
-owner allowed it; viewer: status, live view and records). A stranger gets 404."""
+owner allowed it; viewer: status, live view and records). A stranger gets 404.
+
+Rules proved here (named in the tests' names): A-NOTIFY, A-STATUS.
+"""
 
 from __future__ import annotations
 

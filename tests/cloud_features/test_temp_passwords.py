@@ -1,5 +1,8 @@
 """Online temporary passwords (A-TEMP): sent sealed to a real lock core, confirmed by
-its answer and journal, used at the keypad, edited and revoked from the app."""
+its answer and journal, used at the keypad, edited and revoked from the app.
+
+Rules proved here (named in the tests' names): D-KEY-VIRTUAL, D-MODE-ANTI.
+"""
 
 from __future__ import annotations
 

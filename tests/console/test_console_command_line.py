@@ -1,4 +1,7 @@
-"""`smartlock console` through the real entry point, with piped input."""
+"""`smartlock console` through the real entry point, with piped input.
+
+Rules proved here (named in the tests' names): D-LOCKOUT, D-MENU-2.
+"""
 
 from __future__ import annotations
 

@@ -2,6 +2,9 @@
 
 First use, a normal user added by the menu, a virtual password, a lockout that
 announces its time left and survives a restart with the same data dir.
+
+Rules proved here (named in the tests' names): D-FIRST, D-KEY-SHOW, D-KEY-VIRTUAL, D-LOCKOUT,
+D-MENU-1, D-MENU-2, D-OPEN-IN.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""The runtime plays the core's effects on the hardware and commits every step."""
+"""The runtime plays the core's effects on the hardware and commits every step.
+
+Rules proved here (named in the tests' names): A-LIVE, A-REMOTE, D-AJAR, D-BATT-LOW, D-FACE-
+WIN, D-KEY-SHOW, D-LOG, D-TAMPER.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Face enrolment, face unlock and the watch window (D-FACE-*, D-USER-5, D-LOCKOUT)."""
+"""Face enrolment, face unlock and the watch window (D-FACE-*, D-USER-5, D-LOCKOUT).
+
+Rules proved here (named in the tests' names): D-FACE-ENROL, D-FACE-SENS, D-FACE-WIN.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Keypad entry, virtual passwords, the bolt and the door (D-KEY-*, D-BOLT, D-AJAR, D-OPEN-IN)."""
+"""Keypad entry, virtual passwords, the bolt and the door (D-KEY-*, D-BOLT, D-AJAR, D-OPEN-IN).
+
+Rules proved here (named in the tests' names): D-BATT-CRIT, D-BATT-LOW, D-BATT-USB, D-FACE-WIN,
+D-KEY-PIN, D-KEY-SHOW, D-KEY-WAKE, D-LOCKOUT, D-MODE-VIRT.
+"""
 
 from __future__ import annotations
 

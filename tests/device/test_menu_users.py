@@ -1,4 +1,8 @@
-"""First use, the §7 menu and the D-USER rules, walked through the keypad."""
+"""First use, the §7 menu and the D-USER rules, walked through the keypad.
+
+Rules proved here (named in the tests' names): D-FIRST, D-MENU-1, D-MENU-2, D-USER-1, D-USER-2,
+D-USER-4, D-USER-6.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Modes (§6), duress, mechanical key, lockout, tamper, pairing and reset (§3, §8)."""
+"""Modes (§6), duress, mechanical key, lockout, tamper, pairing and reset (§3, §8).
+
+Rules proved here (named in the tests' names): D-DURESS, D-LOCKOUT, D-MECH, D-MODE-ANTI,
+D-MODE-ARM, D-MODE-PASS, D-MUTE, D-PAIR, D-RESET, D-TAMPER.
+"""
 
 from __future__ import annotations
 

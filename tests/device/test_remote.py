@@ -1,4 +1,7 @@
-"""Cloud commands (A-REMOTE, A-USERS, A-TEMP, A-SETTINGS) and schedule/disposable users."""
+"""Cloud commands (A-REMOTE, A-USERS, A-TEMP, A-SETTINGS) and schedule/disposable users.
+
+Rules proved here (named in the tests' names): D-LOCKOUT, D-MODE-ANTI, D-USER-6, D-USER-7.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""The durable store: round trip, migrations, journal sync, restart, kill -9 (D-LOG)."""
+"""The durable store: round trip, migrations, journal sync, restart, kill -9 (D-LOG).
+
+Rules proved here (named in the tests' names): D-LOCKOUT, D-RESET, D-USER-7.
+"""
 
 from __future__ import annotations
 

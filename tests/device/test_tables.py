@@ -1,4 +1,8 @@
-"""Table-driven checks of the small rule holders: door table, lockout, keypad, poses."""
+"""Table-driven checks of the small rule holders: door table, lockout, keypad, poses.
+
+Rules proved here (named in the tests' names): A-STATUS, D-FACE-ENROL, D-FACE-WIN, D-KEY-PIN,
+D-LOCKOUT.
+"""
 
 from __future__ import annotations
 

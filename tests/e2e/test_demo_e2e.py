@@ -4,6 +4,8 @@ Lock 1 was paired by the demo itself (settings key held 3 s, bound by serial + c
 lock 2 starts factory-new and goes through first use and pairing here. App steps use
 the web app's pages (sign-in, pair, device, temp passwords, settings); the JSON API,
 in the same browser session, only checks what no page shows (see pages.py).
+
+Rules proved here (named in the tests' names): A-REMOTE, D-DURESS, D-FIRST, D-MODE-ANTI.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""The bench runs the lock protocol on an LFW-style folder and prints what it promises."""
+"""The bench runs the lock protocol on an LFW-style folder and prints what it promises.
+
+Rules proved here (named in the tests' names): D-FACE-SENS.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Video clips as frame sources, and several frames agreeing before an unlock."""
+"""Video clips as frame sources, and several frames agreeing before an unlock.
+
+Rules proved here (named in the tests' names): D-LOCKOUT.
+"""
 
 from __future__ import annotations
 

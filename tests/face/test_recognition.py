@@ -1,4 +1,7 @@
-"""Enrol real people from photos, recognise new photos of them, refuse everybody else."""
+"""Enrol real people from photos, recognise new photos of them, refuse everybody else.
+
+Rules proved here (named in the tests' names): D-FACE-ENROL, D-FACE-SENS, D-USER-5.
+"""
 
 from __future__ import annotations
 

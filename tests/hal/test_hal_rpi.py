@@ -1,4 +1,8 @@
-"""The Raspberry Pi parts against gpiozero's MockFactory (no real pins)."""
+"""The Raspberry Pi parts against gpiozero's MockFactory (no real pins).
+
+Rules proved here (named in the tests' names): D-AJAR, D-BATT-LOW, D-BOLT, D-KEY-PIN, D-KEY-
+WAKE, D-OPEN-IN, D-PAIR, D-TAMPER.
+"""
 
 from __future__ import annotations
 

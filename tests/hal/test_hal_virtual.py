@@ -1,4 +1,8 @@
-"""The simulated lock behaves like the physical parts of spec §1."""
+"""The simulated lock behaves like the physical parts of spec §1.
+
+Rules proved here (named in the tests' names): D-AJAR, D-BATT-USB, D-BOLT, D-KEY-PIN, D-MECH,
+D-MODE-ANTI, D-MODE-PASS, D-OPEN-IN, D-PAIR, D-TAMPER.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Codec: round trips, and every kind of malformed payload raises MalformedMessage."""
+"""Codec: round trips, and every kind of malformed payload raises MalformedMessage.
+
+Rules proved here (named in the tests' names): A-STATUS, D-LOG, D-PAIR, D-PRIV.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""D-LOG: every event reaches the cloud exactly once and in order, whatever dies."""
+"""D-LOG: every event reaches the cloud exactly once and in order, whatever dies.
+
+Rules proved here (named in the tests' names): A-STATUS.
+"""
 
 from __future__ import annotations
 

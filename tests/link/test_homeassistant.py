@@ -1,4 +1,7 @@
-"""Home Assistant discovery: the document HA documents, and HA driving the lock."""
+"""Home Assistant discovery: the document HA documents, and HA driving the lock.
+
+Rules proved here (named in the tests' names): A-LIVE, A-REMOTE, D-AJAR, D-DURESS, D-LOCKOUT.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""A private Mosquitto with the shipped ACL: lock A cannot reach lock B's topics."""
+"""A private Mosquitto with the shipped ACL: lock A cannot reach lock B's topics.
+
+Rules proved here (named in the tests' names): D-PAIR.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""The link over the real lock (core + SQLite store + runtime + virtual hardware)."""
+"""The link over the real lock (core + SQLite store + runtime + virtual hardware).
+
+Rules proved here (named in the tests' names): D-LOG.
+"""
 
 from __future__ import annotations
 

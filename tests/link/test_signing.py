@@ -1,4 +1,7 @@
-"""Signing: forged, misdirected, expired and replayed messages are refused (A-REMOTE)."""
+"""Signing: forged, misdirected, expired and replayed messages are refused (A-REMOTE).
+
+Rules proved here (named in the tests' names): A-SETTINGS, A-USERS, D-USER-7.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
 """Accessibility basics, the language switch and screenshots of the main pages on a
-phone and a desktop viewport (A-ACCOUNT … A-SCENE pages)."""
+phone and a desktop viewport (A-ACCOUNT … A-SCENE pages).
+
+Rules proved here (named in the tests' names): A-REMOTE, A-STATUS, D-MENU-2.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,9 @@
 """Without a browser: both languages have every string the pages and scripts use,
 every setting descriptor has a label (A-SETTINGS), and the page routes refuse what
-they must (A-ACCOUNT redirects, no open redirect, no file outside static/)."""
+they must (A-ACCOUNT redirects, no open redirect, no file outside static/).
+
+Rules proved here (named in the tests' names): D-FACE-SENS, D-MENU-2.
+"""
 
 from __future__ import annotations
 

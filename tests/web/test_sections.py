@@ -1,6 +1,9 @@
 """The device sections a person uses after pairing: users (A-USERS), records
 (A-RECORDS), sharing (A-SHARE), settings (A-SETTINGS), visitor passwords (A-TEMP),
-scenes (A-SCENE) and the notification centre (A-NOTIFY)."""
+scenes (A-SCENE) and the notification centre (A-NOTIFY).
+
+Rules proved here (named in the tests' names): A-STATUS, D-FACE-SENS.
+"""
 
 from __future__ import annotations
 

@@ -154,7 +154,7 @@
   let webcam = null, sending = false, timer = null;
   async function sendImage(blob) {
     const r = await fetch(`${base}/camera`, { method: "POST", headers: { "Content-Type": blob.type || "image/jpeg" }, body: blob });
-    if (!r.ok) message((await r.json().catch(() => ({}))).detail || "the camera could not read that picture");
+    if (!r.ok) { const j = await r.json().catch(() => ({})); message(j.message || j.detail || "the camera could not read that picture"); }
   }
   $("photo").addEventListener("change", async (e) => {
     const file = e.target.files[0];
