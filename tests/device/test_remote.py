@@ -258,3 +258,25 @@ def test_wrong_remote_codes_count_toward_lockout_A_REMOTE_D_LOCKOUT(rig: Rig) ->
     # Even the right code now waits for the lockout to end.
     right = rig.remote(A.UNLOCK, code="246810")
     assert (right.ok, right.code) == (False, "locked_out")
+
+
+def test_used_one_time_offline_ids_are_forgotten_once_their_window_passed_A_TEMP() -> None:
+    """The lock keeps used one-time ids only while their code could still be typed."""
+    from smartlock.device.offline_codes import OfflineCodeBook, OneTime, issue
+
+    secret = b"k" * 32
+    book = OfflineCodeBook(secret, 0)
+    core = LockCore.new(
+        Identity("SL", "VC"), SECRET, matcher=EuclideanMatcher(), offline_codes=book
+    )
+    rig = Rig(core)
+    rig.first_master()
+    first = issue(secret, OneTime(start=rig.now, code_id=1), now=rig.now)
+    assert unlocks(rig.keys(f"{first}#"))
+    (old_id,) = rig.core.state.used_offline_ids
+    rig.wait(25 * 3600, step=600)  # past the first code's 24 h window
+    second = issue(secret, OneTime(start=rig.now, code_id=2), now=rig.now)
+    assert unlocks(rig.keys(f"{second}#"))
+    assert old_id not in rig.core.state.used_offline_ids
+    assert len(rig.core.state.used_offline_ids) == 1
+    assert unlocks(rig.keys(f"{first}#")) == []  # expired all the same

@@ -250,3 +250,15 @@ class OfflineCodeBook:
         v = verify(self.secret, digits, now, tz_offset_min=self.tz_offset_min)
         reason = "" if v.reason is None else v.reason.value
         return OfflineVerdict(valid=v.valid, code_id=v.code_id, one_time=v.one_time, reason=reason)
+
+
+def id_outlived(code_id: str, now: float) -> bool:
+    """True once the window a used code id names has passed: the lock may forget it,
+    since the code is refused as expired from then on (keeps `used_offline_ids` small).
+    """
+    parts = code_id.split(":")
+    try:
+        start_h, length_h = int(parts[1]), int(parts[2])
+    except (IndexError, ValueError):
+        return False  # not a shape we know: keep it, the safe side
+    return now >= (start_h + length_h) * 3600

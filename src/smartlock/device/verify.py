@@ -25,6 +25,7 @@ from smartlock.device.inputs import (
     NoFace,
 )
 from smartlock.device.menu import Menu
+from smartlock.device.offline_codes import id_outlived
 from smartlock.device.prompts import PromptId
 from smartlock.device.users import pin_hash, set_user
 from smartlock.device.vocab import (
@@ -100,7 +101,8 @@ def offline(core: LockCore, digits: str) -> bool:
     if not outside_allowed(core, master=False, method=Method.OFFLINE_CODE):
         return True
     if verdict.one_time:
-        used = core.state.used_offline_ids | {verdict.code_id}
+        kept = {i for i in core.state.used_offline_ids if not id_outlived(i, core.now)}
+        used = frozenset(kept | {verdict.code_id})
         core.state = core.state.replace(used_offline_ids=used)
     verified(core)
     grant(core, None, Method.OFFLINE_CODE, Source.KEYPAD, code_id=verdict.code_id)
