@@ -192,3 +192,14 @@ def test_journal_reaches_listeners_in_sequence_while_the_motor_drains_the_batter
     assert EventKind.LOW_BATTERY in rig.events() and EventKind.UNLOCK in rig.events()
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
     assert rig.lock.low_battery_led.lit
+
+
+def test_voice_follows_the_language_setting_from_the_app_D_MENU_2(rig):
+    """Switching the lock's language (app setting) changes the spoken prompts at once."""
+    for n, lang in enumerate(("en", "zh")):  # the lock's own default is zh
+        rig.runtime.submit(
+            RemoteCommand(f"l{n}", RemoteAction.CHANGE_SETTING, {"name": "language", "value": lang})
+        )
+    rig.lock.speaker.said.clear()
+    rig.keys("999999#")
+    assert rig.lock.speaker.said[-1] == render(PromptId.VERIFY_FAILED, "zh")

@@ -26,6 +26,7 @@ from smartlock.device import effects as fx
 from smartlock.device import inputs as ins
 from smartlock.device.errors import LockError
 from smartlock.device.prompts import render
+from smartlock.device.vocab import EventKind
 from smartlock.hal import events as hal
 from smartlock.hal.parts import Frame, Hardware
 
@@ -261,6 +262,11 @@ class LockRuntime:
                 self.pairing_until = until
             case fx.StatusChanged(status):
                 self.last_status = dict(status)
+            case fx.JournalEvent(kind=EventKind.SETTING_CHANGED, details=details) if (
+                details.get("name") == "language"
+            ):
+                # The app (or the menu) switched the voice language: speak it from now on.
+                self.lang = str(details.get("value", self.lang))
 
     def _alarm(self, kind: fx.AlarmKind, on: bool) -> None:
         if on:
