@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-# argon2-cffi's defaults are the RFC 9106 "low memory" argon2id profile.
-_hasher = PasswordHasher()
+# argon2-cffi's defaults are the RFC 9106 "low memory" argon2id profile. The test suite
+# (tests/conftest.py) sets the variable below to hash with the cheapest parameters, so
+# hundreds of sign-ups take seconds, not minutes; never set it in a deployment.
+_TEST_ONLY = os.environ.get("SMARTLOCK_INSECURE_FAST_HASHING_FOR_TESTS") == "1"
+_hasher = PasswordHasher.from_parameters(profiles.CHEAPEST) if _TEST_ONLY else PasswordHasher()
 # Verified against when the account does not exist, so timing does not reveal it.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
