@@ -112,7 +112,9 @@ def demo(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[D
     assert any("stopped" in line for line in run.output), "\n".join(run.output[-20:])
 
 
-@pytest.fixture(scope="session")
+# Package scope: sync Playwright runs an event loop while it is open, which would
+# break the asyncio tests of later packages.
+@pytest.fixture(scope="package")
 def browser(chromium: Path) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 

@@ -29,7 +29,9 @@ DESKTOP = {"width": 1280, "height": 800}
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 
-@pytest.fixture(scope="session")
+# Package scope: sync Playwright runs an event loop while it is open, which would
+# break the asyncio tests of later packages.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
