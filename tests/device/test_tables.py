@@ -93,6 +93,8 @@ def test_keypad_buffer_overflow_and_idle_D_KEY_PIN() -> None:
         (0, -20, Pose.DOWN),
         (60, 0, None),
         (20, 20, None),
+        (25, -17, Pose.RIGHT),  # a real "slightly right" photo: the head tilts a little too
+        (3, -30, Pose.DOWN),
     ],
 )
 def test_pose_classification_D_FACE_ENROL(yaw: float, pitch: float, pose: Pose | None) -> None:

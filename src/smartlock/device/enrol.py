@@ -25,6 +25,7 @@ POSE_PROMPTS: dict[Pose, PromptId] = {
 STEP_TIMEOUT_S = 10.0
 MIN_QUALITY = 0.5
 STRAIGHT_DEG, TURN_MAX_DEG = 10.0, 40.0
+CLEAR_DIRECTION = 0.75  # the other axis may be at most this share of the turn
 
 
 class Problem(enum.StrEnum):
@@ -38,14 +39,19 @@ class Problem(enum.StrEnum):
 
 
 def classify(yaw: float, pitch: float) -> Pose | None:
-    """The pose a yaw/pitch (degrees) is in, or None when it is none of the five."""
+    """The pose a yaw/pitch (degrees) is in, or None when it is none of the five.
+
+    A turn is judged by its dominant axis: people turning "slightly right" also tilt
+    their head a little, and a lock that demanded a pure yaw would time out on them.
+    """
     if abs(yaw) < STRAIGHT_DEG and abs(pitch) < STRAIGHT_DEG:
         return Pose.FRONT
-    if abs(pitch) < STRAIGHT_DEG and STRAIGHT_DEG <= abs(yaw) <= TURN_MAX_DEG:
+    major, minor = max(abs(yaw), abs(pitch)), min(abs(yaw), abs(pitch))
+    if major > TURN_MAX_DEG or minor > CLEAR_DIRECTION * major:
+        return None  # too far, or a diagonal: ask again rather than guess
+    if abs(yaw) > abs(pitch):
         return Pose.RIGHT if yaw > 0 else Pose.LEFT
-    if abs(yaw) < STRAIGHT_DEG and STRAIGHT_DEG <= abs(pitch) <= TURN_MAX_DEG:
-        return Pose.UP if pitch > 0 else Pose.DOWN
-    return None
+    return Pose.UP if pitch > 0 else Pose.DOWN
 
 
 @dataclass(slots=True)
