@@ -42,6 +42,12 @@ def register(subparsers: Any) -> None:
     run.add_argument("--panel-port", type=int, default=None, help="serve its panel here")
     run.add_argument("--host", default="127.0.0.1", help="panel address (default 127.0.0.1)")
     run.add_argument("--lang", choices=("zh", "en"), default="en")
+    run.add_argument(
+        "--hal",
+        choices=("virtual", "rpi"),
+        default="virtual",
+        help="virtual parts (default) or a Raspberry Pi's pins (docs/hardware.md)",
+    )
     run.add_argument("-v", "--verbose", action="store_true")
     run.set_defaults(handler=_lock_run)
 
@@ -94,7 +100,21 @@ async def _run_one_lock(args: argparse.Namespace) -> int:
         mqtt5=args.mqtt5,
         shared_subscriptions=False,
     )
-    lock = LockProcess(args.data_dir, broker, name=f"lock {args.data_dir.name}", lang=args.lang)
+    hardware = None
+    if args.hal == "rpi":
+        if args.panel_port is not None:
+            print("error: the panel drives the virtual lock; use it without --hal rpi")
+            return 2
+        try:
+            from smartlock.hal.rpi import build_rpi_hardware
+
+            hardware = build_rpi_hardware()
+        except Exception as exc:  # gpiozero says why: no pins, no SPI, not a Pi
+            print(f"error: cannot open the Raspberry Pi hardware: {exc}")
+            return 2
+    lock = LockProcess(
+        args.data_dir, broker, name=f"lock {args.data_dir.name}", lang=args.lang, hardware=hardware
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -25,6 +25,7 @@ from smartlock.device import open_lock
 from smartlock.device.inputs import Bind
 from smartlock.device.records import Binding
 from smartlock.device.runtime import FaceObserver, LockRuntime
+from smartlock.hal.parts import Hardware
 from smartlock.hal.virtual import VirtualLock
 from smartlock.link.connection import BrokerConfig
 from smartlock.link.lock_client import LinkOptions, LockClient, pair
@@ -85,7 +86,11 @@ class LockProcess:
         lang: str = "en",
         hello_every_s: float = 5.0,
         link_options: LinkOptions | None = None,
+        hardware: Hardware | None = None,
     ) -> None:
+        """`hardware`: real parts (e.g. `hal.rpi.build_rpi_hardware()`); the virtual lock
+        (and its panel) is used when none is given.
+        """
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.name = name
@@ -103,9 +108,12 @@ class LockProcess:
             offline_codes=codes,
         )
         codes.binding = lambda: self.durable.core.state.binding
-        self.hardware = VirtualLock()
+        self.hardware = VirtualLock()  # the panel's lock; idle when real parts are given
         self.runtime = LockRuntime(
-            core=self.durable, hardware=self.hardware.hardware, lang=lang, observe_face=observe
+            core=self.durable,
+            hardware=hardware or self.hardware.hardware,
+            lang=lang,
+            observe_face=observe,
         )
         self.side = RuntimeLockSide(self.runtime, self.durable, self.data_dir / "link-state.json")
         self.client: LockClient | None = None
