@@ -35,7 +35,15 @@ def ablation(residents: int = 5) -> None:
     g = residents
     variants = {
         "baseline (HOG x1, nearest raw template)": run_protocol(data, residents=g, baseline=True),
-        "+ mirrored templates, unit length, nearest": run_protocol(
+        "+ unit length, nearest template": run_protocol(
+            data,
+            residents=g,
+            unlock_policy=off,
+            enrol_policy=off,
+            centroid_weight=0.0,
+            flip_average=False,
+        ),
+        "+ flip-averaged embeddings": run_protocol(
             data, residents=g, unlock_policy=off, enrol_policy=off, centroid_weight=0.0
         ),
         "+ user centroid, no gate": run_protocol(

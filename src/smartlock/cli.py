@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "smartlock.face.cli",
     "smartlock.link.cli",
     "smartlock.cloud.cli",
+    "smartlock.cloud.firmware_cli",
     "smartlock.demo.cli",
 )
 

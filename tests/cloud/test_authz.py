@@ -1,6 +1,6 @@
 """Another account cannot see or control a lock, on any endpoint; shared roles get
 exactly their rights (A-ACCOUNT, A-SHARE, A-STATUS, A-USERS, A-REMOTE, A-RECORDS,
-A-SETTINGS)."""
+A-SETTINGS, A-OTA)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,8 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/shares", {"email": "eve@example.org", "role": "admin"}),
     ("PATCH", "/shares/1", {"role": "admin"}),
     ("DELETE", "/shares/1", None),
+    ("GET", "/firmware", None),  # A-OTA
+    ("POST", "/firmware/update", {"request_id": "req-00000004"}),
 ]
 IDS = [f"{m} {p or '/'}" for m, p, _ in ENDPOINTS]
 
@@ -87,6 +89,7 @@ VIEWER_ALLOWED = {
     "GET /status",
     "GET /live",
     "GET /records",
+    "GET /firmware",  # A-OTA: a viewer sees the version and the offer, cannot start it
 }
 
 

@@ -2,7 +2,8 @@
 server and a simulated lock on the link's own lock client (D-PAIR, D-LOG, A-STATUS,
 A-SETTINGS, A-REMOTE, A-USERS).
 
-Rules proved here (named in the tests' names): A-SHARE, D-RESET.
+Rules proved here (named in the tests' names): A-SHARE, D-RESET, A-OTA (with the real
+lock core behind the link instead of the simulated one).
 """
 
 from __future__ import annotations
@@ -24,15 +25,20 @@ import sqlalchemy as sa
 import uvicorn
 from sqlalchemy.orm import Session
 
+from smartlock.cli import main
 from smartlock.cloud.app import create_app
 from smartlock.cloud.core.config import Settings
 from smartlock.cloud.models import PairingHello
+from smartlock.device import open_lock
+from smartlock.device.runtime import FastForwardClock, LockRuntime
 from smartlock.device.vocab import EventKind
+from smartlock.hal.virtual import VirtualLock
 from smartlock.link.broker import EmbeddedBroker, free_port
 from smartlock.link.broker_accounts import verify_line
 from smartlock.link.connection import BrokerConfig, mqtt_client
 from smartlock.link.lock_client import LinkOptions, LockClient, pair
 from smartlock.link.pairing import Label, LockCredentials, generate_label
+from smartlock.link.runtime_adapter import OtaConfig, RuntimeLockSide
 from smartlock.link.signing import new_lock_key, sign_message
 from smartlock.link.topics import Channel, topic
 
@@ -469,3 +475,72 @@ async def test_live_stream_ends_when_the_share_is_revoked_A_SHARE_A_STATUS(world
         await asyncio.wait_for(_next_event(lines, "status"), 5)
         assert (await world.send("DELETE", f"/shares/{vic_id}", None)).status_code == 200
         await asyncio.wait_for(_next_event(lines, "revoked"), 5)
+
+
+async def test_signed_firmware_update_end_to_end_A_OTA(
+    world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str], database_url: str
+) -> None:
+    """Publish a vendor-signed release → the app offers it → the owner starts it → the real
+    lock verifies the signature and the image, installs, reports the new version → the
+    app shows it, and the lock's journal of the update reaches the records.
+    """
+    # The vendor: a key, an image, a signed release published into the cloud's database.
+    key_file, image = tmp_path / "vendor.key", tmp_path / "fw-0.2.0.bin"
+    image.write_bytes(b"\x7fsmartlock 0.2.0 " * 64)
+    assert main(["firmware", "keygen", "--out", str(key_file)]) == 0
+    public = capsys.readouterr().out.split("public key: ", 1)[1].strip()
+    db = ["--data-dir", str(tmp_path / "vendor-cloud"), "--database-url", database_url]
+    for version in ("0.0.9", "0.2.0"):
+        release = tmp_path / f"rel-{version}.json"
+        sign = ["--key", str(key_file), "--image", str(image), "--version", version]
+        assert main(["firmware", "sign", *sign, "--out", str(release)]) == 0
+        assert main(["firmware", "publish", str(release), *db, "--vendor-key", public]) == 0
+
+    # The lock: the real core and store, trusting only the vendor's public key.
+    durable = open_lock(
+        tmp_path / "lock.db", serial=world.label.serial, verification_code=world.label.code
+    )
+    runtime = LockRuntime(core=durable, hardware=VirtualLock().hardware, clock=FastForwardClock())
+    runtime.boot()
+    ota = OtaConfig(public, image_dir=tmp_path / "installed")
+    world.lock = RuntimeLockSide(runtime, durable, tmp_path / "link.json", ota=ota)  # type: ignore[assignment]
+    world.start_lock()
+    try:
+
+        async def reports(version: str) -> bool:
+            device = await world.get("")
+            return bool(device["status"]["online"] and device["firmware"] == version)
+
+        await eventually(lambda: reports("0.1.0"))
+        offer = await world.get("/firmware")
+        assert offer["current"] == "0.1.0"
+        assert offer["available"]["version"] == "0.2.0"  # newest, never the older 0.0.9
+
+        r = await world.send("POST", "/firmware/update", {"request_id": "fw-update-0001"})
+        assert r.status_code == 200, r.text
+        assert r.json()["update"]["status"] in ("installing", "installed"), r.text
+        assert durable.core.firmware == "0.2.0"
+        assert (
+            tmp_path / "installed" / "smartlock-v1-0.2.0.bin"
+        ).read_bytes() == image.read_bytes()
+
+        await eventually(lambda: reports("0.2.0"))
+        shown = await world.get("/firmware")
+        assert shown["current"] == "0.2.0" and shown["available"] is None
+        assert shown["update"]["status"] == "installed"
+        assert shown["update"]["from_version"] == "0.1.0"
+
+        async def journal_reached_records() -> bool:
+            records = await world.get("/records")
+            steps = [e["kind"] for e in records["data"] if e["kind"].startswith("firmware_")]
+            return steps[:2] == ["firmware_updated", "firmware_update_started"]  # newest first
+
+        await eventually(journal_reached_records)
+        # Nothing more to offer: starting again is refused by the cloud itself.
+        r = await world.send("POST", "/firmware/update", {"request_id": "fw-update-0002"})
+        assert (r.status_code, r.json()["code"]) == (409, "no_update_available")
+    finally:
+        await world.stop_lock()
+        world.lock_task = None
+        await asyncio.to_thread(runtime.stop)
+        durable.store.close()

@@ -186,3 +186,46 @@ def test_lock_going_offline_notifies_once_A_NOTIFY(
     offline = [n for n in notes(p) if n["kind"] == "device_offline"]
     assert len(offline) == 1
     assert lock_says is not None
+
+
+def test_channel_test_message_arrives_once_and_only_for_its_owner_A_NOTIFY(
+    client: TestClient, services: Services, tmp_path: Path
+) -> None:
+    p = pair(client, services, tmp_path)
+    with receiver() as rec:
+        url = f"json://127.0.0.1:{rec.port}/hook"
+        r = client.post(f"{API}/notifications/channels", json={"url": url}, headers=p.owner)
+        cid = r.json()["id"]
+        r = client.post(f"{API}/notifications/channels/{cid}/test", headers=p.owner)
+        assert r.status_code == 200 and r.json() == {"delivered": True}
+        assert len(rec.received) == 1
+        assert rec.received[0]["json"]["title"] == deliver.TEST_TITLE
+        rec.fail_next = 1
+        r = client.post(f"{API}/notifications/channels/{cid}/test", headers=p.owner)
+        assert r.json() == {"delivered": False} and len(rec.received) == 1
+        stranger = user(client, "eve@example.org")
+        r = client.post(f"{API}/notifications/channels/{cid}/test", headers=stranger)
+        assert r.status_code == 404 and r.json()["code"] == "channel_not_found"
+        assert len(rec.received) == 1
+        client.delete(f"{API}/notifications/channels/{cid}", headers=p.owner)
+        r = client.post(f"{API}/notifications/channels/{cid}/test", headers=p.owner)
+        assert r.status_code == 404
+
+
+def test_channel_tests_are_rate_limited_per_account_A_NOTIFY(
+    client: TestClient, services: Services, tmp_path: Path
+) -> None:
+    """The test button must not turn the cloud into an on-demand URL fetcher."""
+    from smartlock.cloud.api.routes.notifications import TEST_SENDS_PER_MINUTE
+
+    p = pair(client, services, tmp_path)
+    with receiver() as rec:
+        url = f"json://127.0.0.1:{rec.port}/hook"
+        cid = client.post(f"{API}/notifications/channels", json={"url": url}, headers=p.owner)
+        cid = cid.json()["id"]
+        for _ in range(TEST_SENDS_PER_MINUTE):
+            r = client.post(f"{API}/notifications/channels/{cid}/test", headers=p.owner)
+            assert r.status_code == 200
+        r = client.post(f"{API}/notifications/channels/{cid}/test", headers=p.owner)
+        assert r.status_code == 429
+        assert len(rec.received) == TEST_SENDS_PER_MINUTE

@@ -8,9 +8,10 @@ from __future__ import annotations
 import pytest
 
 from smartlock.device.effects import FaceWatch
+from smartlock.device.errors import InputError
 from smartlock.device.inputs import DoorSensor, FaceSeen, NoFace, RemoteAction
 from smartlock.device.prompts import PromptId
-from smartlock.device.vocab import CredentialType, EventKind, Method, Pose
+from smartlock.device.vocab import CredentialType, EventKind, FaceRefusal, Method, Pose
 
 from .rig import MASTER_PIN, Rig, events, face_vec, prompts, unlocks
 
@@ -67,6 +68,8 @@ def test_enrolment_classifies_yaw_and_pitch_when_untagged_D_FACE_ENROL() -> None
         (FaceSeen(face_vec(1), pose=Pose.RIGHT, still=False), "moving"),
         (FaceSeen(face_vec(1), pose=Pose.RIGHT, quality=0.2), "low_quality"),
         (NoFace(), "no_face"),
+        (NoFace(FaceRefusal.TWO_FACES), "two_faces"),
+        (NoFace(FaceRefusal.TOO_FAR), "too_far"),
     ],
 )
 def test_enrolment_times_out_with_a_reason_D_FACE_ENROL(
@@ -99,6 +102,29 @@ def test_face_unlocks_in_a_watch_window_D_FACE_WIN(rig: Rig) -> None:
     [unlock] = unlocks(out)
     assert (unlock.user_no, unlock.method) == (1, Method.FACE)
     assert FaceWatch(False) in out
+
+
+def test_two_faces_are_refused_with_one_person_at_a_time_once_a_window(rig: Rig) -> None:
+    """Issue 3: two faces in frame → refused with a reason the person hears; a refused
+    frame is not a failed attempt (D-LOCKOUT counts faces judged, not frames)."""
+    two = NoFace(FaceRefusal.TWO_FACES)
+    assert prompts(rig.feed(two)) == []  # no window: the camera is off, nothing said
+    rig.keys("*")
+    assert prompts(rig.feed(two)) == [PromptId.FACE_ONE_PERSON]
+    assert prompts(rig.feed(two, two)) == []  # said once per window, not per frame
+    assert prompts(rig.feed(NoFace(FaceRefusal.TOO_FAR))) == [PromptId.FACE_COME_CLOSER]
+    assert prompts(rig.feed(NoFace(FaceRefusal.TOO_DARK))) == []  # nothing quick to do
+    out = rig.wait(31)
+    assert events(out, EventKind.UNLOCK_FAILED) == []
+    rig.keys("*")  # a new window may say it again
+    assert prompts(rig.feed(two)) == [PromptId.FACE_ONE_PERSON]
+    [unlock] = unlocks(rig.face(1))  # the person alone in view is then recognised
+    assert unlock.user_no == 1
+
+
+def test_refusal_reason_must_be_a_face_refusal() -> None:
+    with pytest.raises(InputError):
+        NoFace("two_faces")  # type: ignore[arg-type]
 
 
 def test_no_face_recognition_while_open_and_2_s_after_close_D_FACE_WIN(rig: Rig) -> None:

@@ -113,3 +113,13 @@ def test_settings_descriptors_list_every_setting_with_defaults() -> None:
     with pytest.raises(InputError) as err:
         defaults.with_value("colour", "red")
     assert err.value.code is ErrorCode.UNKNOWN_SETTING
+
+
+def test_enrolment_failure_reasons_are_spoken_as_words_in_both_languages() -> None:
+    from smartlock.device.enrol import Problem
+    from smartlock.device.prompts import REASON_WORDS
+
+    assert set(REASON_WORDS) == {p.value for p in Problem}  # every reason has words
+    en = render(PromptId.FACE_FAILED, "en", reason="two_faces")
+    assert en == "Face enrolment failed: more than one person in view"
+    assert "two_faces" not in render(PromptId.FACE_FAILED, "zh", reason="two_faces")

@@ -35,7 +35,7 @@ from smartlock.device.inputs import (
     UnlockButton,
 )
 from smartlock.device.records import MAX_USERS, DurableState
-from smartlock.device.vocab import BoltState, EventKind, Method, Pose
+from smartlock.device.vocab import BoltState, EventKind, FaceRefusal, Method, Pose
 
 from .rig import MASTER_PIN, T0, Rig, face_vec
 
@@ -160,9 +160,9 @@ class LockMachine(RuleBasedStateMachine):
     def face(self, person: int, pose: Pose, jitter: float) -> None:
         self._step(FaceSeen(face_vec(person, jitter=jitter), pose=pose))
 
-    @rule()
-    def no_face(self) -> None:
-        self._step(NoFace())
+    @rule(reason=st.none() | st.sampled_from(list(FaceRefusal)))
+    def no_face(self, reason: FaceRefusal | None) -> None:
+        self._step(NoFace(reason))
 
     @rule(seconds=st.sampled_from([0.5, 1, 2, 5, 11, 31, 61, 181, 301]))
     def wait(self, seconds: float) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from smartlock.device.inputs import FaceSeen, NoFace
+from smartlock.device.vocab import FaceRefusal
 from smartlock.face import cli
 from smartlock.face.decode import load_image
 from smartlock.face.engine import FaceEngine
@@ -59,12 +60,30 @@ def test_bench_json_has_far_frr_per_sensitivity_and_latency_D_FACE_SENS(
     assert result["genuine_attempts"] > 0 and result["impostor_attempts"] > 0
     assert 0 < result["latency_ms"]["p50"] <= result["latency_ms"]["p95"]
     assert result["baseline"]["latency_ms"]["p50"] > 0
+    pair = result["two_faces"]  # how much of FRR is "one person at a time" refusals
+    assert 0.0 <= pair["share_of_genuine"] <= 1.0
+    assert set(pair["sensitivities_without_them"]) == {"low", "medium", "high"}
     # A second run reads the cache: same numbers.
     again = run_bench(
         mini_lfw, residents=2, trials=2, cache_dir=tmp_path / "cache", latency_frames=0
     )
     assert again["sensitivities"] == result["sensitivities"]
     assert list((tmp_path / "cache").rglob("*.npz"))  # cached outside the repo
+
+
+def test_cache_filled_by_two_processes_gives_the_same_figures(
+    mini_lfw: Path, tmp_path: Path
+) -> None:
+    from smartlock.face.bench import run_bench
+
+    def bench(cache: str, jobs: int) -> dict[str, object]:
+        return run_bench(
+            mini_lfw, residents=2, trials=2, cache_dir=tmp_path / cache, latency_frames=0, jobs=jobs
+        )
+
+    parallel = bench("parallel", 2)
+    assert len(list((tmp_path / "parallel").rglob("*.npz"))) == 38  # every photo, once
+    assert parallel["sensitivities"] == bench("serial", 1)["sensitivities"]
 
 
 def test_bench_command_prints_json(
@@ -114,4 +133,5 @@ def test_readings_become_core_inputs(camera: Path) -> None:
     seen = to_input(engine.read(load_image(camera / "obama.jpg")))
     assert isinstance(seen, FaceSeen) and len(seen.embedding) == 128
     assert 0.5 <= seen.quality <= 1.0 and seen.near  # the core enrols at quality ≥ 0.5
-    assert isinstance(to_input(engine.read(load_image(camera / "two_people.jpg"))), NoFace)
+    two = to_input(engine.read(load_image(camera / "two_people.jpg")))
+    assert two == NoFace(FaceRefusal.TWO_FACES)  # the lock says "one person at a time"

@@ -14,6 +14,7 @@ from smartlock.device.console_cli import open_console
 from smartlock.device.effects import Effect, JournalEvent, StatusChanged
 from smartlock.device.runtime import FastForwardClock
 from smartlock.device.vocab import EventKind, Method, Pose
+from smartlock.face.decode import load_image
 from smartlock.face.engine import FaceEngine
 from smartlock.face.observation import to_input
 from smartlock.link.runtime_adapter import to_link_event
@@ -46,6 +47,11 @@ class Door:
         assert reading.usable, reading.reason
         self.embeddings.append(np.asarray(reading.embedding))
         self.console.runtime.submit(to_input(reading))
+
+    def show_any(self, photo: Path) -> None:
+        """Point the camera at a camera-sized photo the gate may refuse (the core hears
+        why)."""
+        self.console.runtime.submit(to_input(self.engine.read(load_image(photo))))
 
     def unlocks(self) -> list[JournalEvent]:
         return [
@@ -85,6 +91,16 @@ def test_strangers_are_refused_D_FACE_SENS(door: Door, lfw: Path) -> None:
     for name in ("Colin_Powell", "George_W_Bush", "Ariel_Sharon", "Gerhard_Schroeder"):
         door.show(sorted((lfw / name).iterdir())[0])
     assert door.unlocks() == []
+
+
+def test_two_people_in_view_hear_one_person_at_a_time(door: Door, lfw: Path, camera: Path) -> None:
+    door.type("wait 40", "5")
+    door.show_any(camera / "two_people.jpg")
+    assert any("One person at a time" in line for line in door.printed), door.printed[-8:]
+    assert door.unlocks() == []
+    door.show(lfw / "Hugo_Chavez" / "Hugo_Chavez_0017.jpg")  # alone in view: recognised
+    door.show(lfw / "Hugo_Chavez" / "Hugo_Chavez_0017.jpg")
+    assert [e.user_no for e in door.unlocks()] == [2]
 
 
 def test_no_face_unlock_while_the_door_is_open_or_just_closed_D_FACE_WIN(

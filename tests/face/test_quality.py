@@ -8,8 +8,9 @@ import cv2
 import numpy as np
 
 from smartlock.face.decode import load_image
+from smartlock.face.detect import FaceBox
 from smartlock.face.engine import FaceEngine
-from smartlock.face.quality import Refusal
+from smartlock.face.quality import Refusal, presenting
 
 
 def test_two_people_refused_one_person_at_a_time(camera: Path) -> None:
@@ -64,3 +65,36 @@ def test_camera_resolutions_from_240p_to_1080p_are_usable(camera: Path) -> None:
     for res in ("240p", "480p", "720p", "1080p"):
         reading = FaceEngine().read(load_image(camera / f"obama-{res}.jpg"))
         assert reading.usable, (res, reading.reason)
+
+
+def test_every_refusal_reaches_the_lock_with_its_reason() -> None:
+    """The lock core has its own copy of the refusal names (it imports nothing from the
+    face engine); they must stay the same set, or a reason would be lost on the way."""
+    from smartlock.device.inputs import NoFace
+    from smartlock.device.vocab import FaceRefusal
+    from smartlock.face.engine import FaceReading
+    from smartlock.face.observation import to_input
+
+    assert {r.value for r in Refusal} - {"no_face"} == {r.value for r in FaceRefusal}
+    for refusal in Refusal:
+        expected = None if refusal is Refusal.NO_FACE else FaceRefusal(refusal.value)
+        assert to_input(FaceReading(refusal=refusal)) == NoFace(expected)
+
+
+def _box(centre_x: int, width: int = 100, centre_y: int = 240) -> FaceBox:
+    half = width // 2
+    return FaceBox(centre_x - half, centre_y - half, centre_x + half, centre_y + half, 1.0)
+
+
+def test_the_presenting_face_is_the_central_one_among_those_as_near() -> None:
+    size = (640, 480)
+    centred, beside, behind = _box(320), _box(470), _box(200, width=60)
+    front = presenting([beside, behind, centred], size)
+    assert front.subject == centred and front.rival == beside
+    assert front.ratio() == 1.0 and front.rival_offset(size) == 1.5
+    # A smaller face (someone further back) is never the subject, nor a rival.
+    alone = presenting([_box(100, width=60), _box(330, width=120)], size)
+    assert alone.rival is None and alone.subject.width == 120
+    # Two people side by side in front of the lens: equally central.
+    pair = presenting([_box(260), _box(380)], size)
+    assert pair.rival is not None and abs(pair.rival_offset(size)) < 1.0

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from smartlock.device.ports import FaceMatcher, FaceTemplate
@@ -17,6 +18,7 @@ from smartlock.face.engine import FaceEngine
 from smartlock.face.enrol import templates_from_photos
 from smartlock.face.errors import EnrolmentError
 from smartlock.face.matching import GalleryMatcher
+from smartlock.face.quality import Refusal
 
 from .conftest import frame_of, photos
 
@@ -62,7 +64,7 @@ def test_matcher_implements_the_core_port() -> None:
 def test_enrolled_person_recognised_from_new_photos_D_FACE_ENROL(
     gallery: list[FaceTemplate], genuine: list[tuple[float, ...]]
 ) -> None:
-    assert len(gallery) == 3 * 5 * 2  # 5 photos, each with its mirror image
+    assert len(gallery) == 3 * 5  # 5 photos each, one flip-averaged template a photo
     matcher = GalleryMatcher()
     verdicts = [matcher.identify(e, gallery, Sensitivity.LOW) for e in genuine]
     assert len(genuine) >= 6
@@ -136,3 +138,33 @@ def test_bad_embedding_rejected_clearly(gallery: list[FaceTemplate]) -> None:
     with pytest.raises(ValueError, match="128"):
         GalleryMatcher().identify([0.1] * 5, gallery, Sensitivity.MEDIUM)
     assert GalleryMatcher().identify([0.0] * 128, [], Sensitivity.LOW) is None
+
+
+def _two_in_view(lfw: Path, centre_x: tuple[int, int]) -> np.ndarray:
+    """A 640×480 frame with two LFW faces (their photos' middle 150 px) side by side."""
+    frame = np.full((480, 640, 3), 128, dtype=np.uint8)
+    for path, x in zip(
+        (photos(lfw, "Colin_Powell", 1, start=5)[0], photos(lfw, "Ariel_Sharon", 1)[0]),
+        centre_x,
+        strict=True,
+    ):
+        face = load_image(path)[50:200, 50:200]
+        frame[165:315, x - 75 : x + 75] = face
+    return frame
+
+
+def test_resident_with_a_companion_beside_is_read_two_side_by_side_refused_D_FACE_ENROL(
+    lfw: Path, gallery: list[FaceTemplate]
+) -> None:
+    """The person presenting is the face nearest the centre of view; a companion a face
+    width or more further out does not stop the resident, two equally central do."""
+    engine, matcher = FaceEngine(), GalleryMatcher()
+    beside = engine.read(_two_in_view(lfw, (320, 545)))  # resident centred, guest beside
+    assert beside.embedding is not None, beside.reason
+    match = matcher.identify(beside.embedding, gallery, Sensitivity.MEDIUM)
+    assert match is not None and match.user_no == 1
+    swapped = engine.read(_two_in_view(lfw, (545, 320)))  # the stranger centred, resident aside
+    assert swapped.embedding is not None
+    assert matcher.identify(swapped.embedding, gallery, Sensitivity.LOW) is None
+    pair = engine.read(_two_in_view(lfw, (240, 400)))  # both as central: who is it?
+    assert pair.refusal is Refusal.TWO_FACES and "one person" in pair.reason

@@ -34,6 +34,7 @@ class FakeLock:
     settings_version: int = 0
     commands: list[Command] = field(default_factory=list)
     clock: float = 1_700_000_000.0
+    firmware: str = "1.2.3"
 
     def record(self, kind: EventKind, **kw: object) -> Event:
         self.clock += 1
@@ -49,7 +50,7 @@ class FakeLock:
             modes={Mode.ANTI_LOCK: self.anti_lock},
             battery=self.battery,
             last_event_seq=self.journal[-1].seq if self.journal else 0,
-            firmware="1.2.3",
+            firmware=self.firmware,
         )
 
     def unacked_events(self, limit: int) -> Sequence[Event]:

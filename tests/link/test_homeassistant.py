@@ -178,6 +178,11 @@ async def test_lock_announces_itself_to_ha_and_obeys_ha_only_with_the_code_A_REM
                 # HA restarts and says so: the lock announces itself again.
                 await ha_side.publish(HA_STATUS, b"online", qos=1)
                 await wait_for(lambda: len(docs) >= 2, what="rediscovery")
+                # A firmware update (A-OTA): HA's device info follows without a restart.
+                lock.firmware = "1.3.0"
+                await wait_for(
+                    lambda: json.loads(docs[-1])["dev"]["sw"] == "1.3.0", what="new firmware"
+                )
                 # HA's command_template output, with a wrong code: refused.
                 cmd = topic(lock_id, Channel.HA_COMMAND)
                 await ha_side.publish(cmd, b'{"action": "UNLOCK", "code": "000000"}', qos=1)

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiomqtt
 import pytest
@@ -45,6 +46,39 @@ class PrivateMosquitto:
     proc: subprocess.Popen[bytes]
 
 
+def _start_mosquitto(
+    binary: str, folder: Path, passwd: Path
+) -> tuple[subprocess.Popen[bytes], int]:
+    """A private broker on a free port, listening before this returns.
+
+    A port that was free a moment ago can be taken (by any socket's local port) before
+    mosquitto binds it; then mosquitto exits and we try another port.
+    """
+    output = b""
+    for _ in range(5):
+        port = free_port()
+        conf = folder / "mosquitto.conf"
+        conf.write_text(
+            f"user {getpass.getuser()}\n"  # run as us, so it can read the 0600 files
+            f"per_listener_settings false\nallow_anonymous false\n"
+            f"password_file {passwd}\nacl_file {folder / 'acl'}\n"
+            f"listener {port} 127.0.0.1\npersistence false\nmessage_size_limit 16384\n"
+        )
+        proc = subprocess.Popen(
+            [binary, "-c", str(conf)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + 10
+        while proc.poll() is None and time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                return proc, port
+            except OSError:
+                time.sleep(0.05)
+        proc.kill()
+        output = proc.communicate()[0]
+    raise AssertionError(f"private mosquitto did not start: {output.decode(errors='replace')}")
+
+
 @pytest.fixture
 def private(mosquitto_binary: str, tmp_path: Path) -> Iterator[PrivateMosquitto]:
     passwd = tmp_path / "passwd"
@@ -61,24 +95,8 @@ def private(mosquitto_binary: str, tmp_path: Path) -> Iterator[PrivateMosquitto]
     add_user(passwd, "cloud", PASSWORDS["cloud"])
     add_user(passwd, "provision", PASSWORDS["provision"])
     shutil.copy(DEPLOY / "acl", tmp_path / "acl")
-    port = free_port()
-    conf = tmp_path / "mosquitto.conf"
-    conf.write_text(
-        f"user {getpass.getuser()}\n"  # run as us, so it can read the 0600 files
-        f"per_listener_settings false\nallow_anonymous false\n"
-        f"password_file {passwd}\nacl_file {tmp_path / 'acl'}\n"
-        f"listener {port} 127.0.0.1\npersistence false\nmessage_size_limit 16384\n"
-    )
-    proc = subprocess.Popen(
-        [mosquitto_binary, "-c", str(conf)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
+    proc, port = _start_mosquitto(mosquitto_binary, tmp_path, passwd)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
         yield PrivateMosquitto(BrokerConfig("127.0.0.1", port), passwd, proc)
     finally:
         proc.terminate()
@@ -159,7 +177,7 @@ async def test_pairing_over_the_broker_binds_the_lock_and_it_reconnects_as_itsel
     handlers.on_hello = on_hello
     cc = CloudClient(private.broker, handlers, username="cloud", password=PASSWORDS["cloud"])
     async with running(cc.run()):
-        await cc.connected.wait()
+        await asyncio.wait_for(cc.connected.wait(), 20)  # a broken broker fails fast
         creds = await pair(
             private.broker,
             label,
@@ -173,6 +191,53 @@ async def test_pairing_over_the_broker_binds_the_lock_and_it_reconnects_as_itsel
         lock = FakeLock()
         async with running(LockClient(private.broker, creds, lock, LinkOptions(poll_s=0.2)).run()):
             await wait_for(lambda: any(i == label.serial for i, _ in cloud.states))
+
+
+async def _can_connect(broker: BrokerConfig, username: str, password: str) -> bool:
+    try:
+        async with await _client(broker, username, password):
+            return True
+    except aiomqtt.MqttError:
+        return False
+
+
+async def _until(broker: BrokerConfig, username: str, password: str, *, accepted: bool) -> None:
+    deadline = time.monotonic() + 10
+    while await _can_connect(broker, username, password) is not accepted:
+        assert time.monotonic() < deadline, f"broker never {'accepted' if accepted else 'refused'}"
+        await asyncio.sleep(0.1)
+
+
+async def test_cloud_registers_and_removes_a_lock_login_the_broker_then_honours_D_PAIR(
+    private: PrivateMosquitto,
+) -> None:
+    """The cloud writes the password file and runs the deployment's reload command: a
+    paired lock can log in at once; an unbound lock's login stops working."""
+    from types import SimpleNamespace
+
+    from smartlock.cloud.core.config import Settings
+    from smartlock.cloud.lockops import set_broker_user
+
+    lock = "SLEEEEEEEEEE"
+    settings = Settings(
+        broker_password_file=private.passwd,
+        broker_reload_command=f"kill -HUP {private.proc.pid}",
+    )
+    services: Any = SimpleNamespace(settings=settings)
+    assert not await _can_connect(private.broker, lock, "pw-e")
+    set_broker_user(services, lock, "pw-e")
+    await _until(private.broker, lock, "pw-e", accepted=True)
+    set_broker_user(services, lock, None)
+    await _until(private.broker, lock, "pw-e", accepted=False)
+
+
+def test_a_failing_reload_command_is_a_clear_error() -> None:
+    from smartlock.link.broker_accounts import BrokerReloadError, reload_broker
+
+    with pytest.raises(BrokerReloadError, match="exited"):
+        reload_broker("false")
+    with pytest.raises(BrokerReloadError, match="failed"):
+        reload_broker("/nonexistent/reload-broker")
 
 
 async def test_pairing_with_the_wrong_code_gets_nothing_D_PAIR(private: PrivateMosquitto) -> None:
@@ -190,7 +255,7 @@ async def test_pairing_with_the_wrong_code_gets_nothing_D_PAIR(private: PrivateM
     handlers.on_hello = on_hello
     cc = CloudClient(private.broker, handlers, username="cloud", password=PASSWORDS["cloud"])
     async with running(cc.run()):
-        await cc.connected.wait()
+        await asyncio.wait_for(cc.connected.wait(), 20)  # a broken broker fails fast
         with pytest.raises(PairingError):
             await pair(
                 private.broker,

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from pathlib import Path
+from typing import Any
 
+import aiomqtt
 import pytest
 
 from smartlock.link import cloud_side
 from smartlock.link.codec import parse
+from smartlock.link.connection import BrokerConfig
 from smartlock.link.errors import PairingError
+from smartlock.link.lock_client import pair
 from smartlock.link.pairing import (
     Label,
     generate_label,
@@ -110,3 +116,27 @@ def test_lock_keeps_its_credentials_private_and_forgets_none_D_PAIR(tmp_path: Pa
     save_credentials(path, CREDS)
     assert load_credentials(path) == CREDS
     assert path.stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.timeout(60)
+async def test_pairing_window_ends_even_when_a_cancel_is_swallowed_D_PAIR(
+    amqtt_broker: BrokerConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python 3.11's wait_for (inside aiomqtt) can swallow a cancel that lands as a PUBACK
+    does. The hello announcer must stop anyway, or pairing never returns (seen in CI)."""
+    real_publish = aiomqtt.Client.publish
+
+    async def swallowing_publish(self: aiomqtt.Client, *args: Any, **kwargs: Any) -> None:
+        try:
+            await real_publish(self, *args, **kwargs)
+            await asyncio.sleep(0.2)  # a slow PUBACK: the cancel lands in here ...
+        except asyncio.CancelledError:
+            pass  # ... and is lost, as the caller sees it
+
+    monkeypatch.setattr(aiomqtt.Client, "publish", swallowing_publish)
+    started = time.monotonic()
+    with pytest.raises(PairingError, match="window closed"):
+        await pair(
+            amqtt_broker, LABEL, username="provision", password="x", window_s=1, hello_every_s=0.01
+        )
+    assert time.monotonic() - started < 15

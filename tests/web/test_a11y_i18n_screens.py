@@ -1,7 +1,7 @@
 """Accessibility basics, the language switch and screenshots of the main pages on a
 phone and a desktop viewport (A-ACCOUNT … A-SCENE pages).
 
-Rules proved here (named in the tests' names): A-REMOTE, A-STATUS, D-MENU-2.
+Rules proved here (named in the tests' names): A-ACCOUNT, A-REMOTE, A-STATUS, D-MENU-2.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import DESKTOP, PHONE, SHOTS
-from .world import WebWorld
+from .world import PASSWORD, WebWorld
 
 # Every control named, lang set, ids unique, visible text >= 4.5:1 against its background.
 AUDIT = (Path(__file__).parent / "audit.js").read_text()
@@ -49,7 +49,7 @@ def test_every_page_labels_its_controls_sets_lang_and_has_contrast_A_ACCOUNT_A_S
             assert p.evaluate(AUDIT) == [], path
     finally:
         anonymous.close()
-    for path in ("/app/", "/app/pair", "/app/notifications"):
+    for path in ("/app/", "/app/pair", "/app/notifications", "/app/account"):
         page.goto(path)
         page.wait_for_load_state("networkidle")
         assert page.evaluate(AUDIT) == [], path
@@ -57,6 +57,17 @@ def test_every_page_labels_its_controls_sets_lang_and_has_contrast_A_ACCOUNT_A_S
         page.goto(f"/app/devices/{device_id}{section}")
         _wait_filled(page, section)
         assert page.evaluate(AUDIT) == [], section or "device"
+    # The parts that open on demand: every scene condition, a new token's secret.
+    for toggle in ("#scene-cond-window", "#scene-cond-door", "#scene-cond-modes"):
+        page.check(toggle)
+    expect(page.locator("#scene-cond-mode-armed")).to_be_visible()
+    assert page.evaluate(AUDIT) == [], "scene conditions"
+    page.goto("/app/account")
+    page.fill("#token-name", "audit")
+    page.fill("#token-password", PASSWORD)
+    page.click("#token-submit")
+    expect(page.get_by_test_id("token-once")).to_be_visible()
+    assert page.evaluate(AUDIT) == [], "token shown once"
 
 
 def test_keyboard_reaches_the_main_actions_with_visible_focus_A_REMOTE_A_ACCOUNT(
@@ -115,7 +126,7 @@ def test_language_switch_to_chinese_and_back_A_STATUS_D_MENU_2(
     page.goto(f"/app/devices/{device_id}/settings")
     expect(page.locator("#setting-sensitivity-help")).to_contain_text("误识率")
     page.get_by_test_id("lang-en").click()
-    expect(page.locator("#setting-sensitivity-help")).to_contain_text("FAR 8.8e-5")
+    expect(page.locator("#setting-sensitivity-help")).to_contain_text("FAR 9.6e-5")
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
@@ -127,6 +138,7 @@ def test_screenshots_of_the_main_pages_fit_the_viewport_A_STATUS(
     page.set_viewport_size(viewport)
     SHOTS.mkdir(parents=True, exist_ok=True)
     shots = [("devices", "/app/"), ("pair", "/app/pair"), ("notifications", "/app/notifications")]
+    shots += [("account", "/app/account")]
     shots += [(s.strip("/") or "status", f"/app/devices/{device_id}{s}") for s in PAGES]
     for label, path in shots:
         page.goto(path)

@@ -122,6 +122,13 @@ def set_broker_user(services: Services, username: str, password: str | None) -> 
         broker_accounts.remove_user(path, username)
     else:
         broker_accounts.add_user(path, username, password)
+    command = services.settings.broker_reload_command
+    if command:
+        try:
+            broker_accounts.reload_broker(command)
+        except broker_accounts.BrokerReloadError as exc:
+            # The file is right; the lock keeps retrying until the broker reloads it.
+            log.error("lock %s: broker login saved but not reloaded: %s", username, exc)
 
 
 async def push_settings(services: Services, session: Session, *, device_id: str) -> None:

@@ -347,5 +347,6 @@ __all__ = [
     "TokenKind",
 ]
 
-# The app features' tables register on the same Base (A-TEMP, A-NOTIFY, A-SCENE).
-from smartlock.cloud import models_features  # noqa: E402, F401
+# The app features' tables (A-TEMP, A-NOTIFY, A-SCENE) and firmware releases and
+# update attempts (A-OTA) register on the same Base.
+from smartlock.cloud import models_features, models_firmware  # noqa: E402, F401

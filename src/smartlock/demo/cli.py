@@ -48,6 +48,12 @@ def register(subparsers: Any) -> None:
         default="virtual",
         help="virtual parts (default) or a Raspberry Pi's pins (docs/hardware.md)",
     )
+    run.add_argument(
+        "--vendor-key",
+        default=None,
+        help="firmware vendor public key, base64url (A-OTA; default: "
+        "$SMARTLOCK_VENDOR_PUBLIC_KEY or DATA_DIR/vendor.pub; none: updates refused)",
+    )
     run.add_argument("-v", "--verbose", action="store_true")
     run.set_defaults(handler=_lock_run)
 
@@ -107,13 +113,19 @@ async def _run_one_lock(args: argparse.Namespace) -> int:
             return 2
         try:
             from smartlock.hal.rpi import build_rpi_hardware
+            from smartlock.hal.voice import EspeakVoice
 
-            hardware = build_rpi_hardware()
+            hardware = build_rpi_hardware(tts=EspeakVoice())
         except Exception as exc:  # gpiozero says why: no pins, no SPI, not a Pi
             print(f"error: cannot open the Raspberry Pi hardware: {exc}")
             return 2
     lock = LockProcess(
-        args.data_dir, broker, name=f"lock {args.data_dir.name}", lang=args.lang, hardware=hardware
+        args.data_dir,
+        broker,
+        name=f"lock {args.data_dir.name}",
+        lang=args.lang,
+        hardware=hardware,
+        vendor_key=args.vendor_key,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -2,7 +2,9 @@
 
 The lock keeps everything in its data directory: `label.json` (serial and the
 verification code printed on the label), `lock.db` (users, journal, binding with
-the link credentials) and `link-state.json` (the applied settings version). The
+the link credentials, installed firmware version), `link-state.json` (the applied
+settings version), `vendor.pub` (optional: the firmware vendor's public key, A-OTA)
+and `firmware/` (installed images). The
 link follows the binding: while the lock is in pairing mode (settings key held 3 s,
 D-PAIR) it announces itself with the provisioning identity and, when the cloud's
 sealed answer opens, binds the core (`Bind`) and connects with its own identity;
@@ -14,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -30,12 +33,25 @@ from smartlock.hal.virtual import VirtualLock
 from smartlock.link.connection import BrokerConfig
 from smartlock.link.lock_client import LinkOptions, LockClient, pair
 from smartlock.link.pairing import Label, LockCredentials, load_or_create_label
-from smartlock.link.runtime_adapter import RuntimeLockSide
+from smartlock.link.runtime_adapter import OtaConfig, RuntimeLockSide
 
 log = logging.getLogger(__name__)
 
 PROVISION_PASSWORD = "provisioning"  # noqa: S105  (the embedded broker is anonymous)
 UNBIND_GRACE_S = 1.0  # let the client answer the `unbind` command before it stops
+VENDOR_KEY_ENV = "SMARTLOCK_VENDOR_PUBLIC_KEY"
+
+
+def vendor_key_for(data_dir: Path, given: str | None = None) -> str | None:
+    """The firmware vendor's public key (A-OTA): given, else `$SMARTLOCK_VENDOR_PUBLIC_KEY`,
+    else `<data dir>/vendor.pub`; None: this lock refuses every update.
+    """
+    if given:
+        return given
+    if os.environ.get(VENDOR_KEY_ENV):
+        return os.environ[VENDOR_KEY_ENV]
+    path = data_dir / "vendor.pub"
+    return path.read_text("ascii").strip() if path.is_file() else None
 
 
 def face_parts() -> tuple[Any, FaceObserver | None]:
@@ -87,9 +103,10 @@ class LockProcess:
         hello_every_s: float = 5.0,
         link_options: LinkOptions | None = None,
         hardware: Hardware | None = None,
+        vendor_key: str | None = None,
     ) -> None:
         """`hardware`: real parts (e.g. `hal.rpi.build_rpi_hardware()`); the virtual lock
-        (and its panel) is used when none is given.
+        (and its panel) is used when none is given. `vendor_key`: see `vendor_key_for`.
         """
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -115,7 +132,11 @@ class LockProcess:
             lang=lang,
             observe_face=observe,
         )
-        self.side = RuntimeLockSide(self.runtime, self.durable, self.data_dir / "link-state.json")
+        vendor = vendor_key_for(self.data_dir, vendor_key)
+        ota = None if vendor is None else OtaConfig(vendor, image_dir=self.data_dir / "firmware")
+        self.side = RuntimeLockSide(
+            self.runtime, self.durable, self.data_dir / "link-state.json", ota=ota
+        )
         self.client: LockClient | None = None
         self._client_task: asyncio.Task[None] | None = None
         self._client_key = ""

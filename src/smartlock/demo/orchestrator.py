@@ -138,16 +138,22 @@ class Demo:
         data.mkdir(parents=True, exist_ok=True)
         broker = EmbeddedBroker(opts.host, opts.mqtt_port)
         await broker.start()
+        vendor_key = demo_vendor_key(data / "vendor")
         settings = Settings(
             data_dir=data / "cloud",
             broker_url=broker.url,
             broker_mqtt5=False,
             shared_subscriptions=False,
+            firmware_vendor_key=vendor_key,
         )
         services = build_services(settings)
         self.locks = [
             LockProcess(
-                data / "locks" / str(n), broker.broker_config(), name=f"lock {n}", lang=opts.lang
+                data / "locks" / str(n),
+                broker.broker_config(),
+                name=f"lock {n}",
+                lang=opts.lang,
+                vendor_key=vendor_key,
             )
             for n in range(1, opts.locks + 1)
         ]
@@ -227,6 +233,9 @@ class Demo:
             lines.append(f"  lock 1:   master user 001 password: {pin}  (shown once)")
         if paired:
             lines.append(f"  lock 1 was paired to {account.email} (settings key held 3 s)")
+        lines.append(
+            f"  firmware: vendor key {data / 'vendor' / 'vendor.key'} (docs/firmware-updates.md)"
+        )
         lines.append(f"  data:     {data}   (delete it to start over)")
         print("\n".join(lines), flush=True)
 
@@ -245,3 +254,19 @@ def main(argv: Sequence[str] | None = None) -> int:  # pragma: no cover - thin w
     from smartlock.cli import main as cli_main
 
     return cli_main(["demo", *(argv or [])])
+
+
+def demo_vendor_key(folder: Path) -> str:
+    """The demo's own firmware vendor key (A-OTA), made on the first run (0600): the
+    cloud and the demo locks trust its public key, so `smartlock firmware sign` with it
+    and `publish --data-dir <demo>/cloud` offers an update in the app.
+    """
+    from smartlock.link import firmware as fw
+
+    folder.mkdir(parents=True, exist_ok=True)
+    private = folder / "vendor.key"
+    if not private.exists():
+        fw.write_private_key(fw.new_private_key(), private)
+    public = fw.public_key_text(fw.read_private_key(private))
+    (folder / "vendor.pub").write_text(public + "\n", "ascii")
+    return public

@@ -28,6 +28,7 @@ from smartlock.device.effects import (
 )
 from smartlock.device.errors import InputError
 from smartlock.device.face_window import FaceWindow
+from smartlock.device.firmware import on_firmware_update
 from smartlock.device.inputs import (
     ArmKey,
     BatteryLevel,
@@ -38,6 +39,7 @@ from smartlock.device.inputs import (
     DoorSensor,
     FaceSeen,
     FactoryReset,
+    FirmwareUpdate,
     Handle,
     Input,
     KeyPress,
@@ -93,7 +95,7 @@ class LockCore:
         self.state = state
         self.matcher = matcher
         self.offline_codes = offline_codes
-        self.firmware = firmware
+        self.image_firmware = firmware  # the version built into the image it booted
         self.now = 0.0
         self._out: list[Effect] = []
         self._pins: PinIndex | None = None
@@ -195,6 +197,13 @@ class LockCore:
         """Temporary passwords with their use counts (A-TEMP), without the codes."""
         temps = sorted(self.state.temp_passwords.values(), key=lambda t: t.temp_id)
         return [temp_password_view(t, self.now) for t in temps]
+
+    @property
+    def firmware(self) -> str:
+        """The version the lock runs: the last one installed by an update (A-OTA),
+        else the built-in one.
+        """
+        return self.state.firmware or self.image_firmware
 
     @property
     def settings(self) -> Settings:
@@ -389,4 +398,5 @@ HANDLERS: dict[type, Callable[[LockCore, Any], None]] = {
     FactoryReset: lifecycle.on_factory_reset,
     RemoteCommand: lifecycle.on_remote,
     Bind: lifecycle.on_bind,
+    FirmwareUpdate: on_firmware_update,
 }

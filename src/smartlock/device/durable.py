@@ -42,7 +42,7 @@ class DurableLock:
                         state,
                         matcher=self.core.matcher,
                         offline_codes=self.core.offline_codes,
-                        firmware=self.core.firmware,
+                        firmware=self.core.image_firmware,
                     )
                 raise
             return effects

@@ -32,6 +32,7 @@ class Problem(enum.StrEnum):
     """Why a pose was not accepted; the last one is the failure reason."""
 
     NO_FACE = "no_face"
+    TWO_FACES = "two_faces"  # one person at a time
     TOO_FAR = "too_far"
     WRONG_POSE = "wrong_pose"
     MOVING = "moving"

@@ -9,7 +9,7 @@ is one failed attempt (D-LOCKOUT).
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 CLOSE_BLACKOUT_S = 2.0
 
@@ -27,6 +27,14 @@ class FaceWindow:
     start_at: float | None = None  # a window waiting for the blackout to pass
     watching_until: float | None = None
     seen_unmatched: bool = False
+    hints_given: set[str] = field(default_factory=set)
+
+    def first_hint(self, hint: str) -> bool:
+        """True the first time `hint` comes up in this window (a voice says it once)."""
+        if hint in self.hints_given:
+            return False
+        self.hints_given.add(hint)
+        return True
 
     @property
     def watching(self) -> bool:
@@ -78,4 +86,5 @@ class FaceWindow:
     def _end(self, how: WindowEnd) -> WindowEnd:
         self.watching_until = None
         self.seen_unmatched = False
+        self.hints_given.clear()
         return how

@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from smartlock.device.errors import InputError
-from smartlock.device.vocab import BoltState, Pose
+from smartlock.device.vocab import BoltState, FaceRefusal, Pose
 
 KEYPAD_KEYS = frozenset("0123456789*#")
 MAX_EMBEDDING = 4096
@@ -103,7 +103,17 @@ class FaceSeen:
 
 @dataclass(frozen=True, slots=True)
 class NoFace:
-    """The camera looked and found no face."""
+    """The camera looked and found no face it could use.
+
+    `reason` says why a face that was there was not used (two people, too far, ...);
+    None means no face at all.
+    """
+
+    reason: FaceRefusal | None = None
+
+    def __post_init__(self) -> None:
+        if self.reason is not None and not isinstance(self.reason, FaceRefusal):
+            raise InputError(f"reason must be a FaceRefusal, got {self.reason!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +286,36 @@ class Bind:
                 raise InputError(f"{name} must be a non-empty string")
 
 
+class FirmwareStage(enum.StrEnum):
+    """Steps of a firmware update the link shell runs (A-OTA)."""
+
+    STARTED = "started"  # signature and version checked, fetching the image
+    INSTALLED = "installed"  # image checked and written: the lock runs `version` now
+    REFUSED = "refused"  # `reason` says why (a link firmware.Refusal value)
+
+
+@dataclass(frozen=True, slots=True)
+class FirmwareUpdate:
+    """One step of an update the shell is running for cloud command `request_id`."""
+
+    request_id: str
+    stage: FirmwareStage
+    version: str
+    reason: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.request_id, str) or not 0 < len(self.request_id) <= 128:
+            raise InputError("request_id must be a non-empty string of at most 128 chars")
+        try:
+            object.__setattr__(self, "stage", FirmwareStage(self.stage))
+        except ValueError:
+            raise InputError(f"unknown firmware update stage {self.stage!r}") from None
+        if not isinstance(self.version, str) or not 0 < len(self.version) <= 32:
+            raise InputError("version must be a non-empty string of at most 32 chars")
+        if self.reason is not None and (not isinstance(self.reason, str) or len(self.reason) > 64):
+            raise InputError("reason must be a short string")
+
+
 Input = (
     Boot
     | Tick
@@ -298,4 +338,5 @@ Input = (
     | FactoryReset
     | RemoteCommand
     | Bind
+    | FirmwareUpdate
 )

@@ -49,6 +49,7 @@ def on_factory_reset(core: LockCore, inp: FactoryReset) -> None:
             secret=secret,
             next_seq=old.next_seq,
             next_cred_id=old.next_cred_id,
+            firmware=old.firmware,  # a reset wipes data, not the installed image (A-OTA)
         )
     )
     alarms = sorted(core.alarms)

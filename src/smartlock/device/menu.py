@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from smartlock.device import lifecycle, users
 from smartlock.device.effects import FaceWatch
-from smartlock.device.enrol import POSE_PROMPTS, Enrolment
+from smartlock.device.enrol import POSE_PROMPTS, Enrolment, Problem
 from smartlock.device.errors import ErrorCode, InputError, Refused
 from smartlock.device.inputs import FaceSeen
 from smartlock.device.menu_table import (
@@ -24,7 +24,7 @@ from smartlock.device.menu_table import (
 )
 from smartlock.device.prompts import PromptId
 from smartlock.device.records import MAX_TEMPLATES, Credential, DurableState
-from smartlock.device.vocab import CredentialType, EventKind, Source, UserType
+from smartlock.device.vocab import CredentialType, EventKind, FaceRefusal, Source, UserType
 
 if TYPE_CHECKING:
     from smartlock.device.core import LockCore
@@ -120,9 +120,13 @@ class Menu:
         self._commit_new(state, cred_id, CredentialType.FACE)
         self._enrol_over(PromptId.FACE_ENROLLED, None)
 
-    def no_face(self) -> None:
-        if self.enrolment is not None:
-            self.enrolment.problem = self.enrolment.problem  # keep the more specific reason
+    def no_face(self, reason: FaceRefusal | None = None) -> None:
+        if self.enrolment is None:
+            return
+        if reason is FaceRefusal.TOO_FAR:  # the failure prompt names the last reason
+            self.enrolment.problem = Problem.TOO_FAR
+        elif reason is FaceRefusal.TWO_FACES:
+            self.enrolment.problem = Problem.TWO_FACES
 
     def tick(self, now: float) -> None:
         if self.enrolment is not None and self.enrolment.timed_out(now):

@@ -85,6 +85,11 @@ class PromptId(enum.StrEnum):
     FACE_ENROLLED = "face_enrolled"
     FACE_FAILED = "face_failed"
     FACE_EXISTS = "face_exists"
+    FACE_ONE_PERSON = "face_one_person"
+    FACE_COME_CLOSER = "face_come_closer"
+    FACE_STEP_BACK = "face_step_back"
+    FACE_HOLD_STILL = "face_hold_still"
+    FIRMWARE_UPDATED = "firmware_updated"
     TEMPLATE_LIMIT = "template_limit"
 
 
@@ -225,6 +230,14 @@ CATALOGUE: Mapping[PromptId, Mapping[str, str]] = {
     PromptId.FACE_ENROLLED: {"zh": "录入成功", "en": "Face enrolled"},
     PromptId.FACE_FAILED: {"zh": "人脸录入失败：{reason}", "en": "Face enrolment failed: {reason}"},
     PromptId.FACE_EXISTS: {"zh": "该人脸已录入", "en": "This face is already enrolled"},
+    PromptId.FACE_ONE_PERSON: {"zh": "请一次一人识别", "en": "One person at a time, please"},
+    PromptId.FACE_COME_CLOSER: {"zh": "请靠近一点", "en": "Please come a little closer"},
+    PromptId.FACE_STEP_BACK: {"zh": "请后退一点", "en": "Please step back a little"},
+    PromptId.FACE_HOLD_STILL: {"zh": "请保持不动", "en": "Please hold still"},
+    PromptId.FIRMWARE_UPDATED: {
+        "zh": "固件已更新到版本 {version}",
+        "en": "Firmware updated to version {version}",
+    },
     PromptId.TEMPLATE_LIMIT: {"zh": "人脸模板已满", "en": "No room for more face templates"},
 }
 
@@ -237,6 +250,17 @@ def placeholders(prompt_id: PromptId, lang: str) -> frozenset[str]:
     return frozenset(name for _, name, _, _ in fields if name)
 
 
+# A `reason` argument is a code (enrolment `Problem` values); it is spoken as words.
+REASON_WORDS: Mapping[str, Mapping[str, str]] = {
+    "no_face": {"zh": "未看到人脸", "en": "no face seen"},
+    "two_faces": {"zh": "画面中不止一人", "en": "more than one person in view"},
+    "too_far": {"zh": "距离太远", "en": "too far from the camera"},
+    "wrong_pose": {"zh": "姿势不对", "en": "not the pose asked for"},
+    "moving": {"zh": "请保持不动", "en": "moving too much"},
+    "low_quality": {"zh": "画面不清楚", "en": "the picture was not clear"},
+}
+
+
 def render(prompt_id: PromptId | str, lang: str, **args: object) -> str:
     """The spoken text of a prompt in `lang` ("zh" or "en"), with its arguments filled."""
     try:
@@ -245,6 +269,9 @@ def render(prompt_id: PromptId | str, lang: str, **args: object) -> str:
         raise InputError(f"no prompt {prompt_id!r}") from None
     if lang not in texts:
         raise InputError(f"no {lang!r} text for prompt {prompt_id!r} (have {', '.join(texts)})")
+    reason = args.get("reason")
+    if isinstance(reason, str) and reason in REASON_WORDS:
+        args = {**args, "reason": REASON_WORDS[reason].get(lang, reason)}
     try:
         return texts[lang].format(**args)
     except (KeyError, ValueError) as err:

@@ -166,6 +166,7 @@ class DurableState:
     mech_pending: bool = False  # D-MECH: key used, no verification since
     recent_requests: tuple[str, ...] = ()  # A-REMOTE: a repeat does nothing
     low_battery_reported: int | None = None  # D-BATT-LOW: last level bucket told
+    firmware: str | None = None  # A-OTA: version installed by an update (None: built-in)
 
     def replace(self, **changes: Any) -> DurableState:
         return dataclasses.replace(self, **changes)

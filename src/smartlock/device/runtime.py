@@ -33,13 +33,14 @@ from smartlock.hal.parts import Frame, Hardware
 log = logging.getLogger(__name__)
 Listener = Callable[[fx.Effect], None]
 FaceObserver = Callable[[Frame], "ins.FaceSeen | ins.NoFace | None"]
+AnyInput = ins.Input
 BEEP_EVERY_S = 5.0  # how often an active door-ajar / jam alarm beeps (D-AJAR)
 
 
 class Core(Protocol):
     """What the runtime needs of `LockCore`."""
 
-    def handle(self, event: ins.Input) -> list[fx.Effect]: ...
+    def handle(self, event: AnyInput) -> list[fx.Effect]: ...
 
 
 class FastForwardClock:
@@ -120,7 +121,7 @@ class LockRuntime:
         self.tick_s = tick_s
         self._lock = threading.RLock()
         self._listeners: list[Listener] = []
-        self._pending: deque[ins.Input] = deque()
+        self._pending: deque[AnyInput] = deque()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._beeping: set[fx.AlarmKind] = set()
@@ -151,12 +152,12 @@ class LockRuntime:
                 ]
             )
 
-    def submit(self, event: ins.Input) -> list[fx.Effect]:
+    def submit(self, event: AnyInput) -> list[fx.Effect]:
         """Give the core one input (a remote command, a face observation ...)."""
         with self._lock:
             return self._run([ins.Tick(self.clock()), event])
 
-    async def asubmit(self, event: ins.Input) -> list[fx.Effect]:
+    async def asubmit(self, event: AnyInput) -> list[fx.Effect]:
         """`submit` from asyncio code without blocking the loop on the motor."""
         return await asyncio.to_thread(self.submit, event)
 
@@ -199,7 +200,7 @@ class LockRuntime:
                 done += self.tick()
         return done
 
-    def _run(self, first: list[ins.Input]) -> list[fx.Effect]:
+    def _run(self, first: list[AnyInput]) -> list[fx.Effect]:
         """Handle inputs in order, plus what playing their effects causes.
 
         A part that reports while an effect is played (the motor's bolt feedback, the

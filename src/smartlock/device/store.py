@@ -185,6 +185,7 @@ class Store:
             mech_pending=kv["mech_pending"],
             recent_requests=tuple(kv["recent_requests"]),
             low_battery_reported=kv["low_battery_reported"],
+            firmware=kv.get("firmware"),  # absent in stores written before A-OTA
         )
 
     # ---------------------------------------------------------------- commit

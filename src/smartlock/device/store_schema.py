@@ -59,6 +59,7 @@ def kv_values(state: DurableState) -> dict[str, str]:
         "mech_pending": state.mech_pending,
         "recent_requests": list(state.recent_requests),
         "low_battery_reported": state.low_battery_reported,
+        "firmware": state.firmware,
     }
     return {key: json.dumps(value) for key, value in values.items()}
 

@@ -31,6 +31,7 @@ from smartlock.device.users import pin_hash, set_user
 from smartlock.device.vocab import (
     CredentialType,
     EventKind,
+    FaceRefusal,
     Method,
     Source,
     UserType,
@@ -231,9 +232,32 @@ def face_cred(core: LockCore, user_no: int, duress: bool) -> int | None:
     return None
 
 
+# What the lock says when the face engine could not use a face (once per window each).
+# Light and clarity problems get no prompt: there is nothing quick the person can do.
+FACE_HINTS: dict[FaceRefusal, PromptId] = {
+    FaceRefusal.TWO_FACES: PromptId.FACE_ONE_PERSON,
+    FaceRefusal.TOO_FAR: PromptId.FACE_COME_CLOSER,
+    FaceRefusal.TOO_CLOSE: PromptId.FACE_STEP_BACK,
+    FaceRefusal.PARTIAL: PromptId.FACE_FRONT,
+    FaceRefusal.NOT_FRONTAL: PromptId.FACE_FRONT,
+    FaceRefusal.BLURRY: PromptId.FACE_HOLD_STILL,
+}
+
+
 def on_no_face(core: LockCore, inp: NoFace) -> None:
+    """A refused frame is not a failed attempt (D-LOCKOUT counts faces judged), but the
+    person is told why, e.g. "one person at a time" when two faces are in view.
+    """
     if core.menu is not None:
-        core.menu.no_face()
+        core.menu.no_face(inp.reason)
+        return
+    if inp.reason is None or not core.face.watching or core.locked_out:
+        return
+    if not core.state.settings.face_unlock:
+        return
+    prompt = FACE_HINTS.get(inp.reason)
+    if prompt is not None and core.face.first_hint(prompt.value):
+        core.say(prompt)
 
 
 def window_ended(core: LockCore, end: WindowEnd) -> None:

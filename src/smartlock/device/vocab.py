@@ -91,6 +91,9 @@ class EventKind(enum.StrEnum):
     UNPAIRED = "unpaired"
     FACTORY_RESET = "factory_reset"
     REMOTE_COMMAND = "remote_command"  # result of a cloud command, accepted or refused
+    FIRMWARE_UPDATE_STARTED = "firmware_update_started"  # A-OTA: signature checked
+    FIRMWARE_UPDATED = "firmware_updated"  # the lock runs the new version
+    FIRMWARE_UPDATE_REFUSED = "firmware_update_refused"  # details.reason
     BOOT = "boot"
 
 
@@ -127,6 +130,23 @@ class Sensitivity(enum.StrEnum):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
+
+
+class FaceRefusal(enum.StrEnum):
+    """Why the face engine did not use a frame; the lock tells the person what to do.
+
+    The values are the face engine's own refusal names (`smartlock.face.quality`).
+    """
+
+    TWO_FACES = "two_faces"
+    TOO_FAR = "too_far"
+    TOO_CLOSE = "too_close"
+    PARTIAL = "partial_face"
+    BLURRY = "blurry"
+    NOT_FRONTAL = "not_frontal"
+    TOO_DARK = "too_dark"
+    TOO_BRIGHT = "too_bright"
+    UNCLEAR = "unclear_face"
 
 
 class Pose(enum.StrEnum):

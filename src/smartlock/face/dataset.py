@@ -158,16 +158,32 @@ class ReadingsCache:
             self.put(image, found)
         return found
 
-    def fill(self, images: Iterable[Path], progress: Callable[[int], None] | None = None) -> int:
-        """Compute every missing entry; returns how many were computed."""
-        done = 0
-        for i, image in enumerate(images):
-            if self.get(image) is None:
-                self.put(image, compute_readings(image))
-                done += 1
+    def fill(
+        self,
+        images: Iterable[Path],
+        progress: Callable[[int], None] | None = None,
+        jobs: int = 1,
+    ) -> int:
+        """Compute every missing entry, in `jobs` processes; returns how many."""
+        missing = [image for image in images if self.get(image) is None]
+        if jobs > 1 and len(missing) > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # spawn, not fork: the parent may hold onnxruntime / dlib state.
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+                found = pool.map(compute_readings, missing, chunksize=8)
+                for i, (image, readings) in enumerate(zip(missing, found, strict=True)):
+                    self.put(image, readings)
+                    if progress:
+                        progress(i + 1)
+            return len(missing)
+        for i, image in enumerate(missing):
+            self.put(image, compute_readings(image))
             if progress:
                 progress(i + 1)
-        return done
+        return len(missing)
 
 
 def bench_order(people: dict[str, list[Path]], min_images: int = 7) -> list[Path]:

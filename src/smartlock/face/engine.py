@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from smartlock.face.align import Landmarks, face_chip, find_landmarks
 from smartlock.face.decode import as_frame
 from smartlock.face.detect import FaceBox, detect_faces
-from smartlock.face.embed import embed_chip, embed_chips, mirrored
+from smartlock.face.embed import embed_face
 from smartlock.face.pose import HeadPose, estimate_pose
 from smartlock.face.quality import (
     REFERENCE_WIDTH,
@@ -25,6 +25,7 @@ from smartlock.face.quality import (
     Refusal,
     explain,
     measure,
+    presenting,
 )
 
 if TYPE_CHECKING:
@@ -83,14 +84,14 @@ class FaceEngine:
         self.detect_min_face_px = detect_min_face_px or 0.75 * policy.min_face_px
 
     def analyse(self, frame: NDArray[np.uint8]) -> FaceAnalysis:
-        """Detect and measure the largest face without computing its embedding."""
+        """Detect and measure the presenting face without computing its embedding."""
         frame = as_frame(frame)
         height, width = frame.shape[:2]
         min_px = round(self.detect_min_face_px * width / REFERENCE_WIDTH)
         boxes = detect_faces(frame, min_face_px=min_px)
         if not boxes:
             return FaceAnalysis(boxes=[], landmarks=None, pose=None, quality=None)
-        landmarks = find_landmarks(frame, boxes[0])
+        landmarks = find_landmarks(frame, presenting(boxes, (width, height)).subject)
         chip = face_chip(frame, landmarks)
         pose = estimate_pose(landmarks)
         quality = measure((width, height), boxes, landmarks, chip, pose)
@@ -106,25 +107,13 @@ class FaceEngine:
         if refusal is not None:
             log.debug("face reading refused: %s", refusal.value)
             return FaceReading(refusal=refusal, quality=analysis.quality)
-        vector = embed_chip(analysis.chip)
+        vector = embed_face(analysis.chip)
         log.debug("face reading usable (yaw %.0f, pitch %.0f)", *_angles(analysis.quality))
         return FaceReading(
             refusal=None,
             quality=analysis.quality,
             embedding=tuple(float(v) for v in vector),
         )
-
-    def read_views(self, frame: NDArray[np.uint8]) -> tuple[FaceReading, list[tuple[float, ...]]]:
-        """Like `read`, plus the embeddings of the face and its mirror image (templates)."""
-        analysis = self.analyse(frame)
-        if analysis.quality is None or analysis.chip is None:
-            return FaceReading(refusal=Refusal.NO_FACE), []
-        refusal = self.policy.refusal(analysis.quality)
-        if refusal is not None:
-            return FaceReading(refusal=refusal, quality=analysis.quality), []
-        vectors = embed_chips([analysis.chip, mirrored(analysis.chip)])
-        views = [tuple(float(v) for v in row) for row in vectors]
-        return FaceReading(refusal=None, quality=analysis.quality, embedding=views[0]), views
 
 
 def _angles(q: QualityMeasure) -> tuple[float, float]:

@@ -4,7 +4,8 @@ Live enrolment walks through front, slightly right, slightly up, slightly left a
 slightly down. A pose counts once the face is usable, within the pose's angle range
 and held still over `steady_frames` frames; pitch is judged relative to the person's
 own front pose because the nose-to-eyes ratio differs between people. Each accepted
-frame gives two templates: the face and its mirror image (a free second view).
+frame gives one template, the flip-averaged embedding the lock also reads at the door
+(what the bench measures is exactly what is stored).
 Timing out is the lock core's business (it owns the clock); it calls `reason` to
 announce why the pose was not accepted.
 """
@@ -90,16 +91,15 @@ class PoseEnrolment:
         """Feed one camera frame."""
         if self.done:
             return PoseFeedback(captured=None, reason="already enrolled")
-        reading, chip_views = self.engine.read_views(frame)
-        return self._consider(reading, chip_views)
+        return self._consider(self.engine.read(frame))
 
     def templates(self) -> list[FaceTemplate]:
-        """The finished templates (two per pose); refuses an unfinished enrolment."""
+        """The finished templates (one per pose); refuses an unfinished enrolment."""
         if not self.done:
             raise EnrolmentError(f"enrolment not finished: still waiting for '{self.expected}'")
         return list(self._templates)
 
-    def _consider(self, reading: FaceReading, views: Sequence[tuple[float, ...]]) -> PoseFeedback:
+    def _consider(self, reading: FaceReading) -> PoseFeedback:
         pose = self.expected
         assert pose is not None
         if not reading.usable or reading.quality is None:
@@ -121,10 +121,15 @@ class PoseEnrolment:
         self._held.clear()
         if pose is Pose.FRONT:
             self._front_pitch = q.pitch
-        self._templates += [
-            FaceTemplate(user_no=self.user_no, embedding=v, pose=pose.value, duress=self.duress)
-            for v in views
-        ]
+        assert reading.embedding is not None  # usable
+        self._templates.append(
+            FaceTemplate(
+                user_no=self.user_no,
+                embedding=reading.embedding,
+                pose=pose.value,
+                duress=self.duress,
+            )
+        )
         self._pending.pop(0)
         return PoseFeedback(captured=pose)
 
@@ -154,15 +159,16 @@ def templates_from_photos(
     engine = engine or FaceEngine(policy=ENROL_POLICY)
     if not frames:
         raise EnrolmentError("no photos given")
-    if 2 * len(frames) > MAX_TEMPLATES:
-        raise EnrolmentError(f"at most {MAX_TEMPLATES // 2} photos per user")
+    if len(frames) > MAX_TEMPLATES:
+        raise EnrolmentError(f"at most {MAX_TEMPLATES} photos per user")
     templates: list[FaceTemplate] = []
     for index, frame in enumerate(frames):
-        reading, views = engine.read_views(frame)
-        if not reading.usable:
+        reading = engine.read(frame)
+        if not reading.usable or reading.embedding is None:
             raise EnrolmentError(f"photo {index + 1}: {reading.reason}")
-        templates += [
-            FaceTemplate(user_no=user_no, embedding=v, pose=Pose.FRONT.value, duress=duress)
-            for v in views
-        ]
+        templates.append(
+            FaceTemplate(
+                user_no=user_no, embedding=reading.embedding, pose=Pose.FRONT.value, duress=duress
+            )
+        )
     return templates

@@ -18,7 +18,7 @@ _PACKAGE = "face_recognition_models"
 LANDMARKS_5 = "shape_predictor_5_face_landmarks.dat"
 RESNET = "dlib_face_recognition_resnet_model_v1.dat"
 # Bump when anything that changes embeddings changes (invalidates bench caches).
-PIPELINE_VERSION = "dlib-resnet-v1+5pt+chip150"
+PIPELINE_VERSION = "dlib-resnet-v1+5pt+chip150+central"
 # Bump when a quality measure changes (cached quality is then re-measured, not re-embedded).
 QUALITY_VERSION = 3
 

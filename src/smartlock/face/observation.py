@@ -2,22 +2,24 @@
 
 The core (`smartlock.device.inputs`) takes `FaceSeen` (embedding, yaw, pitch, quality
 0..1, near, still, pose) or `NoFace`. Only frames that passed the quality gate reach
-the core with an embedding: a refused frame becomes `NoFace`, and its reason stays
-with the runtime for the voice prompt ("come closer"). The pose tag is left to the
-core's own classifier of yaw/pitch.
+the core with an embedding: a refused frame becomes `NoFace` with the refusal's
+reason, which the core turns into a voice prompt ("one person at a time"). The pose
+tag is left to the core's own classifier of yaw/pitch.
 """
 
 from __future__ import annotations
 
 from smartlock.device.inputs import FaceSeen, NoFace
+from smartlock.device.vocab import FaceRefusal
 from smartlock.face.engine import FaceReading
-from smartlock.face.quality import UNLOCK_POLICY, QualityMeasure, QualityPolicy
+from smartlock.face.quality import UNLOCK_POLICY, QualityMeasure, QualityPolicy, Refusal
 
 
 def to_input(reading: FaceReading, *, still: bool = True) -> FaceSeen | NoFace:
     """The core input for one reading; `still` comes from the runtime's frame history."""
     if not reading.usable or reading.embedding is None or reading.quality is None:
-        return NoFace()
+        refusal = reading.refusal
+        return NoFace(None if refusal in (None, Refusal.NO_FACE) else FaceRefusal(refusal))
     q = reading.quality
     return FaceSeen(
         embedding=reading.embedding,

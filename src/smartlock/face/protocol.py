@@ -15,8 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 from smartlock.face.calibration import CENTROID_WEIGHT, DecisionRule
 from smartlock.face.dataset import QUALITY_FIELDS, ReadingsCache
+from smartlock.face.embed import flip_averaged
 from smartlock.face.matching import Gallery, rank_users
-from smartlock.face.quality import ENROL_POLICY, UNLOCK_POLICY, QualityMeasure, QualityPolicy
+from smartlock.face.quality import (
+    ENROL_POLICY,
+    UNLOCK_POLICY,
+    QualityMeasure,
+    QualityPolicy,
+    Refusal,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -37,19 +44,26 @@ class Dataset:
     quality: NDArray[np.float32]
     baseline: NDArray[np.float32]
 
-    def gate(self, policy: QualityPolicy) -> NDArray[np.bool_]:
-        """Which rows the policy lets through (rows without a face never pass)."""
+    def refusals(self, policy: QualityPolicy) -> list[Refusal | None]:
+        """The policy's verdict on each row (NO_FACE for rows without a face)."""
         import numpy as np
 
-        ok = np.zeros(len(self.person), dtype=bool)
-        for i, row in enumerate(self.quality):
+        verdicts: list[Refusal | None] = []
+        for row in self.quality:
             if np.isnan(row).any():
+                verdicts.append(Refusal.NO_FACE)
                 continue
             values = dict(zip(QUALITY_FIELDS, (float(v) for v in row), strict=True))
             values["faces"] = int(values["faces"])
             values["inside"] = bool(values["inside"])
-            ok[i] = policy.refusal(QualityMeasure(**values)) is None  # type: ignore[arg-type]
-        return ok
+            verdicts.append(policy.refusal(QualityMeasure(**values)))  # type: ignore[arg-type]
+        return verdicts
+
+    def gate(self, policy: QualityPolicy) -> NDArray[np.bool_]:
+        """Which rows the policy lets through (rows without a face never pass)."""
+        import numpy as np
+
+        return np.array([v is None for v in self.refusals(policy)], dtype=bool)
 
 
 def load_dataset(
@@ -90,6 +104,7 @@ class Attempts:
     genuine: NDArray[np.bool_]  # else impostor
     right_user: NDArray[np.bool_]  # best user is the attempt's own resident
     usable: NDArray[np.bool_]  # passed the gate (or, for the baseline, a face found)
+    two_faces: NDArray[np.bool_]  # the gate refused the photo as two people presenting
 
     def rates(self, rule: DecisionRule) -> tuple[float, float]:
         """(FAR, FRR) of a decision rule over these attempts."""
@@ -101,6 +116,18 @@ class Attempts:
         )
         return far, frr
 
+    def without(self, drop: NDArray[np.bool_]) -> Attempts:
+        """The same attempts minus those flagged in `drop` (e.g. two-person photos)."""
+        keep = ~drop
+        return Attempts(
+            self.d1[keep],
+            self.d2[keep],
+            self.genuine[keep],
+            self.right_user[keep],
+            self.usable[keep],
+            self.two_faces[keep],
+        )
+
 
 def run_protocol(
     data: Dataset,
@@ -110,12 +137,13 @@ def run_protocol(
     baseline: bool = False,
     unlock_policy: QualityPolicy = UNLOCK_POLICY,
     enrol_policy: QualityPolicy = ENROL_POLICY,
-    mirror_templates: bool = True,
+    flip_average: bool = True,
     centroid_weight: float = CENTROID_WEIGHT,
 ) -> Attempts:
     """Collect the attempts of `trials` seeded trials with `residents` residents.
 
-    Ours: gated probes, gated enrolment photos, each template also mirrored.
+    Ours: gated probes, gated enrolment photos; probes and templates are the
+    flip-averaged embeddings the lock uses (`embed.flip_averaged`).
     Baseline: raw HOG×1 embeddings, every enrolment photo with a face, no gate.
     """
     import numpy as np
@@ -124,13 +152,19 @@ def run_protocol(
     eligible = np.flatnonzero(counts >= MIN_IMAGES)
     if len(eligible) < residents:
         raise ValueError(f"only {len(eligible)} people have ≥ {MIN_IMAGES} images")
-    vectors = data.baseline if baseline else data.embedding
+    if baseline:
+        vectors = data.baseline
+    elif flip_average:
+        vectors = flip_averaged(data.embedding, data.mirrored)
+    else:
+        vectors = data.embedding
     has_face = np.asarray(~np.isnan(vectors).any(axis=1), dtype=bool)
     if baseline:
         probe_ok = enrol_ok = has_face
     else:
         probe_ok = data.gate(unlock_policy) & has_face
         enrol_ok = data.gate(enrol_policy) & has_face
+    pair = np.array([v is Refusal.TWO_FACES for v in data.refusals(unlock_policy)], dtype=bool)
     parts: list[tuple[NDArray[Any], ...]] = []
     for seed in range(trials):
         rng = np.random.default_rng(seed)
@@ -146,9 +180,6 @@ def run_protocol(
             genuine_owner += [u] * (len(rows) - ENROL_IMAGES)
         gallery = vectors[enrol_rows]
         owner_arr = np.asarray(owners, dtype=np.intp)
-        if mirror_templates and not baseline:
-            gallery = np.concatenate([gallery, data.mirrored[enrol_rows]])
-            owner_arr = np.concatenate([owner_arr, owner_arr])
         impostor_rows = np.flatnonzero(~np.isin(data.person, chosen))
         probe_rows = np.concatenate([np.asarray(genuine_rows, dtype=np.intp), impostor_rows])
         probes = np.nan_to_num(vectors[probe_rows], nan=10.0)  # faceless rows are unusable anyway
@@ -159,5 +190,7 @@ def run_protocol(
         genuine = np.arange(len(probe_rows)) < n_gen
         right = np.zeros(len(probe_rows), dtype=bool)
         right[:n_gen] = ranking.best[:n_gen] == np.asarray(genuine_owner, dtype=np.intp)
-        parts.append((ranking.d1, ranking.d2, genuine, right, probe_ok[probe_rows]))
+        parts.append(
+            (ranking.d1, ranking.d2, genuine, right, probe_ok[probe_rows], pair[probe_rows])
+        )
     return Attempts(*(np.concatenate(col) for col in zip(*parts, strict=True)))

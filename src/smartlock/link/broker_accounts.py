@@ -2,8 +2,9 @@
 
 Mosquitto 2 stores `username:$7$<iterations>$<salt>$<hash>` with PBKDF2-SHA512 and
 standard base64; we write the same format (what `mosquitto_passwd -b` writes), so
-broker passwords are only ever at rest as hashes. After a change, send SIGHUP to the
-broker so it reloads the file (deploy/mosquitto/add-lock.sh does both).
+broker passwords are only ever at rest as hashes. Mosquitto reads the file again only
+when told (SIGHUP); `reload_broker` runs the deployment's reload command after each
+change (e.g. `systemctl reload mosquitto`, whose unit sends the SIGHUP).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import base64
 import hashlib
 import os
 import secrets
+import shlex
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -61,3 +64,22 @@ def _write(path: Path, lines: list[str]) -> None:
         f.write("".join(ln + "\n" for ln in lines))
     os.chmod(tmp, 0o600)
     os.replace(tmp, path)
+
+
+class BrokerReloadError(RuntimeError):
+    """The broker could not be told to re-read its password file."""
+
+
+def reload_broker(command: str, timeout_s: float = 10.0) -> None:
+    """Run the reload command (split like a shell would, but no shell is used)."""
+    argv = shlex.split(command)
+    if not argv:
+        raise BrokerReloadError("empty broker reload command")
+    try:
+        # The command comes from the operator's settings, never from a request.
+        done = subprocess.run(argv, capture_output=True, timeout=timeout_s, check=False)  # noqa: S603
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise BrokerReloadError(f"broker reload {argv[0]!r} failed: {exc}") from exc
+    if done.returncode != 0:
+        detail = done.stderr.decode(errors="replace").strip()[:200]
+        raise BrokerReloadError(f"broker reload exited {done.returncode}: {detail}")

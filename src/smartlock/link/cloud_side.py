@@ -37,6 +37,7 @@ from smartlock.link.schemas import (
     Command,
     Event,
     EventBatch,
+    LinkAction,
     PairingHello,
     ShadowDesired,
 )
@@ -52,6 +53,8 @@ from smartlock.link.signing import (
 from smartlock.link.topics import SIGNED, Channel, parse_topic, topic
 
 DEFAULT_COMMAND_TTL_S = 30.0
+
+_LINK_ACTIONS = frozenset(a.value for a in LinkAction)
 
 
 def lock_id_of(topic_name: str) -> str:
@@ -77,7 +80,7 @@ def decode_lock_message(lock_key: str | None, topic_name: str, payload: bytes) -
 def build_command(
     lock_key: str,
     lock_id: str,
-    action: RemoteAction | str,
+    action: RemoteAction | LinkAction | str,
     params: Mapping[str, Any] | None = None,
     *,
     secret_params: Mapping[str, str] | None = None,
@@ -97,7 +100,7 @@ def build_command(
         merged[name + SEALED_SUFFIX] = seal_secret(lock_key, lock_id, request_id, name, secret)
     command = Command(
         request_id=request_id,
-        action=RemoteAction(action),
+        action=LinkAction(action) if action in _LINK_ACTIONS else RemoteAction(action),
         params=merged,
         issued_at=now,
         expires_at=now + ttl_s,

@@ -99,6 +99,7 @@ class LockClient:
         self._inflight: int | None = None
         self._inflight_deadline = 0.0
         self._last_state: bytes | None = None
+        self._discovered_firmware: str | None = None  # in the last HA discovery document
         self._ha_through = 0
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -195,6 +196,8 @@ class LockClient:
         if fingerprint == self._last_state:
             return
         state = state.model_copy(update={"sent_at": self._clock(), "online": True})
+        if self.options.ha_discovery and state.firmware != self._discovered_firmware:
+            await self._publish_discovery(client)  # A-OTA: HA's device page shows it
         await self._publish_signed(client, state, retain=True)
         if self.options.ha_discovery:
             ha_payload = canonical(ha.ha_state(state))
@@ -234,9 +237,9 @@ class LockClient:
                 await client.publish(name, payload, qos=1)
 
     async def _publish_discovery(self, client: aiomqtt.Client) -> None:
-        doc = ha.discovery_document(
-            self.lock_id, name=self.options.device_name, firmware=self.lock.status().firmware
-        )
+        firmware = self.lock.status().firmware
+        doc = ha.discovery_document(self.lock_id, name=self.options.device_name, firmware=firmware)
+        self._discovered_firmware = firmware
         payload = json.dumps(doc).encode()
         await client.publish(ha_discovery_topic(self.lock_id), payload, qos=1, retain=True)
         self._last_state = None  # HA (re)started: give it the state again too
@@ -364,13 +367,21 @@ async def pair(
     hellos: dict[str, Any] = {}
     answer = topic(label.serial, Channel.PAIRING_CREDENTIALS)
 
+    done = asyncio.Event()
+
     async def announce(client: aiomqtt.Client) -> None:
-        while True:
+        # Stops on `done` as well as on cancel: a cancel that lands as a PUBACK does can
+        # be swallowed inside aiomqtt (see raise_if_cancelled); a loop that ignored it
+        # would announce forever and pair() would never return.
+        while not done.is_set():
+            raise_if_cancelled()
             hello = make_hello(label, clock(), firmware)
             hellos[hello.lock_nonce] = hello
             name = topic(label.serial, Channel.PAIRING_HELLO)
             await client.publish(name, canonical(hello.model_dump(mode="json")), qos=1)
-            await asyncio.sleep(hello_every_s)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(hello_every_s):
+                    await done.wait()
 
     async def listen(client: aiomqtt.Client) -> LockCredentials:
         async for message in client.messages:
@@ -394,6 +405,8 @@ async def pair(
         except TimeoutError:
             raise PairingError("pairing window closed without an answer") from None
         finally:
+            done.set()
             announcer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await announcer
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                async with asyncio.timeout(5):
+                    await announcer

@@ -6,6 +6,12 @@ journal, converted to link `Event`s with details made safe for the wire (scalars
 only, secret-looking keys dropped: D-PRIV), so one odd event can never block the
 journal. Settings from the shadow run as `change_setting` commands, one per name,
 and the applied desired version is kept in a small file beside the lock's database.
+
+`firmware_update` commands (A-OTA) are the shell's own (`LinkAction`): with an
+`OtaConfig` it verifies the vendor's Ed25519 signature with the lock's vendor public
+key, refuses another model, a downgrade or the same version, fetches the image and
+checks its size and SHA-256, writes it, and only then tells the core the new version
+(`device.inputs.FirmwareUpdate`), which journals each step and keeps the version.
 """
 
 from __future__ import annotations
@@ -17,19 +23,23 @@ import os
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from smartlock.device import effects as fx
 from smartlock.device.durable import DurableLock
-from smartlock.device.inputs import RemoteAction, RemoteCommand
+from smartlock.device.inputs import FirmwareStage as Stage
+from smartlock.device.inputs import FirmwareUpdate, RemoteAction, RemoteCommand
 from smartlock.device.records import FIRMWARE_VERSION
 from smartlock.device.runtime import LockRuntime
 from smartlock.device.vocab import Mode
+from smartlock.link import firmware as fw
 from smartlock.link.schemas import (
     Command,
     CommandResult,
     Event,
+    LinkAction,
     Scalar,
     ShadowReported,
     StateReport,
@@ -38,6 +48,22 @@ from smartlock.link.schemas import (
 
 log = logging.getLogger(__name__)
 _MODES = {m.value: m for m in Mode}
+_CLAIMED = re.compile(r"^[0-9A-Za-z.+-]{1,32}$")
+
+
+@dataclass(frozen=True, slots=True)
+class OtaConfig:
+    """Firmware updates (A-OTA): the vendor's public key (base64url raw or PEM) is the
+    only key the lock trusts for images; `image_dir` receives installed images.
+    """
+
+    vendor_key: str
+    model: str = fw.DEFAULT_MODEL
+    image_dir: Path | None = None
+    fetch: Callable[[str, fw.Manifest], bytes] = fw.fetch_image
+
+    def __post_init__(self) -> None:
+        fw.load_public_key(self.vendor_key)  # ValueError at start-up, not at the first update
 
 
 def to_link_event(event: fx.JournalEvent) -> Event:
@@ -74,11 +100,14 @@ class RuntimeLockSide:
         state_file: Path,
         *,
         result_timeout_s: float = 10,
+        ota: OtaConfig | None = None,
     ) -> None:
         self.runtime = runtime
         self.lock = lock
         self.state_file = Path(state_file)
         self.result_timeout_s = result_timeout_s
+        self.ota = ota
+        self._updating = False
 
     def watch(
         self, notify: Callable[[], None], loop: asyncio.AbstractEventLoop
@@ -116,6 +145,8 @@ class RuntimeLockSide:
         self.lock.store.ack(up_to_seq)
 
     async def submit(self, command: Command) -> CommandResult:
+        if command.action is LinkAction.FIRMWARE_UPDATE:
+            return await self._firmware_update(command)
         remote = RemoteCommand(
             request_id=command.request_id,
             action=command.action,
@@ -133,6 +164,48 @@ class RuntimeLockSide:
                     request_id=command.request_id, ok=effect.ok, reason=reason, data=data
                 )
         return CommandResult(request_id=command.request_id, ok=False, reason="no_result")
+
+    async def _firmware_update(self, command: Command) -> CommandResult:
+        """A-OTA on the lock: verify, refuse a downgrade, fetch, check, install."""
+        rid = command.request_id
+        release = command.params.get("release")
+        claimed = _claimed_version(release)
+
+        async def refuse(reason: str, version: str = claimed) -> CommandResult:
+            reason = str(reason)
+            await self.runtime.asubmit(FirmwareUpdate(rid, Stage.REFUSED, version, reason))
+            log.warning("firmware update %s refused: %s", version, reason)
+            return CommandResult(request_id=rid, ok=False, reason=reason)
+
+        if self.ota is None:
+            return await refuse(fw.Refusal.NOT_CONFIGURED)
+        if self._updating:
+            return await refuse(fw.Refusal.BUSY)
+        self._updating = True
+        try:
+            try:
+                manifest = fw.verify_release(self.ota.vendor_key, release)
+                fw.check_offer(manifest, model=self.ota.model, current=self.lock.core.firmware)
+            except fw.FirmwareError as exc:
+                return await refuse(exc.reason)
+            version = manifest.version
+            await self.runtime.asubmit(FirmwareUpdate(rid, Stage.STARTED, version))
+            try:
+                image = await asyncio.to_thread(self.ota.fetch, manifest.url, manifest)
+                if self.ota.image_dir is not None:
+                    await asyncio.to_thread(_write_image, self.ota.image_dir, manifest, image)
+            except fw.FirmwareError as exc:
+                return await refuse(exc.reason, version)
+            except OSError as exc:
+                log.error("firmware %s could not be written: %s", version, exc)
+                return await refuse(fw.Refusal.INSTALL_FAILED, version)
+            await self.runtime.asubmit(FirmwareUpdate(rid, Stage.INSTALLED, version))
+            if self.lock.core.firmware != version:  # the core's own check said no
+                return CommandResult(request_id=rid, ok=False, reason=fw.Refusal.DOWNGRADE.value)
+            log.info("firmware %s installed", version)
+            return CommandResult(request_id=rid, ok=True, data={"version": version})
+        finally:
+            self._updating = False
 
     def _version(self) -> int:
         try:
@@ -161,6 +234,22 @@ class RuntimeLockSide:
         os.replace(tmp, self.state_file)
         reported = self.reported()
         return reported.model_copy(update={"rejected": rejected})
+
+
+def _claimed_version(release: Any) -> str:
+    """The version an (unverified) release claims, for the journal only."""
+    manifest = release.get("manifest") if isinstance(release, dict) else None
+    version = manifest.get("version") if isinstance(manifest, dict) else None
+    return version if isinstance(version, str) and _CLAIMED.match(version) else "unknown"
+
+
+def _write_image(image_dir: Path, manifest: fw.Manifest, image: bytes) -> None:
+    """Write the checked image (atomically) where the bootloader would take it from."""
+    image_dir.mkdir(parents=True, exist_ok=True)
+    target = image_dir / f"{manifest.model}-{manifest.version}.bin"
+    tmp = target.with_suffix(".tmp")
+    tmp.write_bytes(image)
+    os.replace(tmp, target)
 
 
 def is_name(key: Any) -> bool:

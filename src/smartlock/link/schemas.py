@@ -12,6 +12,7 @@ secret nor face data (D-PRIV): `Event.details` refuses such keys and nested valu
 
 from __future__ import annotations
 
+import enum
 import re
 from typing import Annotated, Literal
 
@@ -133,11 +134,23 @@ class ShadowReported(Message):
     rejected: dict[Name, Text] = Field(default_factory=dict, max_length=64)
 
 
+class LinkAction(enum.StrEnum):
+    """Commands the lock's shell runs itself (they need I/O the core must not do).
+
+    `firmware_update` (A-OTA): params `release` = a vendor-signed release
+    (`link.firmware.SignedRelease` as JSON); the lock verifies, fetches, installs.
+    """
+
+    FIRMWARE_UPDATE = "firmware_update"
+
+
 class Command(Message):
-    """A remote command (A-REMOTE, A-USERS, A-TEMP); signed, single-use, short-lived."""
+    """A remote command (A-REMOTE, A-USERS, A-TEMP, A-OTA); signed, single-use,
+    short-lived. `action` is a core `RemoteAction` or a shell `LinkAction`.
+    """
 
     request_id: RequestId
-    action: RemoteAction
+    action: RemoteAction | LinkAction
     params: dict[Name, JsonValue] = Field(default_factory=dict, max_length=32)
     issued_at: EpochS
     expires_at: EpochS

@@ -21,7 +21,7 @@ from smartlock.cloud import crud
 from smartlock.cloud.models import Role, TokenKind
 from smartlock.cloud.notify.kinds import NotifyKind
 from smartlock.cloud.services import Services
-from smartlock.device.vocab import EventKind, Method, Mode
+from smartlock.device.vocab import DoorState, EventKind, Method, Mode
 from smartlock.web import i18n, settings_form
 from smartlock.web.assets import static_response
 
@@ -158,6 +158,12 @@ def build_router() -> APIRouter:
             return _to_signin(request)
         return _render(request, "notifications.html", "notifications")
 
+    @router.get(PREFIX + "/account", response_model=None)
+    def account(request: Request) -> Response:
+        if not _signed_in(request):
+            return _to_signin(request)
+        return _render(request, "account.html", "account")
+
     @router.get(PREFIX + "/devices/{device_id}", response_model=None)
     def device(request: Request, device_id: DeviceId) -> Response:
         if not _signed_in(request):
@@ -188,6 +194,7 @@ def build_router() -> APIRouter:
             methods=[m.value for m in Method],
             event_kinds=[k.value for k in EventKind],
             modes=[m.value for m in Mode],
+            door_states=[d.value for d in DoorState],
             roles=[r.value for r in Role if r is not Role.OWNER],
         )
 

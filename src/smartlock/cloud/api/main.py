@@ -7,6 +7,7 @@ from smartlock.cloud.api.routes import (
     auth,
     devices,
     features,
+    firmware,
     lock_users,
     records,
     remote,
@@ -15,5 +16,16 @@ from smartlock.cloud.api.routes import (
 )
 
 api_router = APIRouter()
-for module in (auth, account, devices, settings, records, lock_users, remote, shares, features):
+for module in (
+    auth,
+    account,
+    devices,
+    settings,
+    records,
+    lock_users,
+    remote,
+    shares,
+    features,
+    firmware,
+):
     api_router.include_router(module.router)

@@ -34,8 +34,15 @@ class Settings(BaseSettings):
     # Mosquitto password file to register each paired lock's broker user in (hashed,
     # deploy/mosquitto); the broker re-reads it on SIGHUP. Empty: not managed here.
     broker_password_file: Path | None = None
+    # Run after each change to that file so the broker re-reads it, e.g.
+    # "systemctl reload mosquitto" or "kill -HUP <pid>" (split like a shell, no shell).
+    broker_reload_command: str = ""
     # 32 bytes, urlsafe base64. Empty: kept in data_dir/master.key (created 0600).
     master_key: SecretStr | None = None
+
+    # A-OTA: the firmware vendor's Ed25519 public key ("ed25519:" + base64url, or PEM). Releases
+    # are published only if their signature checks with it. Empty: publishing refused.
+    firmware_vendor_key: str = ""
 
     session_cookie: str = "smartlock_session"
     csrf_cookie: str = "smartlock_csrf"

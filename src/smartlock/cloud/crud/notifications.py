@@ -175,6 +175,13 @@ def list_channels(session: Session, *, account_id: int) -> list[NotificationChan
     )
 
 
+def get_channel(
+    session: Session, *, account_id: int, channel_id: int
+) -> NotificationChannel | None:
+    row = session.get(NotificationChannel, channel_id)
+    return row if row is not None and row.account_id == account_id else None
+
+
 def delete_channel(session: Session, *, account_id: int, channel_id: int) -> bool:
     row = session.get(NotificationChannel, channel_id)
     if row is None or row.account_id != account_id:

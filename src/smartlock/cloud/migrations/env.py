@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from smartlock.cloud.models import Base
 
@@ -12,7 +12,14 @@ engine = config.attributes.get("engine")
 if not isinstance(engine, Engine):
     raise RuntimeError("run migrations through smartlock.cloud.db.upgrade(engine)")
 
+# Every stateless worker runs the migrations at start-up. On PostgreSQL the first one
+# takes this transaction-scoped advisory lock; the others wait for its commit and then
+# find the schema at head. (SQLite is the single-machine default: one cloud process.)
+MIGRATION_LOCK_KEY = 0x5A4D_4C4B  # "SMLK": any constant shared by all workers
+
 with engine.begin() as connection:
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,

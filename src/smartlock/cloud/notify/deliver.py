@@ -52,6 +52,22 @@ def _send(url: str, title: str, body: str, high: bool) -> str | None:
     return None if ok else "delivery failed"
 
 
+TEST_TITLE = "smartlock: test notification"
+TEST_BODY = "This channel works: smartlock notifications will arrive here."
+
+
+def send_test(services: Services, *, account_id: int, channel_id: int, url_sealed: bytes) -> bool:
+    """Send one test message to a channel now (blocking; apprise's timeouts bound it).
+
+    Only whether it arrived is returned: an error text might carry parts of the URL.
+    """
+    url = services.key_box.open(url_sealed, context=_context(account_id))
+    error = _send(url.decode(), TEST_TITLE, TEST_BODY, False)
+    if error:
+        log.info("test delivery to channel %d failed: %s", channel_id, error)
+    return error is None
+
+
 def _due_jobs(services: Services) -> list[tuple[int, str, str, str, bool]]:
     with services.sessionmaker() as session:
         jobs = []

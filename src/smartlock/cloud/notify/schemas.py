@@ -73,6 +73,12 @@ class ChannelPublic(BaseModel):
     created_at: dt.datetime
 
 
+class ChannelTestPublic(BaseModel):
+    """Whether the test message was accepted by the channel's server."""
+
+    delivered: bool
+
+
 class ChannelsPublic(BaseModel):
     data: list[ChannelPublic]
     count: int

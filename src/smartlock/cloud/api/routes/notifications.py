@@ -13,6 +13,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from smartlock.cloud.api.deps import CurrentUser, ServicesDep, SessionDep
 from smartlock.cloud.authz import Capability, authorize
 from smartlock.cloud.crud import notifications as ncrud
+from smartlock.cloud.crud.throttle import check_throttle, record_failure
 from smartlock.cloud.errors import NotFound
 from smartlock.cloud.notify import deliver
 from smartlock.cloud.notify.dispatch import live_key
@@ -20,6 +21,7 @@ from smartlock.cloud.notify.schemas import (
     ChannelCreate,
     ChannelPublic,
     ChannelsPublic,
+    ChannelTestPublic,
     DeviceSwitches,
     DeviceSwitchesPublic,
     NotificationPublic,
@@ -144,6 +146,34 @@ def delete_channel(channel_id: int, account: CurrentUser, session: SessionDep) -
     if not ncrud.delete_channel(session, account_id=account.id, channel_id=channel_id):
         raise NotFound("no such channel", code="channel_not_found")
     return Message(message="channel deleted")
+
+
+TEST_SENDS_PER_MINUTE = 5
+
+
+@router.post("/notifications/channels/{channel_id}/test")
+def send_test_message(
+    channel_id: int, account: CurrentUser, session: SessionDep, services: ServicesDep
+) -> ChannelTestPublic:
+    """Send one test message to the channel now; ``delivered`` says whether it arrived.
+
+    At most TEST_SENDS_PER_MINUTE per account: the cloud must not become a way to make
+    requests to arbitrary URLs on demand.
+    """
+    key = f"channel-test:{account.id}"
+    check_throttle(session, key=key)
+    row = ncrud.get_channel(session, account_id=account.id, channel_id=channel_id)
+    if row is None:
+        raise NotFound("no such channel", code="channel_not_found")
+    record_failure(
+        session, key=key, limit=TEST_SENDS_PER_MINUTE, window_seconds=60, lock_seconds=60
+    )
+    account_id, sealed = row.account_id, row.url_sealed
+    session.rollback()  # hold no transaction open across the network call
+    delivered = deliver.send_test(
+        services, account_id=account_id, channel_id=channel_id, url_sealed=sealed
+    )
+    return ChannelTestPublic(delivered=delivered)
 
 
 @router.get(

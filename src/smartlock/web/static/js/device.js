@@ -1,5 +1,5 @@
-// Device page: live status over server-sent events (A-STATUS) and remote unlock with
-// re-confirmation (A-REMOTE).
+// Device page: live status over server-sent events (A-STATUS), remote unlock with
+// re-confirmation (A-REMOTE), and the firmware version with a signed update (A-OTA).
 "use strict";
 document.addEventListener("DOMContentLoaded", async () => {
   const { api, el, t, label, when, describeEvent, errorText, requestId } = window.SL;
@@ -40,8 +40,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   const device = await window.SL.device;
   if (!device.ok) { $("status").replaceWith(el("p", { class: "error", role: "alert", text: errorText(device) })); return; }
   render(device.data.status);
-  const unlockButton = $("remote-unlock");
-  unlockButton.hidden = device.data.role === "viewer";
+  const unlockButton = $("remote-unlock");  // shown once its click handler is attached
   const recent = await api("GET", path + "/records?limit=10");
   if (recent.ok) recent.data.data.forEach((e) => addEvent(e, true));
 
@@ -50,10 +49,54 @@ document.addEventListener("DOMContentLoaded", async () => {
   const source = new EventSource("/api/v1" + path + "/live");
   source.addEventListener("open", () => { live.textContent = t("status.live"); live.className = "pill ok"; live.dataset.live = "true"; });
   source.addEventListener("error", () => { live.textContent = t("status.reconnecting"); live.className = "pill off"; live.dataset.live = "false"; });
-  source.addEventListener("status", (m) => render(JSON.parse(m.data)));
+  source.addEventListener("status", (m) => { render(JSON.parse(m.data)); loadFirmware(); });
   source.addEventListener("event", (m) => addEvent(JSON.parse(m.data), false));
   source.addEventListener("revoked", () => { source.close(); $("status-revoked").hidden = false; unlockButton.hidden = true; });
   window.addEventListener("pagehide", () => source.close());
+
+  // Firmware (A-OTA): what runs, what the vendor signed that is newer, the last attempt.
+  const mayUpdate = device.data.role === "owner" || device.data.role === "admin";
+  const fwButton = $("firmware-update");
+  let fwPoll = null;
+  let fwBusy = false;
+  function renderFirmware(f) {
+    $("firmware-current").textContent = f.current || t("status.unknown");
+    const avail = $("firmware-available");
+    const notes = $("firmware-notes");
+    avail.hidden = false;
+    avail.dataset.version = f.available ? f.available.version : "";
+    avail.textContent = f.available ? t("firmware.available", { version: f.available.version }) : t("firmware.up_to_date");
+    notes.hidden = !(f.available && f.available.notes);
+    notes.textContent = f.available && f.available.notes ? t("firmware.notes", { notes: f.available.notes }) : "";
+    fwButton.hidden = !(mayUpdate && f.available);
+    const state = $("firmware-state");
+    const u = f.update;
+    state.dataset.status = u ? u.status : "";
+    if (!u) { state.textContent = ""; return; }
+    const reason = u.reason ? label("reason.", u.reason) : "";
+    state.textContent = t("firmware." + u.status, { version: u.version, reason });
+    if (u.status === "installing" && !fwPoll) fwPoll = setTimeout(() => { fwPoll = null; loadFirmware(); }, 2000);
+  }
+  async function loadFirmware() {
+    if (fwBusy) return;
+    const f = await api("GET", path + "/firmware");
+    if (f.ok) renderFirmware(f.data);
+    else if (f.status === 404 && f.data.code !== "device_not_found") $("firmware-state").textContent = t("firmware.unavailable");
+  }
+  loadFirmware();
+  let fwRequest = null;
+  fwButton.addEventListener("click", async () => {
+    fwRequest = fwRequest || requestId();  // a retry of the same tap is the same request
+    fwButton.disabled = true;
+    fwBusy = true;
+    $("firmware-state").textContent = t("firmware.installing", { version: $("firmware-available").dataset.version });
+    const r = await api("POST", path + "/firmware/update", { request_id: fwRequest });
+    fwBusy = false;
+    fwButton.disabled = false;
+    if (r.status !== 0) fwRequest = null;
+    if (r.ok) renderFirmware(r.data);
+    else { $("firmware-state").textContent = errorText(r); loadFirmware(); }
+  });
 
   // Remote unlock: a dialog that asks for the account password again.
   const dialog = $("unlock-dialog");
@@ -66,6 +109,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     $("unlock-password").focus();
   });
   $("unlock-cancel").addEventListener("click", () => dialog.close());
+  unlockButton.hidden = device.data.role === "viewer";
   let pendingId = null;
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();

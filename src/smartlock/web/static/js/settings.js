@@ -95,8 +95,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     message.textContent = r.ok ? t("common.saved") : errorText(r);
     if (r.ok) $("device-name").textContent = r.data.name;
   });
-  const del = $("delete-device");
-  del.hidden = d.role !== "owner";
+  const del = $("delete-device");  // hidden in the page until this handler is attached
   del.addEventListener("click", async () => {
     if (!(await confirmDialog(t("settings.delete_confirm")))) return;
     const r = await api("DELETE", path);
@@ -104,4 +103,5 @@ document.addEventListener("DOMContentLoaded", async () => {
     toast(t("common.saved"));
     location.href = "/app/";
   });
+  del.hidden = d.role !== "owner";
 });

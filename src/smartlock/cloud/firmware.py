@@ -1,0 +1,223 @@
+"""Firmware updates, cloud side (A-OTA): publish signed releases, offer, start.
+
+* **Publish** (`publish_release`, the `smartlock firmware publish` command): the
+  release's Ed25519 signature must check with the configured vendor public key
+  (`Settings.firmware_vendor_key`), else nothing is stored (`bad_signature`,
+  `malformed_release`, `vendor_key_missing`). One release per (model, version).
+* **Offer** (`offer_for`): the newest release of the lock's model whose version is
+  strictly greater (PEP 440 order, so 0.10.0 > 0.9.0) than the version the lock last
+  reported. Locks do not report a model yet: every lock is `DEFAULT_MODEL`.
+* **Start** (`start_update`): sends the release, exactly as signed, in a signed
+  `firmware_update` command (nonce + expiry + HMAC, like every command). The lock
+  checks the signature again with its own copy of the vendor key, so the cloud is not
+  trusted with what runs on the lock: it can only offer what the vendor signed.
+* **State** (`update_state`): the last attempt, settled from its command and the
+  version the lock reports afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from packaging.version import InvalidVersion, Version
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from smartlock.cloud import lockops
+from smartlock.cloud.errors import CloudError, Conflict
+from smartlock.cloud.models import Command, CommandStatus, Device
+from smartlock.cloud.models_firmware import FirmwareRelease, FirmwareUpdate
+from smartlock.cloud.services import Services
+from smartlock.link import firmware as fw
+
+ACTION = "firmware_update"
+
+
+class ReleasePublic(BaseModel):
+    model_config = {"from_attributes": True}
+
+    id: int
+    model: str
+    version: str
+    sha256: str
+    size: int
+    notes: str
+    published_at: dt.datetime
+
+
+class UpdatePublic(BaseModel):
+    version: str
+    from_version: str
+    # installing: sent / being installed; installed: the lock reports the version;
+    # refused: the lock (or the cloud) said no, see reason; offline: not delivered.
+    status: str
+    reason: str | None
+    command_id: str
+    started_at: dt.datetime
+
+
+class FirmwarePublic(BaseModel):
+    current: str
+    available: ReleasePublic | None
+    update: UpdatePublic | None
+
+
+# ---------------------------------------------------------------------- publish
+
+
+def publish_release(session: Session, release: Any, *, vendor_key: str) -> FirmwareRelease:
+    """Verify and store a signed release; CloudError (422/409) if it is not acceptable."""
+    if not vendor_key:
+        raise CloudError(
+            "no firmware vendor key is configured (SMARTLOCK_FIRMWARE_VENDOR_KEY)",
+            code="vendor_key_missing",
+            status=422,
+        )
+    try:
+        manifest = fw.verify_release(vendor_key, release)
+    except fw.FirmwareError as exc:
+        raise CloudError(str(exc), code=exc.reason.value, status=422) from None
+    except ValueError as exc:  # the configured key itself is unusable
+        raise CloudError(f"vendor key: {exc}", code="vendor_key_missing", status=422) from None
+    signed = release if isinstance(release, fw.SignedRelease) else fw.parse_release(release)
+    row = FirmwareRelease(
+        model=manifest.model,
+        version=manifest.version,
+        sha256=manifest.sha256,
+        size=manifest.size,
+        url=manifest.url,
+        notes=manifest.notes,
+        manifest=manifest.model_dump(mode="json"),
+        signature=signed.signature,
+    )
+    session.add(row)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict(
+            f"{manifest.model} {manifest.version} is already published", code="release_exists"
+        ) from None
+    return row
+
+
+def releases(session: Session) -> list[FirmwareRelease]:
+    return list(session.scalars(select(FirmwareRelease).order_by(FirmwareRelease.id)))
+
+
+# ------------------------------------------------------------------------ offer
+
+
+def _key(version: str) -> Version | None:
+    try:
+        return Version(version)
+    except InvalidVersion:
+        return None
+
+
+def offer_for(session: Session, device: Device) -> FirmwareRelease | None:
+    """The newest release newer than what the lock reports, or None."""
+    rows = session.scalars(select(FirmwareRelease).where(FirmwareRelease.model == fw.DEFAULT_MODEL))
+    best: tuple[Version, FirmwareRelease] | None = None
+    for row in rows:
+        version = _key(row.version)
+        if version is None or not fw.is_newer(row.version, device.firmware):
+            continue
+        if best is None or version > best[0]:
+            best = (version, row)
+    return None if best is None else best[1]
+
+
+def _attempt(session: Session, device_id: str) -> FirmwareUpdate | None:
+    return session.scalar(
+        select(FirmwareUpdate)
+        .where(FirmwareUpdate.device_id == device_id)
+        .order_by(FirmwareUpdate.created_at.desc(), FirmwareUpdate.id.desc())
+        .limit(1)
+    )
+
+
+def update_state(session: Session, device: Device) -> FirmwarePublic:
+    """What the app shows: running version, the offer, the last attempt."""
+    offer = offer_for(session, device)
+    attempt = _attempt(session, device.id)
+    update = None
+    if attempt is not None:
+        release = session.get(FirmwareRelease, attempt.release_id)
+        command = session.get(Command, attempt.command_id)
+        if release is not None and command is not None:
+            update = UpdatePublic(
+                version=release.version,
+                from_version=attempt.from_version,
+                status=_status(command, device, release.version),
+                reason=command.reason,
+                command_id=command.id,
+                started_at=attempt.created_at,
+            )
+    return FirmwarePublic(
+        current=device.firmware,
+        available=None if offer is None else ReleasePublic.model_validate(offer),
+        update=update,
+    )
+
+
+def _status(command: Command, device: Device, target: str) -> str:
+    if command.status == CommandStatus.REFUSED:
+        return "refused"
+    if command.status == CommandStatus.OFFLINE:
+        return "offline"
+    target_v, current_v = _key(target), _key(device.firmware)
+    if target_v is not None and current_v is not None and current_v >= target_v:
+        return "installed"  # the lock reports it runs the new version (or newer)
+    return "installing"
+
+
+# ------------------------------------------------------------------------ start
+
+
+async def start_update(
+    services: Services, session: Session, *, device: Device, account_id: int, request_id: str
+) -> FirmwarePublic:
+    """Send the offered release to the lock and wait for its answer (A-OTA)."""
+    existing = session.scalar(
+        select(Command).where(Command.device_id == device.id, Command.request_id == request_id)
+    )
+    if existing is not None and existing.action != ACTION:
+        raise CloudError("request_id already used", code="request_id_reused", status=409)
+    if existing is None:
+        offer = offer_for(session, device)
+        if offer is None:
+            raise Conflict("the lock runs the newest firmware", code="no_update_available")
+        release = {"manifest": offer.manifest, "signature": offer.signature}
+        from_version = device.firmware
+        command = await lockops.run_command(
+            services,
+            device_id=device.id,
+            account_id=account_id,
+            request_id=request_id,
+            action=ACTION,
+            params={"release": release},
+        )
+        with services.sessionmaker() as s:
+            if s.scalar(select(FirmwareUpdate).where(FirmwareUpdate.command_id == command.id)):
+                pass  # a concurrent retry recorded it
+            else:
+                s.add(
+                    FirmwareUpdate(
+                        device_id=device.id,
+                        release_id=offer.id,
+                        command_id=command.id,
+                        account_id=account_id,
+                        from_version=from_version,
+                    )
+                )
+                s.commit()
+    else:
+        await lockops.wait_for_command(services, command_id=existing.id)
+    session.expire_all()
+    fresh = session.get(Device, device.id)
+    assert fresh is not None
+    return update_state(session, fresh)

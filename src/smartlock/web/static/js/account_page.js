@@ -1,0 +1,172 @@
+// The account page (A-ACCOUNT, A-NOTIFY): change the password, API tokens (secret shown
+// once), outbound notification channels. Mutations carry the CSRF header (SL.api).
+"use strict";
+document.addEventListener("DOMContentLoaded", () => {
+  const { api, el, t, when, errorText, confirmDialog } = window.SL;
+  const $ = (x) => document.getElementById(x);
+  let email = "";
+
+  // The account password is re-checked by these forms: a wrong one is not "wrong email".
+  function passwordError(r) {
+    const code = r.data && r.data.code;
+    if (code === "bad_credentials") return t("account.wrong_current");
+    return errorText(r);
+  }
+
+  async function loadAccount() {
+    const r = await api("GET", "/account");
+    if (r.ok) { email = r.data.email; $("account-email").textContent = email; }
+  }
+
+  // --- password -------------------------------------------------------------------------
+  const pwForm = $("password-form");
+  pwForm.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const error = $("password-error");
+    error.textContent = "";
+    $("password-done").textContent = "";
+    const current = pwForm.current.value;
+    const next = pwForm.new.value;
+    if (!current || !next) { error.textContent = t("err.invalid_request"); return; }
+    if (next !== pwForm.new2.value) { error.textContent = t("signup.mismatch"); return; }
+    $("password-submit").disabled = true;
+    const r = await api("PUT", "/account/password", { current_password: current, new_password: next });
+    $("password-submit").disabled = false;
+    if (!r.ok) { error.textContent = passwordError(r); return; }
+    pwForm.reset();
+    $("password-done").textContent = t("account.password_changed");
+    loadTokens();  // the API ended every token too
+  });
+
+  // --- API tokens -------------------------------------------------------------------------
+  async function loadTokens() {
+    const r = await api("GET", "/auth/tokens");
+    const list = $("token-list");
+    list.replaceChildren();
+    if (!r.ok) {
+      $("tokens-unavailable").hidden = false;
+      if (r.status !== 404 && r.status !== 405) $("tokens-unavailable").textContent = errorText(r);
+      return;
+    }
+    $("tokens-empty").hidden = r.data.count > 0;
+    for (const tok of r.data.data) {
+      const name = tok.name || t("tokens.unnamed");
+      const used = tok.last_used_at ? when(tok.last_used_at) : t("tokens.never");
+      list.append(el("li", { class: "cred", "data-token": tok.id },
+        el("span", {},
+          el("strong", { text: name }), el("br"),
+          el("span", { class: "hint", text: t("tokens.meta", { created: when(tok.created_at), used, expires: when(tok.expires_at) }) })),
+        el("button", {
+          type: "button", class: "danger", text: t("tokens.revoke"), "aria-label": t("tokens.revoke") + ": " + name,
+          onclick: async () => {
+            if (!(await confirmDialog(t("tokens.revoke_confirm", { name })))) return;
+            const d = await api("DELETE", "/auth/tokens/" + tok.id);
+            $("tokens-message").textContent = d.ok ? t("tokens.revoked", { name }) : errorText(d);
+            loadTokens();
+          },
+        })));
+    }
+  }
+
+  const tokenForm = $("token-form");
+  tokenForm.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const error = $("token-error");
+    error.textContent = "";
+    $("tokens-message").textContent = "";
+    const name = tokenForm.name.value.trim();
+    if (!name || !tokenForm.password.value) { error.textContent = t("err.invalid_request"); return; }
+    $("token-submit").disabled = true;
+    const r = await api("POST", "/auth/tokens", { email, password: tokenForm.password.value, name }, { noRedirect: true });
+    $("token-submit").disabled = false;
+    if (!r.ok) { error.textContent = passwordError(r); return; }
+    tokenForm.reset();
+    $("token-secret").value = r.data.access_token;
+    $("token-copied").textContent = "";
+    $("token-once").hidden = false;
+    $("token-once").focus();
+    loadTokens();
+  });
+
+  $("token-copy").addEventListener("click", async () => {
+    const input = $("token-secret");
+    let done = false;
+    try {
+      if (navigator.clipboard && window.isSecureContext) { await navigator.clipboard.writeText(input.value); done = true; }
+    } catch (e) { done = false; }
+    if (!done) {
+      input.focus();
+      input.select();
+      try { done = document.execCommand("copy"); } catch (e) { done = false; }
+    }
+    $("token-copied").textContent = done ? t("common.copied") : t("tokens.copy_failed");
+  });
+  $("token-hide").addEventListener("click", () => {
+    $("token-secret").value = "";
+    $("token-once").hidden = true;
+    tokenForm.name.focus();
+  });
+
+  // --- notification channels -------------------------------------------------------------
+  async function loadChannels() {
+    const r = await api("GET", "/notifications/channels");
+    const list = $("channel-list");
+    list.replaceChildren();
+    if (!r.ok) {
+      $("channels-unavailable").hidden = false;
+      if (r.status !== 404 && r.status !== 405) $("channels-unavailable").textContent = errorText(r);
+      $("channel-form").hidden = r.status === 404 || r.status === 405;
+      return;
+    }
+    $("channels-empty").hidden = r.data.count > 0;
+    for (const ch of r.data.data) {
+      const name = ch.label || ch.url_hint;
+      list.append(el("li", { class: "cred", "data-channel": ch.id },
+        el("span", {},
+          el("strong", { text: name }), el("br"),
+          el("span", { class: "hint", text: t("channels.meta", { hint: ch.url_hint, created: when(ch.created_at) }) })),
+        el("span", {},
+          el("button", {
+            type: "button", text: t("channels.test"), "aria-label": t("channels.test") + ": " + name,
+            onclick: async (ev) => {
+              const button = ev.currentTarget;
+              button.disabled = true;
+              $("channels-message").textContent = t("channels.testing", { name });
+              const r = await api("POST", "/notifications/channels/" + ch.id + "/test");
+              button.disabled = false;
+              if (r.ok) $("channels-message").textContent = t(r.data.delivered ? "channels.test_ok" : "channels.test_failed", { name });
+              else if (r.status === 405 || (r.status === 404 && r.data.code !== "channel_not_found")) $("channels-message").textContent = t("common.unavailable");
+              else $("channels-message").textContent = errorText(r);
+            },
+          }),
+          el("button", {
+            type: "button", class: "danger", text: t("channels.remove"), "aria-label": t("channels.remove") + ": " + name,
+            onclick: async () => {
+              if (!(await confirmDialog(t("channels.remove_confirm", { name })))) return;
+              const d = await api("DELETE", "/notifications/channels/" + ch.id);
+              $("channels-message").textContent = d.ok ? t("channels.removed", { name }) : errorText(d);
+              loadChannels();
+            },
+          }))));
+    }
+  }
+
+  const channelForm = $("channel-form");
+  channelForm.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const error = $("channel-error");
+    error.textContent = "";
+    $("channels-message").textContent = "";
+    const url = channelForm.url.value.trim();
+    if (!url) { error.textContent = t("err.invalid_request"); return; }
+    const r = await api("POST", "/notifications/channels", { url, label: channelForm.label.value.trim() });
+    if (!r.ok) { error.textContent = errorText(r); return; }
+    channelForm.reset();
+    $("channels-message").textContent = t("channels.added", { name: r.data.label || r.data.url_hint });
+    loadChannels();
+  });
+
+  loadAccount();
+  loadTokens();
+  loadChannels();
+});
