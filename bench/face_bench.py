@@ -29,9 +29,20 @@ def ablation(residents: int = 5) -> None:
     from smartlock.face.quality import ENROL_POLICY, UNLOCK_POLICY, QualityPolicy
 
     data = load_dataset(bench_order(list_people(DATA)), ReadingsCache())
-    off = QualityPolicy(0, 1e9, 9, -1, -1, 999, 999, 999, -99)
+    off = QualityPolicy(
+        min_face_px=0,
+        max_face_px=1e9,
+        max_second_face=9,
+        min_sharpness=-1,
+        min_brightness=-1,
+        max_brightness=999,
+        max_yaw=999,
+        max_pitch=999,
+        min_score=-99,
+    )
     no_pair = dataclasses.replace(UNLOCK_POLICY, max_second_face=9)
     no_pair_enrol = dataclasses.replace(ENROL_POLICY, max_second_face=9)
+    strict = dataclasses.replace(UNLOCK_POLICY, max_subject_offset=-1.0)
     g = residents
     variants = {
         "baseline (HOG x1, nearest raw template)": run_protocol(data, residents=g, baseline=True),
@@ -49,8 +60,11 @@ def ablation(residents: int = 5) -> None:
         "+ user centroid, no gate": run_protocol(
             data, residents=g, unlock_policy=off, enrol_policy=off
         ),
-        "+ gate without the two-face rule": run_protocol(
+        "+ gate without the two-person rule": run_protocol(
             data, residents=g, unlock_policy=no_pair, enrol_policy=no_pair_enrol
+        ),
+        "+ session 2's rule (any second face ≥ 0.8× refused)": run_protocol(
+            data, residents=g, unlock_policy=strict, enrol_policy=strict
         ),
         "shipped (full gate)": run_protocol(data, residents=g),
     }

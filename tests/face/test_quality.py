@@ -92,9 +92,11 @@ def test_the_presenting_face_is_the_central_one_among_those_as_near() -> None:
     front = presenting([beside, behind, centred], size)
     assert front.subject == centred and front.rival == beside
     assert front.ratio() == 1.0 and front.rival_offset(size) == 1.5
+    assert front.subject_offset(size) == 0.0
     # A smaller face (someone further back) is never the subject, nor a rival.
     alone = presenting([_box(100, width=60), _box(330, width=120)], size)
     assert alone.rival is None and alone.subject.width == 120
     # Two people side by side in front of the lens: equally central.
     pair = presenting([_box(260), _box(380)], size)
-    assert pair.rival is not None and abs(pair.rival_offset(size)) < 1.0
+    assert pair.rival is not None and abs(pair.rival_offset(size)) < 0.5
+    assert pair.subject_offset(size) == 0.6

@@ -129,7 +129,7 @@ def test_settings_pending_while_offline_then_applied_live_A_SETTINGS_D_FACE_SENS
     page.goto(f"/app/devices/{device_id}/settings")
     expect(page.get_by_test_id("settings-offline")).to_be_visible()
     expect(page.locator("#setting-sensitivity-help")).to_contain_text("FAR 9.6e-5")
-    expect(page.locator("#setting-sensitivity-help")).to_contain_text("FRR 2.3 % (6.4 %)")
+    expect(page.locator("#setting-sensitivity-help")).to_contain_text("FRR 2.6 %")
     expect(page.get_by_test_id("info-serial")).to_have_text(serial)
     page.get_by_label("Remote unlock").check()
     expect(page.get_by_test_id("settings-message")).to_have_text("Saved")

@@ -16,6 +16,7 @@ from smartlock.cloud.notify import deliver
 from smartlock.cloud.scenes import actions, engine
 from smartlock.cloud.services import Services
 from smartlock.cloud.visitor import service as visitor
+from smartlock.link.connection import raise_if_cancelled
 
 log = logging.getLogger(__name__)
 TICK_S = 1.0
@@ -48,6 +49,7 @@ async def run_once(services: Services) -> None:
 
 async def _loop(services: Services, interval: float) -> None:
     while True:
+        raise_if_cancelled()  # a cancel swallowed inside a scene's command still stops us
         await run_once(services)
         await asyncio.sleep(interval)
 

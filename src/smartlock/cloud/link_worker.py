@@ -21,7 +21,7 @@ import aiomqtt
 
 from smartlock.cloud import ingest
 from smartlock.cloud.services import Services
-from smartlock.link.connection import BrokerConfig, mqtt_client
+from smartlock.link.connection import BrokerConfig, mqtt_client, raise_if_cancelled
 from smartlock.link.errors import LinkError
 from smartlock.link.topics import Channel, all_locks, shared
 
@@ -98,6 +98,7 @@ class MqttLink:
     async def run(self) -> None:
         delay = 0.2
         while True:
+            raise_if_cancelled()  # a cancel aiomqtt swallowed still ends the worker
             try:
                 await self._session()
                 delay = 0.2

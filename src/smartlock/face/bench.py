@@ -127,8 +127,8 @@ def run_bench(
         "impostor_attempts": int((~ours.genuine).sum()),
         "sensitivities": accuracy(ours, {s: rule_for(s, residents) for s in Sensitivity}),
         "latency_ms": times.get("ours", {}),
-        # The gate refuses photos with a second face ≥ 0.8× the main one ("one person at
-        # a time"); they count as false rejects above. How much of FRR that is:
+        # The gate refuses photos where a second person as near stands about as central
+        # ("one person at a time"); they count as false rejects above. How much that is:
         "two_faces": {
             "share_of_genuine": float(ours.two_faces[ours.genuine].mean()),
             "sensitivities_without_them": accuracy(
@@ -161,7 +161,7 @@ def format_report(result: dict[str, Any]) -> str:
     pair = result["two_faces"]
     alone = pair["sensitivities_without_them"]
     lines.append(
-        f"two-person photos (refused by design: one person at a time): "
+        f"two people presenting (refused by design: one person at a time): "
         f"{pair['share_of_genuine']:.1%} of genuine attempts; without them FRR is "
         + ", ".join(f"{name} {v['frr']:.1%} (FAR {v['far']:.1e})" for name, v in alone.items())
     )

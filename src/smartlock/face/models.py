@@ -20,7 +20,7 @@ RESNET = "dlib_face_recognition_resnet_model_v1.dat"
 # Bump when anything that changes embeddings changes (invalidates bench caches).
 PIPELINE_VERSION = "dlib-resnet-v1+5pt+chip150+central"
 # Bump when a quality measure changes (cached quality is then re-measured, not re-embedded).
-QUALITY_VERSION = 3
+QUALITY_VERSION = 4
 
 
 def model_path(name: str) -> Path:

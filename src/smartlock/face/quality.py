@@ -64,6 +64,7 @@ class QualityMeasure:
     faces: int
     second_face_ratio: float  # width of the rival face / the subject's (0 if no rival)
     rival_offset: float  # how much further from the centre the rival is, in face widths
+    subject_offset: float  # the subject's distance from the centre of view, in face widths
     face_px: float  # main face width as if the frame were 640 px wide
     inside: bool  # face box and landmarks wholly within the frame
     sharpness: float  # re-blur measure of the chip centre: ~0.5 crisp, ≤ 0.1 smeared
@@ -80,9 +81,11 @@ class QualityPolicy:
     min_face_px: float = 80.0  # about 1 m from a 640×480 camera with a 60° lens
     max_face_px: float = 420.0  # closer than about 20 cm
     max_second_face: float = 0.8  # a second face this close to the door is a 2nd person
-    # ... and if it is also about as central as the subject, the lock cannot tell who is
-    # presenting: refuse. One face width further out, it is a companion beside them.
-    min_rival_offset: float = 1.0
+    # With a second person that near, the lock reads the subject only when it stands
+    # squarely in front of the lens and the other clearly to one side; otherwise it
+    # cannot tell who is presenting, and refuses ("one person at a time").
+    max_subject_offset: float = 0.5  # face widths from the centre of view
+    min_rival_offset: float = 0.5  # face widths further out than the subject
     min_sharpness: float = 0.15  # LFW's softest 0.5 % sit below; a 720p face at σ 3.5 px
     min_brightness: float = 40.0
     max_brightness: float = 220.0
@@ -96,7 +99,10 @@ class QualityPolicy:
             (m.faces == 0, Refusal.NO_FACE),
             (
                 m.second_face_ratio >= self.max_second_face
-                and m.rival_offset < self.min_rival_offset,
+                and (
+                    m.subject_offset > self.max_subject_offset
+                    or m.rival_offset < self.min_rival_offset
+                ),
                 Refusal.TWO_FACES,
             ),
             (not m.inside, Refusal.PARTIAL),
@@ -151,6 +157,10 @@ class Presenting:
             return 0.0
         return self.rival.width / self.subject.width
 
+    def subject_offset(self, frame_size: tuple[int, int]) -> float:
+        """The subject's distance from the centre of view, in its own face widths."""
+        return _off_centre(self.subject, frame_size) / max(1, self.subject.width)
+
     def rival_offset(self, frame_size: tuple[int, int]) -> float:
         """How much further from the centre of view the rival is, in subject face widths."""
         if self.rival is None or not self.subject.width:
@@ -172,11 +182,12 @@ def presenting(boxes: list[FaceBox], frame_size: tuple[int, int]) -> Presenting:
     The camera is aimed where one stands at the door, so among the faces at about the
     same distance (at least COMPARABLE_FACE × the largest one's width; smaller faces are
     people further back) the one nearest the centre of view is the subject, and the
-    next nearest is its rival. Two people side by side in front of the lens are about
-    equally central, and the gate refuses them ("one person at a time"); a companion
-    standing beside a centred resident is a face width or more further out, and the
-    lock reads the resident. (Chosen in session 3; before, any second face ≥ 0.8× was
-    refused, which turned away a resident with a companion: see docs/face.md.)
+    next nearest is its rival. The gate (QualityPolicy) reads the subject only when it
+    stands squarely in front of the lens and the rival clearly to one side: a resident
+    with a companion beside them is let in, two people side by side or both off to one
+    side are refused ("one person at a time"). (Chosen in session 3; before, any second
+    face ≥ 0.8× was refused, which turned away a resident with a companion at their
+    shoulder: see docs/face.md.)
     """
     largest = max(box.width for box in boxes)
     near = [box for box in boxes if box.width >= COMPARABLE_FACE * largest]
@@ -204,6 +215,7 @@ def measure(
         faces=len(boxes),
         second_face_ratio=front.ratio(),
         rival_offset=front.rival_offset(frame_size),
+        subject_offset=front.subject_offset(frame_size),
         face_px=main.width * REFERENCE_WIDTH / width,
         inside=main.inside(width, height) and landmarks.inside(width, height),
         sharpness=sharpness(centre),
