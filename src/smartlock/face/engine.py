@@ -91,10 +91,11 @@ class FaceEngine:
         boxes = detect_faces(frame, min_face_px=min_px)
         if not boxes:
             return FaceAnalysis(boxes=[], landmarks=None, pose=None, quality=None)
-        landmarks = find_landmarks(frame, presenting(boxes, (width, height)).subject)
+        front = presenting(boxes, (width, height))
+        landmarks = find_landmarks(frame, front.subject)
         chip = face_chip(frame, landmarks)
         pose = estimate_pose(landmarks)
-        quality = measure((width, height), boxes, landmarks, chip, pose)
+        quality = measure((width, height), len(boxes), front, landmarks, chip, pose)
         return FaceAnalysis(boxes, landmarks, pose, quality, chip)
 
     def read(self, frame: NDArray[np.uint8]) -> FaceReading:

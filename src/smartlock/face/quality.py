@@ -197,22 +197,24 @@ def presenting(boxes: list[FaceBox], frame_size: tuple[int, int]) -> Presenting:
 
 def measure(
     frame_size: tuple[int, int],
-    boxes: list[FaceBox],
+    faces: int,
+    front: Presenting,
     landmarks: Landmarks,
     chip: NDArray[np.uint8],
     pose: HeadPose,
 ) -> QualityMeasure:
-    """Measure the presenting face (`landmarks`) of a frame of `frame_size` = (width, height)."""
+    """Measure the presenting face (`landmarks` of `front.subject`) of a frame of
+    `frame_size` = (width, height) in which `faces` faces were found.
+    """
     import cv2
     import numpy as np
 
     width, height = frame_size
     main = landmarks.box
-    front = presenting(boxes, frame_size)
     grey = cv2.cvtColor(chip, cv2.COLOR_RGB2GRAY).astype(np.float64)
     centre = grey[30:120, 30:120]  # eyes, nose and mouth; little background
     return QualityMeasure(
-        faces=len(boxes),
+        faces=faces,
         second_face_ratio=front.ratio(),
         rival_offset=front.rival_offset(frame_size),
         subject_offset=front.subject_offset(frame_size),
