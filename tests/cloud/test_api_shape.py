@@ -21,6 +21,9 @@ def test_every_operation_has_a_typed_success_response_A_SETTINGS(client: TestCli
             if path.endswith("/live"):
                 assert "text/event-stream" in content
                 continue
+            if path.endswith(".jpg"):  # face-masked pictures (A-LIVE)
+                assert list(content) == ["image/jpeg"], (method, path)
+                continue
             schema = content["application/json"]["schema"]
             assert "$ref" in schema, (method, path)
             assert "422" in op["responses"] or method == "get", (method, path)

@@ -116,8 +116,9 @@ def demo(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[D
 # break the asyncio tests of later packages.
 @pytest.fixture(scope="package")
 def browser(chromium: Path) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=15_000)  # as tests/web: slow CI machines, not slow pages
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         yield b

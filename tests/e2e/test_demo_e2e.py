@@ -247,3 +247,42 @@ def test_camera_takes_an_uploaded_photo_and_refuses_other_files(
     panel.page.get_by_label("Show a photo").set_input_files(str(notes))
     expect(panel.page.locator("#message")).to_contain_text("not a picture")
     expect(state).to_have_text("Nobody in front of the camera")
+
+
+def test_doorbell_picture_and_live_view_reach_the_app_faces_masked_A_LIVE_D_PRIV(
+    context: Any, demo: DemoRun
+) -> None:
+    """The whole way: panel photo → lock (mask on the lock) → broker → cloud → app."""
+    from pathlib import Path
+
+    from smartlock.face.decode import load_image
+    from smartlock.face.detect import detect_faces
+
+    faces = Path(__file__).resolve().parents[2].parent / "shared" / "faces"
+    photo = faces / "camera" / "obama_small.jpg"  # the demo takes bodies up to 64 KiB
+    if not photo.is_file():
+        pytest.skip(f"no face photos at {photo.parent}")
+    panel = Panel(context.new_page(), demo.base, 1)
+    web = WebApp(context.new_page(), demo.base)
+    web.sign_in(demo.email, demo.password)
+    device = web.api().device_id(panel.serial)
+    web.device(device)
+    panel.page.get_by_label("Show a photo").set_input_files(str(photo))
+    expect(panel.page.get_by_alt_text("Photo shown to the camera")).to_be_visible()
+    expect(panel.page.locator("#camera-state")).to_contain_text("Photo shown")
+    panel.page.locator("#doorbell").click()
+    image = web.page.get_by_test_id("doorbell-image")
+    expect(image).to_be_visible(timeout=20_000)
+    expect(web.page.get_by_test_id("doorbell-caption")).to_contain_text("Doorbell rang")
+    sid = image.get_attribute("data-snapshot-id")
+    shown = web.page.request.get(f"{demo.base}/api/v1/devices/{device}/snapshots/{sid}.jpg")
+    assert shown.ok
+    assert detect_faces(load_image(shown.body()), upsample=1) == []
+
+    web.page.get_by_test_id("live-button").click()
+    state = web.page.get_by_test_id("live-state")
+    expect(state).to_have_attribute("data-state", "running", timeout=20_000)
+    expect(web.page.get_by_test_id("live-image")).to_be_visible()
+    frame = web.page.request.get(f"{demo.base}/api/v1/devices/{device}/live-view.jpg")
+    assert frame.ok
+    assert detect_faces(load_image(frame.body()), upsample=1) == []

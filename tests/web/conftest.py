@@ -37,8 +37,11 @@ def browser() -> Iterator[Any]:
         if os.environ.get("CI"):
             pytest.fail("CI needs Debian's chromium at /usr/bin/chromium")
         pytest.skip("no /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Assertions wait like actions do: CI machines can be several times slower than
+    # a laptop, and Playwright's own 5 s default then fails pages that are only slow.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
         yield b
@@ -56,7 +59,7 @@ def world(tmp_path: Path) -> Iterator[WebWorld]:
 @pytest.fixture
 def context(browser: Any, world: WebWorld) -> Iterator[Any]:
     ctx = browser.new_context(viewport=PHONE, base_url=world.base, locale="en-US")
-    ctx.set_default_timeout(10_000)
+    ctx.set_default_timeout(15_000)
     yield ctx
     ctx.close()
 

@@ -14,6 +14,7 @@ from smartlock.cloud.models import Account, Device, Membership, Role
 class Capability(enum.StrEnum):
     VIEW = "view"  # status, live and records (A-SHARE: all a viewer gets)
     DETAILS = "details"  # the lock's users and settings, read-only: members and up
+    CAMERA = "camera"  # doorbell pictures and live view (A-LIVE): members and up
     UNLOCK = "unlock"  # remote unlock (A-REMOTE)
     MANAGE = "manage"  # settings, lock users, sharing
     OWN = "own"  # delete the device (unbind)
@@ -22,6 +23,7 @@ class Capability(enum.StrEnum):
 _ALLOWED: dict[Capability, frozenset[Role]] = {
     Capability.VIEW: frozenset(Role),
     Capability.DETAILS: frozenset({Role.OWNER, Role.ADMIN, Role.MEMBER}),
+    Capability.CAMERA: frozenset({Role.OWNER, Role.ADMIN, Role.MEMBER}),
     Capability.UNLOCK: frozenset({Role.OWNER, Role.ADMIN}),
     Capability.MANAGE: frozenset({Role.OWNER, Role.ADMIN}),
     Capability.OWN: frozenset({Role.OWNER}),

@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from smartlock.cloud import crud, features_hook, wire
+from smartlock.cloud import crud, features_hook, snapshots, wire
 from smartlock.cloud.crud.records import IncomingEvent
 from smartlock.cloud.lockops import lock_key, set_broker_user
 from smartlock.cloud.models import CommandStatus, Device, utcnow
@@ -106,6 +106,10 @@ def handle(services: Services, topic_name: str, payload: bytes) -> Outcome:
                 applied_version=message.version,
             )
             out.live.append((device.id, {"type": "settings"}))
+        elif isinstance(message, schemas.Snapshot):
+            row = snapshots.store(session, device=device, message=message)  # A-LIVE, D-PRIV
+            if row is not None:
+                out.live.append((device.id, snapshots.live_update(row)))
         elif isinstance(message, schemas.CommandResult):
             crud.finish_command(
                 session,

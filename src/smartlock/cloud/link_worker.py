@@ -33,6 +33,7 @@ LOCK_CHANNELS = (
     Channel.EVENTS,
     Channel.SHADOW_REPORTED,
     Channel.CMD_RESULT,
+    Channel.SNAPSHOT,
     Channel.AVAILABILITY,
     Channel.PAIRING_HELLO,
 )

@@ -348,5 +348,5 @@ __all__ = [
 ]
 
 # The app features' tables (A-TEMP, A-NOTIFY, A-SCENE) and firmware releases and
-# update attempts (A-OTA) register on the same Base.
-from smartlock.cloud import models_features, models_firmware  # noqa: E402, F401
+# update attempts (A-OTA) and face-masked snapshots (A-LIVE) register on the same Base.
+from smartlock.cloud import models_features, models_firmware, models_snapshots  # noqa: E402, F401

@@ -167,6 +167,7 @@ class LockSettings(Strict):
     watch_window_s: Annotated[StrictInt, Field(ge=5, le=60)] | None = None
     prompt_volume: Volume | None = None
     doorbell_volume: Volume | None = None
+    doorbell_snapshot: StrictBool | None = None
     mute: StrictBool | None = None
     language: Literal["zh", "en"] | None = None
     anti_lock: StrictBool | None = None

@@ -30,6 +30,7 @@ from smartlock.device.records import Binding
 from smartlock.device.runtime import FaceObserver, LockRuntime
 from smartlock.hal.parts import Hardware
 from smartlock.hal.virtual import VirtualLock
+from smartlock.link.camera_feed import CameraFeed, Mask
 from smartlock.link.connection import BrokerConfig
 from smartlock.link.lock_client import LinkOptions, LockClient, pair
 from smartlock.link.pairing import Label, LockCredentials, load_or_create_label
@@ -75,6 +76,18 @@ def face_parts() -> tuple[Any, FaceObserver | None]:
         return to_input(engine[0].read(frame))
 
     return GalleryMatcher(), observe
+
+
+def snapshot_masker() -> Mask | None:
+    """What makes a picture safe to send (A-LIVE, D-PRIV), or None without the face
+    engine: a lock that cannot find faces sends no pictures at all.
+    """
+    try:
+        from smartlock.face.snapshot import masked_snapshot
+    except ImportError as err:
+        log.info("face engine not available (%s): no doorbell snapshots or live view", err)
+        return None
+    return masked_snapshot
 
 
 def credentials_of(serial: str, binding: Binding | None) -> LockCredentials | None:
@@ -134,8 +147,14 @@ class LockProcess:
         )
         vendor = vendor_key_for(self.data_dir, vendor_key)
         ota = None if vendor is None else OtaConfig(vendor, image_dir=self.data_dir / "firmware")
+        mask = snapshot_masker()
+        self.camera = None if mask is None else CameraFeed(self.runtime.capture, mask)
         self.side = RuntimeLockSide(
-            self.runtime, self.durable, self.data_dir / "link-state.json", ota=ota
+            self.runtime,
+            self.durable,
+            self.data_dir / "link-state.json",
+            ota=ota,
+            camera=self.camera,
         )
         self.client: LockClient | None = None
         self._client_task: asyncio.Task[None] | None = None
@@ -239,10 +258,15 @@ class LockProcess:
             return
         client = LockClient(self.broker, creds, self.side, self.link_options)
         self._unwatch = self.side.watch(client.notify, self._loop)
+        if self.camera is not None:
+            self.camera.attach(client.publish_snapshot)
         self.client = client
         self._client_task = asyncio.create_task(client.run(), name=f"lock-client-{self.serial}")
 
     async def _stop_client(self) -> None:
+        if self.camera is not None:
+            self.camera.attach(None)
+            self.camera.stop_live()
         if self._unwatch is not None:
             self._unwatch()
             self._unwatch = None

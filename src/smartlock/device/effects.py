@@ -85,6 +85,15 @@ class Chime:
 
 
 @dataclass(frozen=True, slots=True)
+class TakeSnapshot:
+    """Send the app a picture from the camera (A-LIVE). The shell takes it and masks
+    every face on the lock before anything leaves (D-PRIV); the core only decides.
+    """
+
+    kind: str = "doorbell"
+
+
+@dataclass(frozen=True, slots=True)
 class FaceWatch:
     """Tell the face engine to run (True) or rest (False): D-FACE-WIN, D-BATT-LOW."""
 
@@ -161,6 +170,7 @@ Effect = (
     | MoveBolt
     | Alarm
     | Chime
+    | TakeSnapshot
     | FaceWatch
     | Radio
     | PairingWindow

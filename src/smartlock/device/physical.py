@@ -16,6 +16,7 @@ from smartlock.device.effects import (
     Led,
     Radio,
     SetLed,
+    TakeSnapshot,
 )
 from smartlock.device.inputs import (
     ArmKey,
@@ -161,6 +162,10 @@ def on_arm_key(core: LockCore, inp: ArmKey) -> None:
 def on_doorbell(core: LockCore, inp: DoorbellKey) -> None:
     core.emit(Chime())
     core.log(EventKind.DOORBELL, source=Source.KEYPAD)
+    # A-LIVE; the shell masks every face (D-PRIV). Not with the radio off (critical
+    # battery, D-BATT-CRIT): the picture could not go anywhere.
+    if core.state.settings.doorbell_snapshot and not core.radio_off:
+        core.emit(TakeSnapshot("doorbell"))
 
 
 def on_tamper(core: LockCore, inp: Tamper) -> None:

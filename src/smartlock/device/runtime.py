@@ -188,6 +188,16 @@ class LockRuntime:
         seen = None if frame is None else self.observe_face(frame)
         return [] if seen is None else self._run([seen])
 
+    def capture(self) -> Frame | None:
+        """One camera frame for a snapshot (A-LIVE), or None when there is none.
+
+        Raw frames never leave the lock: the link's `CameraFeed` masks every face in it
+        before anything is sent (D-PRIV). Taken under the runtime's lock, so it never
+        races the face watch for the camera.
+        """
+        with self._lock:
+            return self.hardware.camera.capture()
+
     def advance(self, seconds: float) -> list[fx.Effect]:
         """Fast-forward the clock by `seconds`, ticking at every `tick_s` on the way."""
         done: list[fx.Effect] = []
@@ -257,6 +267,8 @@ class LockRuntime:
                 hw.speaker.chime()
             case fx.FaceWatch(active):
                 self.face_watch = active
+            case fx.TakeSnapshot():
+                pass  # slow (face masking): the link's CameraFeed takes it off this thread
             case fx.Radio(on):
                 self.radio_on = on
             case fx.PairingWindow(until):

@@ -108,6 +108,12 @@ DESCRIPTORS: tuple[Descriptor, ...] = (
         choices=_choices(Volume),
     ),
     Descriptor(
+        "doorbell_snapshot",
+        Kind.BOOL,
+        True,
+        "A doorbell press sends the app a picture with every face masked (A-LIVE, D-PRIV)",
+    ),
+    Descriptor(
         "mute", Kind.BOOL, False, "Silence voice prompts, never alarms (D-MUTE)", mode=Mode.MUTE
     ),
     Descriptor("language", Kind.CHOICE, "zh", "Voice prompt language", choices=("zh", "en")),
@@ -176,6 +182,7 @@ class Settings:
     watch_window_s: int = 30
     prompt_volume: str = Volume.MEDIUM.value
     doorbell_volume: str = Volume.MEDIUM.value
+    doorbell_snapshot: bool = True
     mute: bool = False
     language: str = "zh"
     anti_lock: bool = False

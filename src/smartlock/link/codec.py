@@ -32,6 +32,7 @@ MODEL_OF: dict[Channel, type[BaseModel]] = {
     Channel.SHADOW_REPORTED: schemas.ShadowReported,
     Channel.CMD: schemas.Command,
     Channel.CMD_RESULT: schemas.CommandResult,
+    Channel.SNAPSHOT: schemas.Snapshot,
     Channel.PAIRING_HELLO: schemas.PairingHello,
     Channel.PAIRING_CREDENTIALS: schemas.PairingCredentials,
     Channel.HA_COMMAND: schemas.HaCommand,

@@ -42,6 +42,7 @@ from smartlock.link.schemas import (
     HaCommand,
     PairingCredentials,
     ShadowDesired,
+    Snapshot,
 )
 from smartlock.link.signing import (
     CommandGuard,
@@ -102,6 +103,7 @@ class LockClient:
         self._discovered_firmware: str | None = None  # in the last HA discovery document
         self._ha_through = 0
         self._tasks: set[asyncio.Task[None]] = set()
+        self._mqtt: aiomqtt.Client | None = None  # the live session, for snapshots
 
     def notify(self) -> None:
         """The lock changed: publish state and send events now (same event loop)."""
@@ -145,6 +147,7 @@ class LockClient:
             if self.options.ha_discovery:
                 await self._publish_discovery(client)
             self.sessions += 1
+            self._mqtt = client
             self.connected.set()
             log.info(
                 "link %s: connected to %s:%s", self.lock_id, self.broker.host, self.broker.port
@@ -157,6 +160,7 @@ class LockClient:
                 done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             finally:
                 self.connected.clear()
+                self._mqtt = None
                 await _cancel_all(tasks | self._tasks)
             for task in done:
                 task.result()
@@ -168,6 +172,26 @@ class LockClient:
     ) -> None:
         name, payload = sign_message(self._key, self.lock_id, message)
         await client.publish(name, payload, qos=1, retain=retain)
+
+    async def publish_snapshot(self, snapshot: Snapshot) -> bool:
+        """Send one face-masked picture (A-LIVE) now; False when not connected.
+
+        Pictures are not queued: a doorbell snapshot from before a reconnect is stale,
+        and the journal still carries the ring itself (D-LOG).
+        """
+        client = self._mqtt
+        if client is None or not self.connected.is_set():
+            return False
+        name, payload = sign_message(self._key, self.lock_id, snapshot)
+        if len(payload) > MAX_PAYLOAD:
+            log.warning("link %s: snapshot of %d B too large", self.lock_id, len(payload))
+            return False
+        try:
+            await client.publish(name, payload, qos=1)
+        except aiomqtt.MqttError as exc:
+            log.warning("link %s: snapshot not sent: %s", self.lock_id, exc)
+            return False
+        return True
 
     async def _send_loop(self, client: aiomqtt.Client) -> None:
         while True:

@@ -12,6 +12,10 @@ and the applied desired version is kept in a small file beside the lock's databa
 key, refuses another model, a downgrade or the same version, fetches the image and
 checks its size and SHA-256, writes it, and only then tells the core the new version
 (`device.inputs.FirmwareUpdate`), which journals each step and keeps the version.
+
+With a `CameraFeed` (A-LIVE), the core's `TakeSnapshot` effect (a doorbell press)
+and the `live_view` command (`LinkAction`) send pictures with every face masked on
+the lock (D-PRIV); without one, `live_view` is refused `unknown_action`.
 """
 
 from __future__ import annotations
@@ -35,7 +39,9 @@ from smartlock.device.records import FIRMWARE_VERSION
 from smartlock.device.runtime import LockRuntime
 from smartlock.device.vocab import Mode
 from smartlock.link import firmware as fw
+from smartlock.link.camera_feed import CameraFeed
 from smartlock.link.schemas import (
+    MAX_LIVE_VIEW_S,
     Command,
     CommandResult,
     Event,
@@ -101,8 +107,10 @@ class RuntimeLockSide:
         *,
         result_timeout_s: float = 10,
         ota: OtaConfig | None = None,
+        camera: CameraFeed | None = None,
     ) -> None:
         self.runtime = runtime
+        self.camera = camera
         self.lock = lock
         self.state_file = Path(state_file)
         self.result_timeout_s = result_timeout_s
@@ -113,10 +121,13 @@ class RuntimeLockSide:
         self, notify: Callable[[], None], loop: asyncio.AbstractEventLoop
     ) -> Callable[[], None]:
         """Call `notify` (on `loop`) whenever the lock journals or its status changes."""
+        camera = self.camera
 
         def listener(effect: fx.Effect) -> None:
             if isinstance(effect, fx.JournalEvent | fx.StatusChanged):
                 loop.call_soon_threadsafe(notify)
+            elif isinstance(effect, fx.TakeSnapshot) and camera is not None:
+                loop.call_soon_threadsafe(camera.doorbell)
 
         return self.runtime.add_listener(listener)
 
@@ -147,6 +158,8 @@ class RuntimeLockSide:
     async def submit(self, command: Command) -> CommandResult:
         if command.action is LinkAction.FIRMWARE_UPDATE:
             return await self._firmware_update(command)
+        if command.action is LinkAction.LIVE_VIEW:
+            return self._live_view(command)
         remote = RemoteCommand(
             request_id=command.request_id,
             action=command.action,
@@ -164,6 +177,17 @@ class RuntimeLockSide:
                     request_id=command.request_id, ok=effect.ok, reason=reason, data=data
                 )
         return CommandResult(request_id=command.request_id, ok=False, reason="no_result")
+
+    def _live_view(self, command: Command) -> CommandResult:
+        """A-LIVE: masked pictures about once a second for `seconds` (capped)."""
+        rid = command.request_id
+        seconds = command.params.get("seconds", 30)
+        if self.camera is None:
+            return CommandResult(request_id=rid, ok=False, reason="unknown_action")
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds <= 0:
+            return CommandResult(request_id=rid, ok=False, reason="bad_input")
+        granted = self.camera.start_live(min(float(seconds), MAX_LIVE_VIEW_S))
+        return CommandResult(request_id=rid, ok=True, data={"seconds": granted})
 
     async def _firmware_update(self, command: Command) -> CommandResult:
         """A-OTA on the lock: verify, refuse a downgrade, fetch, check, install."""

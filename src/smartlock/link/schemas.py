@@ -24,6 +24,10 @@ from smartlock.device.vocab import BoltState, DoorState, EventKind, Method, Mode
 MAX_PAYLOAD = 16 * 1024  # bytes; checked before any parsing
 MAX_BATCH = 50  # events per EventBatch (50 x ~200 B stays well under MAX_PAYLOAD)
 MAX_COMMAND_TTL = 300.0  # s: a command's expires_at - issued_at may not exceed this
+# A-LIVE: one face-masked JPEG (face.snapshot) per Snapshot; base64 of 11 KiB is 15 KiB,
+# which leaves room for the envelope under MAX_PAYLOAD.
+MAX_SNAPSHOT_JPEG = 11 * 1024
+MAX_LIVE_VIEW_S = 60  # a live view runs at most this long per command
 
 Text = Annotated[str, StringConstraints(max_length=256)]
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
@@ -139,9 +143,12 @@ class LinkAction(enum.StrEnum):
 
     `firmware_update` (A-OTA): params `release` = a vendor-signed release
     (`link.firmware.SignedRelease` as JSON); the lock verifies, fetches, installs.
+    `live_view` (A-LIVE): params `seconds` (1..MAX_LIVE_VIEW_S); the lock sends a
+    face-masked `Snapshot` about once a second for that long.
     """
 
     FIRMWARE_UPDATE = "firmware_update"
+    LIVE_VIEW = "live_view"
 
 
 class Command(Message):
@@ -171,6 +178,25 @@ class CommandResult(Message):
     ok: bool
     reason: Name | None = None
     data: dict[Name, Scalar] = Field(default_factory=dict, max_length=32)
+
+
+class Snapshot(Message):
+    """A-LIVE: one picture from the lock's camera, made on the lock with every face
+    masked and scaled down (`face.snapshot`, D-PRIV); `kind` says why it was taken.
+    `seq` counts the lock's snapshots since it started (the app keeps the newest).
+    """
+
+    kind: Literal["doorbell", "live"]
+    seq: Seq
+    taken_at: EpochS
+    jpeg_b64: Annotated[
+        str,
+        StringConstraints(
+            min_length=8,
+            max_length=(MAX_SNAPSHOT_JPEG + 2) // 3 * 4,
+            pattern=r"^/9j/[A-Za-z0-9+/]*={0,2}$",  # base64 of a JPEG (FF D8 FF)
+        ),
+    ]
 
 
 class PairingHello(Message):
@@ -208,6 +234,7 @@ Body = (
     | ShadowReported
     | Command
     | CommandResult
+    | Snapshot
     | PairingHello
     | PairingCredentials
 )

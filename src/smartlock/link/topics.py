@@ -42,6 +42,7 @@ class Channel(enum.StrEnum):
     SHADOW_REPORTED = "shadow/reported"  # lock → cloud, retained, signed ShadowReported
     CMD = "cmd"  # cloud → lock, signed Command (nonce + expiry)
     CMD_RESULT = "cmd_result"  # lock → cloud, signed CommandResult
+    SNAPSHOT = "snapshot"  # lock → cloud, signed Snapshot: a face-masked JPEG (A-LIVE)
     AVAILABILITY = "availability"  # lock → all, retained plain "online"/"offline" (will)
     PAIRING_HELLO = "pairing/hello"  # lock → cloud, PairingHello (D-PAIR)
     PAIRING_CREDENTIALS = "pairing/credentials"  # cloud → lock, sealed PairingCredentials
@@ -59,6 +60,7 @@ FROM_LOCK: frozenset[Channel] = frozenset(
         Channel.EVENTS,
         Channel.SHADOW_REPORTED,
         Channel.CMD_RESULT,
+        Channel.SNAPSHOT,
         Channel.AVAILABILITY,
         Channel.PAIRING_HELLO,
         Channel.HA_STATE,
@@ -76,6 +78,7 @@ SIGNED: frozenset[Channel] = frozenset(
         Channel.EVENTS,
         Channel.SHADOW_REPORTED,
         Channel.CMD_RESULT,
+        Channel.SNAPSHOT,
         Channel.ACK,
         Channel.SHADOW_DESIRED,
         Channel.CMD,

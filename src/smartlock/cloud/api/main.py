@@ -13,6 +13,7 @@ from smartlock.cloud.api.routes import (
     remote,
     settings,
     shares,
+    snapshots,
 )
 
 api_router = APIRouter()
@@ -27,5 +28,6 @@ for module in (
     shares,
     features,
     firmware,
+    snapshots,
 ):
     api_router.include_router(module.router)

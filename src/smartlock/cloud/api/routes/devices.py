@@ -90,7 +90,8 @@ def live_status(
     services: ServicesDep,
 ) -> EventSourceResponse:
     """Server-sent events: ``status`` (a StatusPublic) now and on every change;
-    ``event`` for each new journal entry. Access is re-checked while streaming.
+    ``event`` for each new journal entry; ``snapshot`` (id, kind, time) when a
+    face-masked picture arrived (A-LIVE). Access is re-checked while streaming.
     """
     authorize(session, account=account, device_id=device_id, capability=Capability.VIEW)
     account_id = account.id
@@ -126,6 +127,9 @@ def live_status(
                     return
                 if update.get("type") == "event":
                     yield ServerSentEvent(data=json.dumps(update["event"]), event="event")
+                if update.get("type") == "snapshot":  # A-LIVE: that a picture came, not it
+                    yield ServerSentEvent(data=json.dumps(update["snapshot"]), event="snapshot")
+                    continue
                 if update.get("type") != "recheck":
                     yield ServerSentEvent(data=json.dumps(current), event="status")
         finally:

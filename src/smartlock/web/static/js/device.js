@@ -1,5 +1,6 @@
 // Device page: live status over server-sent events (A-STATUS), remote unlock with
-// re-confirmation (A-REMOTE), and the firmware version with a signed update (A-OTA).
+// re-confirmation (A-REMOTE), the firmware version with a signed update (A-OTA), and
+// the latest doorbell picture and the live view (A-LIVE: faces masked on the lock).
 "use strict";
 document.addEventListener("DOMContentLoaded", async () => {
   const { api, el, t, label, when, describeEvent, errorText, requestId } = window.SL;
@@ -51,6 +52,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   source.addEventListener("error", () => { live.textContent = t("status.reconnecting"); live.className = "pill off"; live.dataset.live = "false"; });
   source.addEventListener("status", (m) => { render(JSON.parse(m.data)); loadFirmware(); });
   source.addEventListener("event", (m) => addEvent(JSON.parse(m.data), false));
+  source.addEventListener("snapshot", (m) => { if (JSON.parse(m.data).kind === "doorbell") loadSnapshot(); });
   source.addEventListener("revoked", () => { source.close(); $("status-revoked").hidden = false; unlockButton.hidden = true; });
   window.addEventListener("pagehide", () => source.close());
 
@@ -97,6 +99,81 @@ document.addEventListener("DOMContentLoaded", async () => {
     if (r.ok) renderFirmware(r.data);
     else { $("firmware-state").textContent = errorText(r); loadFirmware(); }
   });
+
+  // Doorbell picture and live view (A-LIVE). Every picture was made on the lock with
+  // every face masked (D-PRIV); viewers get neither (the API says 403 to them).
+  const mayCamera = device.data.role !== "viewer";
+  $("camera").hidden = !mayCamera;
+  const shown = {};  // the object URL each <img> shows now
+  function show(img, blob) {
+    if (shown[img.id]) URL.revokeObjectURL(shown[img.id]);
+    shown[img.id] = URL.createObjectURL(blob);
+    img.src = shown[img.id];
+    img.hidden = false;
+  }
+  async function fetchJpeg(url) {
+    try {
+      const r = await fetch("/api/v1" + url, { credentials: "same-origin", cache: "no-store" });
+      return r.ok ? { blob: await r.blob(), at: r.headers.get("X-Taken-At") } : null;
+    } catch (e) { return null; }
+  }
+  async function loadSnapshot() {
+    if (!mayCamera) return;
+    const list = await api("GET", path + "/snapshots");
+    if (!list.ok || !list.data.data.length) return;
+    const latest = list.data.data[0];
+    const jpeg = await fetchJpeg(path + "/snapshots/" + latest.id + ".jpg");
+    if (!jpeg) return;
+    const img = $("doorbell-image");
+    show(img, jpeg.blob);
+    img.dataset.snapshotId = String(latest.id);
+    $("doorbell-caption").textContent = t("camera.doorbell_at", { time: when(latest.taken_at) });
+  }
+  loadSnapshot();
+
+  const liveButton = $("live-button");
+  let liveTimer = null;
+  let liveUntil = 0;
+  let liveSince = "";
+  let liveRequest = null;
+  async function liveTick() {
+    const jpeg = await fetchJpeg(path + "/live-view.jpg");
+    if (jpeg && jpeg.at && jpeg.at >= liveSince) {
+      show($("live-image"), jpeg.blob);
+      $("live-state").textContent = t("camera.live_running", { time: when(jpeg.at) });
+      $("live-state").dataset.state = "running";
+    }
+    if (Date.now() >= liveUntil) {
+      clearInterval(liveTimer);
+      liveTimer = null;
+      liveButton.disabled = false;
+      $("live-state").textContent = t("camera.live_ended");
+      $("live-state").dataset.state = "ended";
+    }
+  }
+  liveButton.addEventListener("click", async () => {
+    liveRequest = liveRequest || requestId();  // a retry of the same tap is the same request
+    liveButton.disabled = true;
+    $("live-state").textContent = t("camera.live_starting");
+    $("live-state").dataset.state = "starting";
+    liveSince = new Date(Date.now() - 5000).toISOString().slice(0, 19);  // a little clock skew
+    const r = await api("POST", path + "/live-view", { request_id: liveRequest, seconds: 30 });
+    if (r.status !== 0) liveRequest = null;
+    const reason = r.ok && r.data.reason ? label("reason.", r.data.reason) : "";
+    if (!r.ok || r.data.status !== "done") {
+      liveButton.disabled = false;
+      $("live-state").dataset.state = "failed";
+      $("live-state").textContent = !r.ok ? errorText(r)
+        : r.data.status === "refused" ? t("camera.live_refused", { reason }) : t("camera.live_offline", { reason });
+      return;
+    }
+    liveUntil = Date.parse(r.data.until);
+    $("live-state").textContent = t("camera.live_waiting");
+    $("live-state").dataset.state = "waiting";
+    if (!liveTimer) liveTimer = setInterval(liveTick, 1000);
+    liveTick();
+  });
+  window.addEventListener("pagehide", () => { if (liveTimer) clearInterval(liveTimer); });
 
   // Remote unlock: a dialog that asks for the account password again.
   const dialog = $("unlock-dialog");

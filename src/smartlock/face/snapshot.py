@@ -1,0 +1,143 @@
+"""Pictures that may leave the lock (A-LIVE) without a face in them (D-PRIV).
+
+The doorbell snapshot and the live view show the app *who is at the door as a
+figure* (clothes, a parcel, how many people), never a face. So every image that leaves
+the lock is made here, on the lock:
+
+1. faces are found generously (the frame at ≤ 640 px wide, upsampled once, with a low
+   score threshold): a false alarm only blanks a patch of wall, a miss would leak a
+   face, so the detector is tuned to miss as little as possible;
+2. each face box is grown by a wide margin (hair, ears, a turned head) and replaced by
+   a few coarse blocks of its average colours (no features survive);
+3. the picture is scaled down to at most 320×240, which also leaves too few pixels for
+   a face the detector missed to be recognised;
+4. the small picture is checked again with the same generous detector; anything found
+   is masked too, and if a face still shows after that the picture is refused
+   (`SnapshotError`): the lock fails closed, the app gets no image;
+5. JPEG quality (then size) goes down until the bytes fit `MAX_JPEG_BYTES`, so one
+   picture, base64-encoded and signed, fits a link message (16 KiB).
+
+Neither the frame nor any face crop is ever kept or logged here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from smartlock.face.decode import as_frame
+from smartlock.face.detect import FaceBox, detect_faces
+from smartlock.face.errors import FaceError, ImageError
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+MAX_JPEG_BYTES = 11 * 1024  # = link.schemas.MAX_SNAPSHOT_JPEG (checked by a test)
+OUT_SIZE = (320, 240)  # width, height: the largest picture that leaves the lock
+DETECT_WIDTH = 640  # detection runs on the frame shrunk to this width (then upsampled ×2)
+MIN_SCORE = -0.6  # HOG score threshold: well below dlib's 0, so few faces are missed
+MARGIN = 0.6  # each face box grows by this fraction of its size on every side
+BLOCKS = 3  # a masked face becomes BLOCKS × BLOCKS flat tiles
+RECHECKS = 2  # passes of detect-and-mask on the small picture before refusing it
+QUALITIES = (70, 60, 50, 40, 30, 20)
+
+
+class SnapshotError(FaceError):
+    """No picture could be made that is safe to send (a face kept showing)."""
+
+    code = "snapshot_refused"
+
+
+def masked_snapshot(
+    frame: object,
+    *,
+    max_bytes: int = MAX_JPEG_BYTES,
+    size: tuple[int, int] = OUT_SIZE,
+) -> bytes:
+    """A JPEG of `frame` (RGB camera array) with every face masked, ≤ `max_bytes`.
+
+    `ImageError` for something that is not a usable frame, `SnapshotError` when a face
+    could not be masked away (then nothing may be sent).
+    """
+    rgb = as_frame(frame)
+    detect = _shrink(rgb, DETECT_WIDTH)
+    scale = rgb.shape[1] / detect.shape[1]
+    masked = rgb.copy()
+    for box in find_faces(detect):
+        _mask(masked, _scaled(box, scale))
+    small = _shrink(masked, size[0], size[1])
+    for _ in range(RECHECKS):
+        boxes = find_faces(small)
+        if not boxes:
+            break
+        for box in boxes:
+            _mask(small, box)
+    else:
+        if find_faces(small):
+            raise SnapshotError("a face still shows after masking; no picture is sent")
+    return _encode(small, max_bytes)
+
+
+def find_faces(frame: NDArray[np.uint8]) -> list[FaceBox]:
+    """Faces as generously as the detector allows (one upsample, low threshold)."""
+    return detect_faces(frame, upsample=1, min_score=MIN_SCORE)
+
+
+def _shrink(frame: NDArray[np.uint8], width: int, height: int | None = None) -> NDArray[np.uint8]:
+    """`frame` scaled down (never up) to fit width × height, aspect kept."""
+    import cv2
+    import numpy as np
+
+    h, w = frame.shape[:2]
+    factor = min(1.0, width / w, (height or h) / h)
+    if factor >= 1.0:
+        return np.ascontiguousarray(frame)
+    out = cv2.resize(
+        frame, (max(1, round(w * factor)), max(1, round(h * factor))), interpolation=cv2.INTER_AREA
+    )
+    return np.ascontiguousarray(out, dtype=np.uint8)
+
+
+def _scaled(box: FaceBox, scale: float) -> FaceBox:
+    return FaceBox(
+        left=int(box.left * scale),
+        top=int(box.top * scale),
+        right=int(box.right * scale + 1),
+        bottom=int(box.bottom * scale + 1),
+        score=box.score,
+    )
+
+
+def _mask(image: NDArray[np.uint8], box: FaceBox) -> None:
+    """Replace the face box plus a wide margin by a few flat tiles, in place."""
+    import cv2
+
+    h, w = image.shape[:2]
+    mx, my = round(box.width * MARGIN), round(box.height * MARGIN)
+    left, right = max(0, box.left - mx), min(w, box.right + mx)
+    top, bottom = max(0, box.top - my), min(h, box.bottom + my)
+    if right <= left or bottom <= top:
+        return
+    region = image[top:bottom, left:right]
+    tiles = cv2.resize(region, (BLOCKS, BLOCKS), interpolation=cv2.INTER_AREA)
+    image[top:bottom, left:right] = cv2.resize(
+        tiles, (right - left, bottom - top), interpolation=cv2.INTER_NEAREST
+    )
+
+
+def _encode(image: NDArray[np.uint8], max_bytes: int) -> bytes:
+    """JPEG at the best quality (then size) that fits `max_bytes`."""
+    import cv2
+
+    bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
+    while True:
+        for quality in QUALITIES:
+            ok, buf = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, quality])
+            if not ok:
+                raise ImageError("the picture could not be encoded as JPEG")
+            if len(buf) <= max_bytes:
+                return bytes(buf.tobytes())
+        h, w = bgr.shape[:2]
+        if w <= 32 or h <= 32:
+            raise ImageError(f"no JPEG of this picture fits {max_bytes} bytes")
+        bgr = cv2.resize(bgr, (w * 3 // 4, h * 3 // 4), interpolation=cv2.INTER_AREA)
