@@ -190,3 +190,24 @@ def test_live_view_sends_a_signed_capped_command_to_the_lock_A_LIVE(
     assert r.json()["status"] == "done" and r.json()["seconds"] == 20 and r.json()["until"]
     [command] = link.commands
     assert (command.action, command.params) == ("live_view", {"seconds": 20})
+
+
+def test_deleting_the_lock_deletes_its_pictures_A_LIVE_D_PRIV(
+    client: TestClient, services: Services
+) -> None:
+    from sqlalchemy import func, select
+
+    from smartlock.cloud.models_snapshots import Snapshot as Row
+
+    ann = user(client, "ann@example.org")
+    device, key = add_lock(services, "ann@example.org")
+    lock_says(services, key, device.serial, snap(1))
+    lock_says(services, key, device.serial, snap(2, kind="live"))
+
+    def pictures() -> int:
+        with services.sessionmaker() as session:
+            return int(session.scalar(select(func.count()).select_from(Row)) or 0)
+
+    assert pictures() == 2
+    assert client.delete(f"{API}/devices/{device.id}", headers=ann).status_code == 200
+    assert pictures() == 0
