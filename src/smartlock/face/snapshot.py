@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 MAX_JPEG_BYTES = 11 * 1024  # = link.schemas.MAX_SNAPSHOT_JPEG (checked by a test)
 OUT_SIZE = (320, 240)  # width, height: the largest picture that leaves the lock
 DETECT_WIDTH = 640  # detection runs on the frame shrunk to this width (then upsampled ×2)
-MIN_SCORE = -0.6  # HOG score threshold: well below dlib's 0, so few faces are missed
+MIN_SCORE = -1.0  # HOG score threshold: far below dlib's 0 (bench/snapshot_privacy.py)
 MARGIN = 0.6  # each face box grows by this fraction of its size on every side
 BLOCKS = 3  # a masked face becomes BLOCKS × BLOCKS flat tiles
 RECHECKS = 2  # passes of detect-and-mask on the small picture before refusing it
