@@ -202,6 +202,8 @@ def test_manual_scene_runs_and_its_notification_arrives_live_A_SCENE_A_NOTIFY(
     expect(badge).to_have_text(str(before + 1))
     page.click("#nav-notifications")
     expect(page.get_by_test_id("notes-list")).to_contain_text("Bye from the scene")
+    page.get_by_test_id("note-device").first.click()  # each notification leads to its lock
+    expect(page).to_have_url(re.compile(f"/app/devices/{device_id}$"))
 
 
 def test_a_viewer_sees_status_but_not_the_managing_sections_A_SHARE_A_STATUS(

@@ -10,6 +10,12 @@ document.addEventListener("DOMContentLoaded", () => {
     const li = el("li", { class: n.read_at ? "" : "unread", "data-kind": n.kind, "data-id": n.id },
       el("strong", { text: n.title }), el("p", { text: n.body }),
       el("time", { class: "hint", datetime: n.created_at, text: when(n.created_at) }));
+    if (n.device_id) {  // to the lock's page; for a ring, its face-masked picture (A-LIVE)
+      li.append(" ", el("a", {
+        href: "/app/devices/" + encodeURIComponent(n.device_id), "data-testid": "note-device",
+        text: t(n.kind === "doorbell" ? "notes.see_who" : "notes.open_lock"),
+      }));
+    }
     if (!n.read_at) {
       li.append(" ", el("button", {
         type: "button", class: "link", text: t("notes.mark_read"), "aria-label": t("notes.mark_read") + ": " + n.title,
