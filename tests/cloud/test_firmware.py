@@ -143,6 +143,14 @@ def test_viewer_sees_the_offer_but_cannot_start_it_owner_and_admin_can_A_OTA_A_S
         assert (update["status"], update["reason"]) == ("offline", "lock_offline")
     # The viewer sees how it went.
     assert client.get(url, headers=vic).json()["update"]["status"] == "offline"
+    # An install that outlasted the command's wait (slow link) shows as installed once
+    # the lock reports the new version.
+    with services.sessionmaker() as s:
+        crud.set_state(
+            s, device_id=device.id, state={}, at=dt.datetime.now(dt.UTC), firmware="0.2.0"
+        )
+    seen = client.get(url, headers=vic).json()
+    assert seen["current"] == "0.2.0" and seen["update"]["status"] == "installed"
 
 
 def test_cli_keygen_sign_publish_list_A_OTA(

@@ -165,13 +165,16 @@ def update_state(session: Session, device: Device) -> FirmwarePublic:
 
 
 def _status(command: Command, device: Device, target: str) -> str:
+    # What the lock reports running wins over the command's answer: over a slow link
+    # the install can outlast the command's wait (then "offline", no_answer) and still
+    # succeed; the app must then say installed, not offline.
+    target_v, current_v = _key(target), _key(device.firmware)
+    if target_v is not None and current_v is not None and current_v >= target_v:
+        return "installed"
     if command.status == CommandStatus.REFUSED:
         return "refused"
     if command.status == CommandStatus.OFFLINE:
         return "offline"
-    target_v, current_v = _key(target), _key(device.firmware)
-    if target_v is not None and current_v is not None and current_v >= target_v:
-        return "installed"  # the lock reports it runs the new version (or newer)
     return "installing"
 
 
