@@ -14,7 +14,14 @@ from cloud.helpers import lock_says, user
 from smartlock.cloud.notify import deliver
 from smartlock.cloud.notify.dispatch import live_key
 from smartlock.cloud.services import Services
-from smartlock.device.inputs import MechanicalKey, RemoteAction, RemoteCommand, Tamper
+from smartlock.device.inputs import (
+    FirmwareStage,
+    FirmwareUpdate,
+    MechanicalKey,
+    RemoteAction,
+    RemoteCommand,
+    Tamper,
+)
 
 from .helpers import API, Paired, pair
 from .locksim import MASTER_PIN
@@ -61,6 +68,28 @@ def test_lock_events_notify_everyone_with_access_A_NOTIFY(
     count = len(notes(p))
     p.link.sync()
     assert len(notes(p)) == count
+
+
+def test_firmware_installed_or_refused_is_told_with_its_version_A_NOTIFY_A_OTA(
+    client: TestClient, services: Services, tmp_path: Path
+) -> None:
+    p = pair(client, services, tmp_path)
+    p.sim.feed(FirmwareUpdate("fw-0001", FirmwareStage.STARTED, "9.0.0"))  # not worth a note
+    p.sim.feed(FirmwareUpdate("fw-0001", FirmwareStage.INSTALLED, "9.0.0"))
+    p.sim.feed(FirmwareUpdate("fw-0002", FirmwareStage.REFUSED, "9.1.0", "bad_signature"))
+    p.link.sync()
+    refused, installed = [n for n in notes(p) if n["kind"] == "firmware"]
+    assert installed["title"] == "Firmware updated" and "9.0.0" in installed["body"]
+    assert refused["title"] == "Firmware update refused"
+    assert "9.1.0" in refused["body"] and "bad_signature" in refused["body"]
+    # A switch like every other kind.
+    r = p.client.patch(
+        p.url("/notification-switches"), json={"kinds": {"firmware": False}}, headers=p.owner
+    )
+    assert r.status_code == 200
+    p.sim.feed(FirmwareUpdate("fw-0003", FirmwareStage.INSTALLED, "9.2.0"))
+    p.link.sync()
+    assert len([n for n in notes(p) if n["kind"] == "firmware"]) == 2
 
 
 def test_switches_per_account_and_per_lock_A_NOTIFY(

@@ -76,7 +76,9 @@ def on_event(session: Session, *, device: Device, event: Event, live: Live) -> i
         if named is not None and named.name:
             user = f"{user} {named.name}"
     battery = event.data.get("level", (device.state or {}).get("battery"))
-    title, body = describe(kind, device.name, user=user, method=event.method, battery=battery)
+    title, body = describe(
+        kind, device.name, user=user, method=event.method, battery=battery, details=event.data
+    )
     data = {"event_seq": event.seq, "event_kind": event.kind, "user": event.user_number}
     if event.method:
         data["method"] = event.method

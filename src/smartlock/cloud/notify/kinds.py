@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 
 from smartlock.device.vocab import EventKind, Method
 
@@ -21,6 +22,7 @@ class NotifyKind(enum.StrEnum):
     DOOR_AJAR = "door_ajar"  # "door not closed properly" (D-AJAR, jam, virtually locked)
     DEVICE_OFFLINE = "device_offline"
     SCENE = "scene"  # a scene's "notify" action (A-SCENE)
+    FIRMWARE = "firmware"  # an update installed or refused (A-OTA)
 
 
 FROM_EVENT: dict[EventKind, NotifyKind] = {
@@ -36,6 +38,8 @@ FROM_EVENT: dict[EventKind, NotifyKind] = {
     EventKind.DOOR_AJAR: NotifyKind.DOOR_AJAR,
     EventKind.JAMMED: NotifyKind.DOOR_AJAR,
     EventKind.VIRTUALLY_LOCKED: NotifyKind.DOOR_AJAR,
+    EventKind.FIRMWARE_UPDATED: NotifyKind.FIRMWARE,
+    EventKind.FIRMWARE_UPDATE_REFUSED: NotifyKind.FIRMWARE,
 }
 
 # Loud in the app: high priority. Duress also ignores the account's mute (D-DURESS).
@@ -68,13 +72,26 @@ _TITLES: dict[NotifyKind, str] = {
 
 
 def describe(
-    kind: NotifyKind, device_name: str, *, user: str | None, method: str | None, battery: object
+    kind: NotifyKind,
+    device_name: str,
+    *,
+    user: str | None,
+    method: str | None,
+    battery: object,
+    details: Mapping[str, object] | None = None,
 ) -> tuple[str, str]:
-    """(title, body) a person reads; never a secret (D-PRIV)."""
+    """(title, body) a person reads; never a secret (D-PRIV). `details`: the event's."""
     if kind is NotifyKind.UNLOCK:
         how = _METHOD_WORDS.get(method or "", method or "unknown means")
         who = f"user {user}" if user else "someone"
         return f"{device_name} unlocked", f"{device_name} was unlocked by {who} ({how})."
+    if kind is NotifyKind.FIRMWARE:
+        version = str((details or {}).get("version", "?"))[:32]
+        reason = (details or {}).get("reason")
+        if reason:
+            refused = f"{device_name}: the update to firmware {version} was refused ({reason})."
+            return "Firmware update refused", refused
+        return "Firmware updated", f"{device_name} now runs firmware {version}."
     title = _TITLES.get(kind, kind.value)
     body = f"{device_name}: {title.lower()}"
     if kind is NotifyKind.DURESS and user:
