@@ -190,3 +190,17 @@ def test_a_public_key_never_reads_as_a_command_line_flag_A_OTA() -> None:
         text = fw.public_key_text(Ed25519PrivateKey.generate())
         assert text.startswith("ed25519:")
         assert fw.load_public_key(text) == fw.load_public_key(text.removeprefix("ed25519:"))
+
+
+def test_cloud_publishes_releases_of_either_key_during_a_rotation_A_OTA(
+    services: Services, vendor: Ed25519PrivateKey
+) -> None:
+    new = fw.new_private_key()
+    trusted = f"{fw.public_key_text(vendor)} {fw.public_key_text(new)}"
+    with services.sessionmaker() as s:
+        cloud_fw.publish_release(s, signed(vendor, "0.2.0"), vendor_key=trusted)
+        cloud_fw.publish_release(s, signed(new, "0.3.0"), vendor_key=trusted)
+        with pytest.raises(CloudError) as refused:
+            cloud_fw.publish_release(s, signed(fw.new_private_key(), "0.4.0"), vendor_key=trusted)
+        assert refused.value.code == "bad_signature"
+    assert count(services) == 2

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from smartlock.device import open_lock
@@ -287,3 +288,33 @@ def test_core_never_records_an_older_version_whatever_the_shell_says_A_OTA(
 def test_a_lock_given_an_unusable_vendor_key_says_so_at_start_A_OTA() -> None:
     with pytest.raises(ValueError, match="32 bytes"):
         OtaConfig("not-a-key")
+
+
+def test_vendor_key_rotation_old_and_new_trusted_then_old_dropped_A_OTA(
+    tmp_path: Path, vendor: Ed25519PrivateKey, image_file: Path
+) -> None:
+    """Rotation: a lock that trusts both keys takes releases signed by either; once the
+    old key is dropped (a later firmware, here a restart with one key) it is refused."""
+    new = fw.new_private_key()
+    new_pem = (
+        new.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    both = f"{fw.public_key_text(vendor)},\n{new_pem}"  # a list may mix the two notations
+    assert len(fw.load_trusted_keys(both)) == 2
+    lock = Lock(tmp_path, OtaConfig(both, image_dir=tmp_path / "installed"))
+    try:
+        assert lock.submit(command(release(vendor, image_file, "0.2.0"), "fw-1")).ok
+        assert lock.submit(command(release(new, image_file, "0.3.0"), "fw-2")).ok
+        stranger = lock.submit(command(release(fw.new_private_key(), image_file, "0.4.0"), "fw-3"))
+        assert not stranger.ok and stranger.reason == "bad_signature"
+        lock.side.ota = OtaConfig(fw.public_key_text(new), image_dir=tmp_path / "installed")
+        old = lock.submit(command(release(vendor, image_file, "0.5.0"), "fw-4"))
+        assert not old.ok and old.reason == "bad_signature"
+        assert lock.side.status().firmware == "0.3.0"
+    finally:
+        lock.durable.store.close()
+    for bad in ("", " , ", f"{fw.public_key_text(new)} not-a-key"):
+        with pytest.raises(ValueError):
+            fw.load_trusted_keys(bad)

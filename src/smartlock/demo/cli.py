@@ -51,7 +51,8 @@ def register(subparsers: Any) -> None:
     run.add_argument(
         "--vendor-key",
         default=None,
-        help="firmware vendor public key, base64url (A-OTA; default: "
+        help="firmware vendor public key(s), ed25519:base64url or PEM, several comma "
+        "separated while the vendor rotates its key (A-OTA; default: "
         "$SMARTLOCK_VENDOR_PUBLIC_KEY or DATA_DIR/vendor.pub; none: updates refused)",
     )
     run.add_argument("-v", "--verbose", action="store_true")

@@ -27,8 +27,10 @@ import binascii
 import enum
 import hashlib
 import os
+import re
 import urllib.parse
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -169,6 +171,23 @@ def load_public_key(text: str) -> Ed25519PublicKey:
     return Ed25519PublicKey.from_public_bytes(raw)
 
 
+_PEM_BLOCK = re.compile(r"-----BEGIN PUBLIC KEY-----.+?-----END PUBLIC KEY-----", re.DOTALL)
+
+
+def load_trusted_keys(text: str) -> list[Ed25519PublicKey]:
+    """Every vendor key in `text`: PEM blocks and `ed25519:` keys separated by commas or
+    whitespace. Several keys are how the vendor rotates its key: a firmware that trusts
+    old and new, then releases signed with the new one, then a firmware without the old
+    (docs/firmware-updates.md). ValueError if there is none or one does not parse.
+    """
+    keys = [load_public_key(block) for block in _PEM_BLOCK.findall(text)]
+    rest = _PEM_BLOCK.sub(" ", text)
+    keys += [load_public_key(word) for word in re.split(r"[\s,]+", rest) if word]
+    if not keys:
+        raise ValueError("no vendor public key given")
+    return keys
+
+
 def write_private_key(key: Ed25519PrivateKey, path: Path) -> None:
     """PEM (PKCS#8, unencrypted) at `path`, created 0600; refuses to overwrite."""
     pem = key.private_bytes(
@@ -209,18 +228,31 @@ def parse_release(obj: Any) -> SignedRelease:
         raise FirmwareError(f"not a signed release: {exc}", Refusal.MALFORMED) from None
 
 
-def verify_release(public_key: str | Ed25519PublicKey, obj: Any) -> Manifest:
-    """The manifest of a release whose signature checks with `public_key`.
+def verify_release(
+    trusted: str | Ed25519PublicKey | Sequence[Ed25519PublicKey], obj: Any
+) -> Manifest:
+    """The manifest of a release whose signature checks with one of the `trusted` keys
+    (text as `load_trusted_keys` reads it, one key, or several).
 
     FirmwareError `malformed_release` or `bad_signature` otherwise. Also checks the
     version parses, so callers can compare it.
     """
     release = obj if isinstance(obj, SignedRelease) else parse_release(obj)
-    key = load_public_key(public_key) if isinstance(public_key, str) else public_key
-    try:
-        key.verify(_b64d(release.signature), signed_bytes(release.manifest))
-    except InvalidSignature:
-        raise FirmwareError("the vendor signature does not verify", Refusal.BAD_SIGNATURE) from None
+    if isinstance(trusted, str):
+        keys = load_trusted_keys(trusted)
+    elif isinstance(trusted, Ed25519PublicKey):
+        keys = [trusted]
+    else:
+        keys = list(trusted)
+    signature, message = _b64d(release.signature), signed_bytes(release.manifest)
+    for key in keys:
+        try:
+            key.verify(signature, message)
+            break
+        except InvalidSignature:
+            continue
+    else:
+        raise FirmwareError("the vendor signature does not verify", Refusal.BAD_SIGNATURE)
     parse_version(release.manifest.version)
     return release.manifest
 

@@ -59,8 +59,9 @@ _CLAIMED = re.compile(r"^[0-9A-Za-z.+-]{1,32}$")
 
 @dataclass(frozen=True, slots=True)
 class OtaConfig:
-    """Firmware updates (A-OTA): the vendor's public key (base64url raw or PEM) is the
-    only key the lock trusts for images; `image_dir` receives installed images.
+    """Firmware updates (A-OTA): the vendor's public keys (`ed25519:` base64url or PEM;
+    several, comma or space separated, while the vendor rotates its key) are the only
+    keys the lock trusts for images; `image_dir` receives installed images.
     """
 
     vendor_key: str
@@ -69,7 +70,7 @@ class OtaConfig:
     fetch: Callable[[str, fw.Manifest], bytes] = fw.fetch_image
 
     def __post_init__(self) -> None:
-        fw.load_public_key(self.vendor_key)  # ValueError at start-up, not at the first update
+        fw.load_trusted_keys(self.vendor_key)  # ValueError at start-up, not at first update
 
 
 def to_link_event(event: fx.JournalEvent) -> Event:

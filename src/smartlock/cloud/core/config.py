@@ -40,8 +40,9 @@ class Settings(BaseSettings):
     # 32 bytes, urlsafe base64. Empty: kept in data_dir/master.key (created 0600).
     master_key: SecretStr | None = None
 
-    # A-OTA: the firmware vendor's Ed25519 public key ("ed25519:" + base64url, or PEM). Releases
-    # are published only if their signature checks with it. Empty: publishing refused.
+    # A-OTA: the firmware vendor's Ed25519 public key ("ed25519:" + base64url, or PEM; several,
+    # comma or space separated, during a key rotation). Releases are published only if their
+    # signature checks with one of them. Empty: publishing refused.
     firmware_vendor_key: str = ""
 
     session_cookie: str = "smartlock_session"
