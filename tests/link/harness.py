@@ -105,6 +105,7 @@ async def clear_retained(broker: BrokerConfig, lock_id: str) -> None:
             Channel.SHADOW_DESIRED,
             Channel.SHADOW_REPORTED,
             Channel.HA_STATE,
+            Channel.HA_CAMERA,
         )
     ]
     with contextlib.suppress(aiomqtt.MqttError):

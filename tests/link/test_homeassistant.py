@@ -57,6 +57,7 @@ DOCUMENTED = {
     "sensor": COMMON | {"unit_of_measurement", "state_class"},
     "binary_sensor": COMMON | {"payload_on", "payload_off", "off_delay"},
     "event": COMMON | {"event_types"},
+    "camera": COMMON | {"topic", "image_encoding"},
 }
 DEVICE_CLASSES = {
     "sensor": {"battery"},
@@ -109,6 +110,7 @@ def test_discovery_document_uses_only_documented_keys_and_defaults() -> None:
         "button",
     }
     assert doc["availability_topic"] == topic(LOCK, Channel.AVAILABILITY)
+    assert doc["cmps"]["camera"]["topic"] == topic(LOCK, Channel.HA_CAMERA)  # A-LIVE
 
 
 @pytest.mark.parametrize(

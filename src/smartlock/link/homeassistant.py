@@ -152,6 +152,12 @@ def discovery_document(
             "event_types": ACCESS_TYPES,
             "state_topic": topic(lock_id, Channel.HA_ACCESS),
         },
+        "camera": {  # the newest doorbell or live picture, every face masked (D-PRIV)
+            "p": "camera",
+            "unique_id": uid("camera"),
+            "name": "Doorbell picture",
+            "topic": topic(lock_id, Channel.HA_CAMERA),
+        },
         "tamper": {"p": "binary_sensor", "unique_id": uid("tamper"), "device_class": "tamper"}
         | from_state("tamper"),
         "duress": {

@@ -14,6 +14,7 @@ D-PAIR exchange with the provisioning identity.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 import logging
@@ -188,6 +189,9 @@ class LockClient:
             return False
         try:
             await client.publish(name, payload, qos=1)
+            if self.options.ha_discovery:  # HA's camera entity: the same masked JPEG, raw
+                jpeg = base64.b64decode(snapshot.jpeg_b64)
+                await client.publish(topic(self.lock_id, Channel.HA_CAMERA), jpeg, retain=True)
         except aiomqtt.MqttError as exc:
             log.warning("link %s: snapshot not sent: %s", self.lock_id, exc)
             return False

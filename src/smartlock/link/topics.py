@@ -51,6 +51,7 @@ class Channel(enum.StrEnum):
     HA_ACCESS = "ha/access"  # lock → Home Assistant event {"event_type": <how>, ...}
     HA_DURESS = "ha/duress"  # lock → Home Assistant "ON" (HA turns it off after a delay)
     HA_COMMAND = "ha/command"  # Home Assistant → lock, plain JSON {action, code}
+    HA_CAMERA = "ha/camera"  # lock → Home Assistant, retained raw JPEG, faces masked (A-LIVE)
 
 
 # Who may publish each channel: the direction tag of the signature (signing.py).
@@ -67,6 +68,7 @@ FROM_LOCK: frozenset[Channel] = frozenset(
         Channel.HA_DOORBELL,
         Channel.HA_ACCESS,
         Channel.HA_DURESS,
+        Channel.HA_CAMERA,
     }
 )
 FROM_CLOUD: frozenset[Channel] = frozenset(
