@@ -58,7 +58,10 @@ async def test_real_lock_journal_reaches_cloud_and_remote_unlock_obeys_settings_
             assert result is not None and result.ok, result
             assert hw.bolt.state is BoltState.RETRACTED
             await wait_for(
-                lambda: EventKind.REMOTE_COMMAND in [e.kind for e in cloud.store.events[lock_id]],
+                lambda: (
+                    EventKind.REMOTE_COMMAND
+                    in [e.kind for e in cloud.store.events.get(lock_id, [])]
+                ),
                 what="remote command event",
             )
     finally:
