@@ -290,7 +290,7 @@ async def test_remote_unlock_done_replayed_refused_and_offline_A_REMOTE(world: W
     await eventually(anti_lock_off)
     await world.stop_lock()
     r = await world.send("POST", "/unlock", {"request_id": "unlock-0003", "password": PASSWORD})
-    assert r.json()["status"] == "offline"
+    assert r.json()["status"] == "offline", r.text
 
 
 async def test_forged_and_replayed_commands_do_nothing_A_REMOTE(world: World) -> None:

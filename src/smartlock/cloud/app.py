@@ -105,7 +105,7 @@ def create_app(
             if with_link and settings.broker_url:
                 from smartlock.cloud.link_worker import run_link
 
-                await stack.enter_async_context(run_link(services))
+                await stack.enter_async_context(run_link(services, ingest=settings.ingest))
             if with_features:
                 from smartlock.cloud.features_worker import run_features
 

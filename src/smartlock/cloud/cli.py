@@ -21,11 +21,19 @@ def register(subparsers: Any) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--broker", help="mqtt://user:password@host:port (SMARTLOCK_BROKER_URL)")
+    serve.add_argument(
+        "--http-only",
+        action="store_true",
+        help="serve the API only; `cloud worker` processes read the locks (fleet)",
+    )
     serve.set_defaults(handler=_serve)
 
     worker = sub.add_parser("worker", help="run only the MQTT worker (no HTTP)")
     common(worker)
     worker.add_argument("--broker", help="mqtt://user:password@host:port (SMARTLOCK_BROKER_URL)")
+    worker.add_argument(
+        "--processes", type=int, default=1, help="worker processes to run (one per core)"
+    )
     worker.set_defaults(handler=_worker)
 
     create = sub.add_parser("create-user", help="create an account; prints its password once")
@@ -56,25 +64,52 @@ def _serve(args: argparse.Namespace) -> int:
 
     from smartlock.cloud.app import create_app
 
-    app = create_app(_settings(args))
+    settings = _settings(args)
+    if args.http_only:
+        settings.ingest = False
+    app = create_app(settings)
     uvicorn.run(app, host=args.host, port=args.port, proxy_headers=True)
     return 0
 
 
 def _worker(args: argparse.Namespace) -> int:
-    import asyncio
-
-    from smartlock.cloud.app import build_services
-    from smartlock.cloud.link_worker import run_link
-
     settings = _settings(args)
     if not settings.broker_url:
         print("error: no broker (--broker or SMARTLOCK_BROKER_URL)")
         return 2
+    if args.processes <= 1:
+        return _run_worker(settings)
+    import multiprocessing
+
+    spawn = multiprocessing.get_context("spawn")
+    children = [spawn.Process(target=_run_worker, args=(settings,)) for _ in range(args.processes)]
+    for child in children:
+        child.start()
+    try:
+        for child in children:
+            child.join()
+    except KeyboardInterrupt:
+        for child in children:
+            child.terminate()
+    return max((child.exitcode or 0) for child in children)
+
+
+def _run_worker(settings: Any) -> int:
+    """One stateless worker: the locks' messages (a share of them), derived app data,
+    outbound notifications and scenes.
+    """
+    import asyncio
+    import logging
+
+    from smartlock.cloud.app import build_services
+    from smartlock.cloud.features_worker import run_features
+    from smartlock.cloud.link_worker import run_link
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     services = build_services(settings)
 
     async def forever() -> None:
-        async with run_link(services):
+        async with run_link(services, ingest=True), run_features(services):
             await asyncio.Event().wait()
 
     try:

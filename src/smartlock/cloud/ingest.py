@@ -1,54 +1,62 @@
-"""Handling of every message a lock sends (the cloud worker's logic, broker-free).
+"""Handling of what locks send (the cloud worker's logic, broker-free).
 
-``handle(services, topic, payload)`` verifies the message with that lock's key, stores
-what it says, and returns what to publish (acks, desired settings) and which devices
-changed for live clients. Idempotent: a redelivered message changes nothing twice,
-so several workers on one shared subscription are safe.
+``handle_batch(services, messages)`` takes a micro-batch of (topic, payload) as the
+broker delivered them, from many locks at once: it verifies each message with its
+lock's key (cached, ``lock_keys``), then writes everything the batch says in ONE
+transaction (every journal event in one multi-row insert, the acks' high-water marks,
+availability, state, command results) and returns what to publish (acks, desired
+settings), the live updates, and which locks have new journal events for
+``cloud.derive``. A message that fails to parse or verify is logged with its topic and
+dropped without touching the others (bad input never stalls other locks).
+
+Idempotent: a redelivered message changes nothing twice, so several workers on one
+shared subscription are safe, and a worker killed before the commit loses nothing
+(the lock resends until acked; D-LOG). Derived app data (lock users, visitor-password
+uses, notifications, scenes) is not written here but by ``cloud.derive``, which moves
+a per-lock cursor in the same transaction as what it writes.
+
+``handle(services, topic, payload)`` is the one-message form that also derives at
+once: for tests and tools that speak as a lock without a broker.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
 from smartlock.cloud import crud, features_hook, snapshots, wire
+from smartlock.cloud.crud import commands as command_rows
+from smartlock.cloud.crud import ingest_rows
+from smartlock.cloud.crud.ingest_rows import DeviceBatch, StoredEvent
 from smartlock.cloud.crud.records import IncomingEvent
-from smartlock.cloud.lockops import lock_key, set_broker_user
-from smartlock.cloud.models import CommandStatus, Device, utcnow
+from smartlock.cloud.lock_keys import LockEntry
+from smartlock.cloud.models import CommandStatus, Device, Event, SettingsShadow, utcnow
+from smartlock.cloud.outcome import Live, Outcome, Outgoing, Settled
 from smartlock.cloud.services import Services
+from smartlock.cloud.unit_of_work import atomic
 from smartlock.cloud.views import event_public
-from smartlock.device.vocab import EventKind
-from smartlock.link import schemas
-from smartlock.link.topics import Channel, topic
+from smartlock.link import codec, schemas
+from smartlock.link.errors import AuthError, LinkError
+from smartlock.link.topics import Channel
 
 log = logging.getLogger(__name__)
 
-USER_KINDS = frozenset(
-    {
-        EventKind.USER_ADDED,
-        EventKind.USER_DELETED,
-        EventKind.CREDENTIAL_ADDED,
-        EventKind.CREDENTIAL_DELETED,
-    }
-)
-# The lock ended the binding on its side (D-RESET, D-PAIR).
-UNBINDING_KINDS = frozenset({EventKind.FACTORY_RESET, EventKind.UNPAIRED})
+__all__ = ["Outcome", "Outgoing", "Settled", "handle", "handle_batch"]
 
 
 @dataclass(frozen=True, slots=True)
-class Outgoing:
-    topic: str
-    payload: bytes
-    retain: bool = False
-
-
-@dataclass
-class Outcome:
-    publish: list[Outgoing] = field(default_factory=list)
-    # (device id, live update) for SSE clients of every worker.
-    live: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+class _Verified:
+    lock_id: str
+    entry: LockEntry | None
+    inbound: codec.Inbound
 
 
 def _when(epoch: float) -> dt.datetime:
@@ -60,78 +68,167 @@ def _number(user_no: int | None) -> str | None:
 
 
 def handle(services: Services, topic_name: str, payload: bytes) -> Outcome:
-    """Process one message; LinkError (bad topic, payload or signature) means drop it."""
+    """One message, then its derived data at once. LinkError if it is malformed."""
+    from smartlock.cloud import derive
+
     out = Outcome()
-    lock_id = wire.lock_id_of(topic_name)
-    with services.sessionmaker() as session:
-        device = crud.get_device_by_serial(session, serial=lock_id)
-        key = lock_key(services, device) if device is not None else None
-        inbound = wire.decode(key, topic_name, payload)
-        message = inbound.message
-        if inbound.channel is Channel.PAIRING_HELLO:
-            assert isinstance(message, schemas.PairingHello)
-            if message.serial != lock_id:
-                raise wire.LinkError("hello on another lock's topic")
-            expires = utcnow() + dt.timedelta(seconds=services.settings.pairing_hello_seconds)
-            crud.record_hello(
-                session, serial=lock_id, payload=message.model_dump(mode="json"), expires_at=expires
-            )
-            return out
-        if device is None or key is None:
-            return out  # availability of an unknown lock: nothing to keep
-        if inbound.channel is Channel.AVAILABILITY:
-            online = message == "online"
-            if crud.set_online(session, device_id=device.id, online=online):
-                out.live.append((device.id, {"type": "status"}))
-                features_hook.on_availability(session, device=device, online=online, live=out.live)
-            if online:
-                out.publish.extend(_desired_if_pending(services, session, device, key))
-        elif isinstance(message, schemas.StateReport):
-            state = message.model_dump(mode="json")
-            if crud.set_state(
-                session,
-                device_id=device.id,
-                state=state,
-                at=_when(message.sent_at),
-                firmware=message.firmware or None,
-            ):
-                out.live.append((device.id, {"type": "status"}))
-        elif isinstance(message, schemas.EventBatch):
-            _events(services, session, device, key, message, out)
-        elif isinstance(message, schemas.ShadowReported):
-            crud.apply_reported(
-                session,
-                device_id=device.id,
-                reported=dict(message.settings),
-                applied_version=message.version,
-            )
-            out.live.append((device.id, {"type": "settings"}))
-        elif isinstance(message, schemas.Snapshot):
-            row = snapshots.store(session, device=device, message=message)  # A-LIVE, D-PRIV
-            if row is not None:
-                out.live.append((device.id, snapshots.live_update(row)))
-        elif isinstance(message, schemas.CommandResult):
-            crud.finish_command(
-                session,
-                command_id=message.request_id,
-                device_id=device.id,
-                status=CommandStatus.DONE if message.ok else CommandStatus.REFUSED,
-                reason=None if message.ok else (message.reason or "refused"),
-            )
-        else:
-            log.info("ignored %s from %s", inbound.channel, lock_id)
+    verified = _verify_all(services, [(topic_name, payload)], out, raise_first=True)
+    out.extend(_store_all(services, verified))
+    if out.derive:
+        out.extend(derive.drain(services, device_ids=sorted(out.derive)))
     return out
 
 
-def _events(
+def handle_batch(services: Services, messages: Sequence[tuple[str, bytes]]) -> Outcome:
+    """Many messages (many locks) in one transaction; bad ones are logged and dropped."""
+    out = Outcome()
+    verified = _verify_all(services, messages, out)
+    if verified:
+        out.extend(_store_all(services, verified))
+    return out
+
+
+# --- verification ------------------------------------------------------------------
+
+
+def _verify_all(
     services: Services,
-    session: Any,
-    device: Device,
-    key: str,
-    batch: schemas.EventBatch,
+    messages: Sequence[tuple[str, bytes]],
     out: Outcome,
-) -> None:
-    incoming = [
+    *,
+    raise_first: bool = False,
+) -> list[_Verified]:
+    serials: set[str] = set()
+    for name, _ in messages:
+        with contextlib.suppress(LinkError):
+            serials.add(wire.lock_id_of(name))
+    with services.sessionmaker() as session:
+        keys = services.lock_keys.lookup(session, serials)
+        verified: list[_Verified] = []
+        for name, payload in messages:
+            try:
+                verified.append(_verify_one(services, session, keys, name, payload))
+            except LinkError as exc:
+                if raise_first:
+                    raise
+                log.warning("dropped message on %s: %s", name, exc)
+                out.dropped += 1
+            except Exception:  # one bad message never stops the batch
+                if raise_first:
+                    raise
+                log.exception("dropped message on %s: could not decode it", name)
+                out.dropped += 1
+    return verified
+
+
+def _verify_one(
+    services: Services,
+    session: Session,
+    keys: dict[str, LockEntry],
+    name: str,
+    payload: bytes,
+) -> _Verified:
+    lock_id = wire.lock_id_of(name)
+    entry = keys.get(lock_id)
+    try:
+        inbound = wire.decode(entry.key if entry else None, name, payload)
+    except AuthError:
+        # The cached key may be stale (re-paired, or bound a moment ago elsewhere).
+        fresh = services.lock_keys.refresh(session, lock_id)
+        if fresh is None or fresh == entry:
+            raise
+        entry = keys[lock_id] = fresh
+        inbound = wire.decode(entry.key, name, payload)
+    return _Verified(lock_id, entry, inbound)
+
+
+# --- storage -----------------------------------------------------------------------
+
+
+def _store_all(services: Services, verified: list[_Verified]) -> Outcome:
+    """The batch in one transaction; once more without locks unbound meanwhile."""
+    for attempt in (1, 2):
+        out = Outcome()
+        try:
+            with atomic(services.engine) as session:
+                _store(services, session, verified, out)
+            return out
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            # A lock was unbound while we wrote (its events' device row is gone).
+            with services.sessionmaker() as session:
+                alive = ingest_rows.existing_devices(
+                    session, (v.entry.device_id for v in verified if v.entry is not None)
+                )
+            for v in verified:
+                if v.entry is not None and v.entry.device_id not in alive:
+                    services.lock_keys.forget(v.lock_id)
+            verified = [v for v in verified if v.entry is None or v.entry.device_id in alive]
+    raise AssertionError("unreachable")
+
+
+def _store(services: Services, session: Session, verified: list[_Verified], out: Outcome) -> None:
+    batches: dict[str, DeviceBatch] = {}
+    rare: list[_Verified] = []
+    locks: dict[str, _Verified] = {}
+    for v in verified:
+        message = v.inbound.message
+        if v.inbound.channel is Channel.PAIRING_HELLO:
+            _hello(services, session, v.lock_id, message)
+            continue
+        if v.entry is None:
+            continue  # availability of an unknown lock: nothing to keep
+        locks[v.entry.device_id] = v
+        batch = batches.setdefault(v.entry.device_id, DeviceBatch(v.entry.device_id))
+        if v.inbound.channel is Channel.AVAILABILITY:
+            batch.availability.append(message == "online")
+        elif isinstance(message, schemas.StateReport):
+            at = _when(message.sent_at)
+            if batch.state is None or at >= batch.state[1]:
+                batch.state = (message.model_dump(mode="json"), at, message.firmware or None)
+        elif isinstance(message, schemas.EventBatch):
+            batch.events.extend(_incoming(message))
+            batch.lock_acked_through = max(batch.lock_acked_through, message.acked_through)
+        else:
+            rare.append(v)
+
+    alive = ingest_rows.existing_devices(session, batches)
+    for device_id in set(batches) - alive:  # unbound since the key was cached
+        services.lock_keys.forget(locks[device_id].lock_id)
+    kept = [b for b in batches.values() if b.device_id in alive]
+
+    stored = ingest_rows.store_events(session, kept)
+    ingest_rows.raise_acks(session, kept, stored)
+    states = ingest_rows.apply_states(session, kept)
+    availability = ingest_rows.apply_availability(session, kept, now=utcnow())
+    session.commit()
+
+    out.stored_events += len(stored)
+    out.derive |= {row.device_id for row in stored}
+    _live_events(session, kept, stored, out.live)
+    for device_id in sorted(states | set(availability)):
+        out.live.append((device_id, {"type": "status"}))
+    for device_id, online in sorted(availability.items()):
+        if not online:
+            device = session.get(Device, device_id)
+            if device is not None:
+                features_hook.on_availability(session, device=device, online=False, live=out.live)
+    came_online = [b.device_id for b in kept if b.availability and b.availability[-1]]
+    out.publish += _desired_if_pending(session, came_online, locks)
+    for b in kept:
+        if b.events or b.lock_acked_through:
+            v = locks[b.device_id]
+            assert v.entry is not None
+            name, ack = wire.ack_message(v.lock_id, v.entry.key, up_to_seq=b.ack_seq())
+            out.publish.append(Outgoing(name, ack))
+    for v in rare:
+        if v.entry is not None and v.entry.device_id in alive:
+            _rare(session, v, out)
+
+
+def _incoming(batch: schemas.EventBatch) -> list[IncomingEvent]:
+    return [
         IncomingEvent(
             seq=e.seq,
             kind=e.kind.value,
@@ -143,41 +240,99 @@ def _events(
         )
         for e in batch.events
     ]
-    new, acked = crud.store_events(
-        session, device_id=device.id, events=incoming, lock_acked_through=batch.acked_through
-    )
-    name, ack = wire.ack_message(device.serial, key, up_to_seq=acked)
-    out.publish.append(Outgoing(name, ack))
-    for event in new:
-        if event.kind in USER_KINDS and event.user_number:
-            crud.apply_user_event(
-                session,
-                device_id=device.id,
-                kind=event.kind,
-                number=event.user_number,
-                details=event.data,
-            )
-        out.live.append(
-            (device.id, {"type": "event", "event": event_public(event).model_dump(mode="json")})
+
+
+def _live_events(
+    session: Session, batches: list[DeviceBatch], stored: list[StoredEvent], live: Live
+) -> None:
+    """A live update per stored event, built from what the lock sent (no re-read)."""
+    if not stored:
+        return
+    sent = {(b.device_id, e.seq): e for b in batches for e in b.events}
+    for row in stored:
+        e = sent[(row.device_id, row.seq)]
+        event = Event(
+            id=row.id,
+            device_id=row.device_id,
+            seq=row.seq,
+            kind=e.kind,
+            occurred_at=e.occurred_at,
+            received_at=utcnow(),
+            user_number=e.user_number,
+            method=e.method,
+            source=e.source,
+            data=e.data or {},
         )
-    # Visitor passwords, notifications, scenes (A-TEMP, A-NOTIFY, A-SCENE).
-    features_hook.on_new_events(session, device=device, events=new, live=out.live)
-    if any(e.kind in UNBINDING_KINDS for e in new):
-        # The lock forgot us: forget it too, and clear what we left retained for it.
-        crud.unbind_device(session, device_id=device.id)
-        set_broker_user(services, device.serial, None)
-        out.publish.append(Outgoing(topic(device.serial, Channel.SHADOW_DESIRED), b"", True))
-        out.live.append((device.id, {"type": "unbound"}))
+        public = event_public(event).model_dump(mode="json")
+        live.append((row.device_id, {"type": "event", "event": public}))
 
 
 def _desired_if_pending(
-    services: Services, session: Any, device: Device, key: str
+    session: Session, device_ids: list[str], locks: dict[str, _Verified]
 ) -> list[Outgoing]:
     """On reconnect, send desired settings again if the lock has not reported them."""
-    shadow = crud.get_shadow(session, device_id=device.id)
-    if not crud.pending_settings(shadow):
+    if not device_ids:
         return []
-    name, payload = wire.desired_message(
-        device.serial, key, desired=shadow.desired, version=shadow.version
+    shadows = session.scalars(
+        select(SettingsShadow).where(
+            SettingsShadow.device_id.in_(sorted(device_ids)),
+            SettingsShadow.version > SettingsShadow.reported_version,
+        )
     )
-    return [Outgoing(name, payload, retain=True)]
+    out: list[Outgoing] = []
+    for shadow in shadows:
+        if not crud.pending_settings(shadow):
+            continue
+        v = locks[shadow.device_id]
+        assert v.entry is not None
+        name, payload = wire.desired_message(
+            v.lock_id, v.entry.key, desired=shadow.desired, version=shadow.version
+        )
+        out.append(Outgoing(name, payload, retain=True))
+    return out
+
+
+def _hello(services: Services, session: Session, lock_id: str, message: Any) -> None:
+    assert isinstance(message, schemas.PairingHello)
+    if message.serial != lock_id:
+        log.warning("dropped a pairing hello for %s on %s's topic", message.serial, lock_id)
+        return
+    expires = utcnow() + dt.timedelta(seconds=services.settings.pairing_hello_seconds)
+    crud.record_hello(
+        session, serial=lock_id, payload=message.model_dump(mode="json"), expires_at=expires
+    )
+
+
+def _rare(session: Session, v: _Verified, out: Outcome) -> None:
+    """Settings reports, pictures and command results: few, one at a time."""
+    assert v.entry is not None
+    device_id, message = v.entry.device_id, v.inbound.message
+    if isinstance(message, schemas.ShadowReported):
+        crud.apply_reported(
+            session,
+            device_id=device_id,
+            reported=dict(message.settings),
+            applied_version=message.version,
+        )
+        out.live.append((device_id, {"type": "settings"}))
+    elif isinstance(message, schemas.Snapshot):
+        device = session.get(Device, device_id)
+        row = snapshots.store(session, device=device, message=message) if device else None
+        if row is not None:  # A-LIVE, D-PRIV
+            out.live.append((device_id, snapshots.live_update(row)))
+    elif isinstance(message, schemas.CommandResult):
+        status = CommandStatus.DONE if message.ok else CommandStatus.REFUSED
+        reason = None if message.ok else (message.reason or "refused")
+        if command_rows.settle_result(
+            session,
+            command_id=message.request_id,
+            device_id=device_id,
+            status=status,
+            reason=reason,
+        ):
+            out.settled.append(Settled(message.request_id, device_id, status))
+            out.live.append(
+                (device_id, {"type": "command", "id": message.request_id, "status": status.value})
+            )
+    else:
+        log.info("ignored %s from %s", v.inbound.channel, v.lock_id)

@@ -1,33 +1,59 @@
-"""The cloud's MQTT worker: follows every lock over the broker (D-LOG, D-PAIR, A-STATUS).
+"""The cloud's MQTT side: ingestion of every lock's messages, and the way out to them.
 
-Lock channels are read through an MQTT v5 shared subscription, so each message goes to
-one of the cloud workers; ``ingest.handle`` is idempotent and keeps all state in the
-database. Live updates go back through the broker on ``smartlock/cloud/live/<device>``
-(a normal subscription), so every worker can feed its own SSE clients.
+A process runs one ``MqttLink``. With ``ingest`` (``cloud worker``, and ``cloud serve``
+on one machine) it reads the locks' channels through an MQTT v5 shared subscription,
+so each message goes to one worker of the group, and handles them in micro-batches:
+whatever arrived while the previous batch was being written is the next batch, one
+transaction each (``ingest.handle_batch``), so the batch grows with the load and a
+quiet lock still gets its ack within a millisecond or two. Acks go out pipelined
+(nothing waits for the broker's PUBACK), on a socket with TCP_NODELAY. Derived app
+data is drained by a second task (``cloud.derive``), so notifications and scenes
+never slow the journal down.
+
+Without ``ingest`` (an HTTP-only process) it only publishes (commands, settings)
+and listens for what its own requests and SSE clients wait for:
+``smartlock/cloud/done/<command>`` (a worker recorded a command's outcome: wake the
+waiting request, no polling) and ``smartlock/cloud/live/<key>``, subscribed per key
+while someone watches. Live updates carry a MAC under a key derived from the master
+key, so only the cloud's own workers can put something in a user's live stream
+(security 9: the broker may be shared).
+
+Retained messages: the shared subscription asks for no retained messages at
+subscribe time (MQTT 5 retain handling 2), except on ``availability``, whose retained
+"online"/"offline" reconciles what changed while no worker ran; writes happen only on
+a change, so a restart is cheap.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import hmac
 import json
 import logging
+import socket
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import aiomqtt
+import paho.mqtt.client as paho
+from paho.mqtt.subscribeoptions import SubscribeOptions
 
-from smartlock.cloud import ingest
+from smartlock.cloud import derive, ingest
+from smartlock.cloud.outcome import Outcome
 from smartlock.cloud.services import Services
-from smartlock.link.connection import BrokerConfig, mqtt_client, raise_if_cancelled
-from smartlock.link.errors import LinkError
+from smartlock.link.connection import BrokerConfig, raise_if_cancelled
 from smartlock.link.topics import Channel, all_locks, shared
 
 log = logging.getLogger(__name__)
 
-LIVE_PREFIX = "smartlock/cloud/live/"
+CLOUD_PREFIX = "smartlock/cloud/"
+LIVE_PREFIX = CLOUD_PREFIX + "live/"
+DONE_PREFIX = CLOUD_PREFIX + "done/"
 LOCK_CHANNELS = (
     Channel.STATE,
     Channel.EVENTS,
@@ -37,6 +63,9 @@ LOCK_CHANNELS = (
     Channel.AVAILABILITY,
     Channel.PAIRING_HELLO,
 )
+MAX_BATCH = 2000  # messages per transaction
+DERIVE_CHUNK = 200  # locks per derive transaction
+SWEEP_S = 5.0  # how often a worker looks for journal left underived (a killed worker)
 
 
 def broker_params(url: str) -> dict[str, Any]:
@@ -52,14 +81,51 @@ def broker_params(url: str) -> dict[str, Any]:
     return params
 
 
+class LiveSigner:
+    """MACs on the cloud's live channel, keyed from the master key (all workers share it)."""
+
+    def __init__(self, services: Services, origin: str) -> None:
+        self._key = services.key_box.derive(b"smartlock live channel v1")
+        self.origin = origin
+
+    def _mac(self, key: str, body: str) -> str:
+        return hmac.new(self._key, f"{key}\n{body}".encode(), hashlib.sha256).hexdigest()
+
+    def seal(self, key: str, update: dict[str, Any]) -> bytes:
+        body = json.dumps({"o": self.origin, "u": update}, separators=(",", ":"))
+        return json.dumps({"b": body, "m": self._mac(key, body)}).encode()
+
+    def open(self, key: str, payload: bytes) -> dict[str, Any] | None:
+        """The update if a cloud worker other than this one sealed it for ``key``."""
+        try:
+            outer = json.loads(payload)
+            body, mac = outer["b"], outer["m"]
+            if not isinstance(mac, str) or not hmac.compare_digest(mac, self._mac(key, body)):
+                return None
+            inner = json.loads(body)
+            origin, update = inner["o"], inner["u"]
+        except (ValueError, KeyError, TypeError):
+            return None
+        if origin == self.origin or not isinstance(update, dict):
+            return None  # our own: this process's clients had it already
+        return update
+
+
 class MqttLink:
     """A LinkGateway over one aiomqtt client, reconnecting until stopped."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, *, ingest: bool = True) -> None:
         self.services = services
+        self.ingest = ingest
         self._client: aiomqtt.Client | None = None
         self._ready = asyncio.Event()
         self.client_id = f"cloud-{uuid.uuid4().hex[:12]}"
+        self._signer = LiveSigner(services, self.client_id)
+        self._derive_wanted: set[str] = set()
+        self._derive_wake = asyncio.Event()
+        self._watched: set[str] = set(services.live.keys())
+        self.stats = {"messages": 0, "batches": 0, "events": 0, "dropped": 0, "max_batch": 0}
+        services.live.on_change = self._watch_changed
 
     @property
     def connected(self) -> bool:
@@ -75,8 +141,7 @@ class MqttLink:
     ) -> None:
         client = self._client
         if client is None:
-            log.warning("broker not connected; dropped a message to %s", topic)
-            return
+            raise aiomqtt.MqttError(f"broker not connected; not sent to {topic}")
         await client.publish(topic, payload, qos=qos, retain=retain)
 
     def broker_config(self) -> tuple[BrokerConfig, str, str]:
@@ -98,65 +163,221 @@ class MqttLink:
 
     async def run(self) -> None:
         delay = 0.2
-        while True:
-            raise_if_cancelled()  # a cancel aiomqtt swallowed still ends the worker
-            try:
-                await self._session()
-                delay = 0.2
-            except (aiomqtt.MqttError, OSError) as exc:
-                log.warning("broker connection lost (%s); retrying in %.1f s", exc, delay)
-            finally:
-                self._client = None
-                self._ready.clear()
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 10.0)
+        tasks = [asyncio.create_task(self._derive_loop())] if self.ingest else []
+        try:
+            while True:
+                raise_if_cancelled()  # a cancel aiomqtt swallowed still ends the worker
+                try:
+                    await self._session()
+                    delay = 0.2
+                except (aiomqtt.MqttError, OSError) as exc:
+                    log.warning("broker connection lost (%s); retrying in %.1f s", exc, delay)
+                except Exception:  # never die silently: log, back off, reconnect
+                    log.exception("cloud link failed; restarting it in %.1f s", delay)
+                finally:
+                    self._client = None
+                    self._ready.clear()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    # ----- the session ---------------------------------------------------------------
 
     async def _session(self) -> None:
         config, username, password = self.broker_config()
         # A fresh session each time: the database, not the broker, holds our state.
-        client = mqtt_client(config, self.client_id, username, password, None)
+        client = aiomqtt.Client(
+            config.host,
+            config.port,
+            username=username or None,
+            password=password or None,
+            identifier=self.client_id,
+            protocol=aiomqtt.ProtocolVersion.V5 if config.mqtt5 else aiomqtt.ProtocolVersion.V311,
+            keepalive=config.keepalive_s,
+            tls_context=config.tls,
+            timeout=10,
+            max_inflight_messages=1000,
+        )
         async with client:
-            filters = [all_locks(channel) for channel in LOCK_CHANNELS]
-            if config.shared_subscriptions:
-                filters = [shared(f, self.services.settings.worker_group) for f in filters]
-            await client.subscribe([(f, 1) for f in filters])
-            await client.subscribe(LIVE_PREFIX + "+", qos=0)
+            _no_delay(client)
+            if self.ingest:
+                await self._subscribe_locks(client, config)
+            await client.subscribe(DONE_PREFIX + "+", qos=0)
+            for key in sorted(self._watched):
+                await client.subscribe(LIVE_PREFIX + key, qos=0)
             self._client = client
             self._ready.set()
             log.info("cloud worker %s following the locks", self.client_id)
-            async for message in client.messages:
-                payload = message.payload if isinstance(message.payload, bytes) else b""
-                await self._dispatch(client, message.topic.value, payload)
+            await self._consume(client)
 
-    async def _dispatch(self, client: aiomqtt.Client, topic: str, payload: bytes) -> None:
-        if topic.startswith(LIVE_PREFIX):
-            try:
-                update = json.loads(payload)
-            except ValueError:
-                return
-            if isinstance(update, dict):
-                self.services.live.publish(topic[len(LIVE_PREFIX) :], update)
+    async def _subscribe_locks(self, client: aiomqtt.Client, config: BrokerConfig) -> None:
+        group = self.services.settings.worker_group
+        for channel in LOCK_CHANNELS:
+            name = all_locks(channel)
+            if config.shared_subscriptions:
+                name = shared(name, group)
+            if config.mqtt5:
+                retain = 0 if channel is Channel.AVAILABILITY else 2
+                options = SubscribeOptions(qos=1, retainHandling=retain)
+                await client.subscribe(name, options=options)
+            else:
+                await client.subscribe(name, qos=1)
+
+    async def _consume(self, client: aiomqtt.Client) -> None:
+        """Take what has arrived as one batch; while it is written, the next gathers."""
+        inbox: asyncio.Queue[aiomqtt.Message] = client._queue
+        messages = client.messages
+        while True:
+            first = await anext(messages)
+            batch = [first]
+            while len(batch) < MAX_BATCH and not inbox.empty():
+                batch.append(inbox.get_nowait())
+            raise_if_cancelled()
+            await self._handle(client, batch)
+
+    async def _handle(self, client: aiomqtt.Client, batch: list[aiomqtt.Message]) -> None:
+        from_locks: list[tuple[str, bytes]] = []
+        for message in batch:
+            name = message.topic.value
+            payload = message.payload if isinstance(message.payload, bytes) else b""
+            if name.startswith(CLOUD_PREFIX):
+                self._cloud_message(name, payload)
+            else:
+                from_locks.append((name, payload))
+        if not from_locks:
             return
         try:
-            outcome = await asyncio.to_thread(ingest.handle, self.services, topic, payload)
-        except LinkError as exc:
-            log.warning("dropped message on %s: %s", topic, exc)
-            return
+            outcome = await asyncio.to_thread(ingest.handle_batch, self.services, from_locks)
         except Exception:
-            log.exception("failed to handle a message on %s", topic)
+            # The database is down or refused the batch: nothing was acked, so the locks
+            # resend it (D-LOG). Log it and go on with the next batch.
+            log.exception("a batch of %d messages was not stored", len(from_locks))
             return
+        self.stats["messages"] += len(from_locks)
+        self.stats["batches"] += 1
+        self.stats["events"] += outcome.stored_events
+        self.stats["dropped"] += outcome.dropped
+        self.stats["max_batch"] = max(self.stats["max_batch"], len(from_locks))
+        self._send(client, outcome)
+        if outcome.derive:
+            self._derive_wanted |= outcome.derive
+            self._derive_wake.set()
+
+    def _send(self, client: aiomqtt.Client, outcome: Outcome) -> None:
+        """Acks, settings, live updates and command wake-ups, without waiting on PUBACKs."""
         for out in outcome.publish:
-            await client.publish(out.topic, out.payload, qos=1, retain=out.retain)
-        for device_id, update in outcome.live:
-            await client.publish(
-                LIVE_PREFIX + device_id, json.dumps(update).encode(), qos=0, retain=False
-            )
+            _publish_nowait(client, out.topic, out.payload, qos=1, retain=out.retain)
+        for key, update in outcome.live:
+            self.services.live.publish(key, update)  # this process's own SSE clients
+            if self.services.settings.shared_subscriptions:
+                payload = self._signer.seal(key, update)
+                _publish_nowait(client, LIVE_PREFIX + key, payload, qos=0)
+        for settled in outcome.settled:
+            self.services.waiters.wake(settled.command_id)
+            if self.services.settings.shared_subscriptions:
+                _publish_nowait(client, DONE_PREFIX + settled.command_id, b"", qos=0)
+
+    def push_live(self, key: str, update: dict[str, Any]) -> None:
+        """A live update made outside ingestion (scenes), for every worker's clients."""
+        client = self._client
+        if client is None:
+            self.services.live.publish(key, update)
+        else:
+            self._send(client, Outcome(live=[(key, update)]))
+
+    def _cloud_message(self, name: str, payload: bytes) -> None:
+        if name.startswith(DONE_PREFIX):
+            self.services.waiters.wake(name[len(DONE_PREFIX) :])
+        elif name.startswith(LIVE_PREFIX):
+            key = name[len(LIVE_PREFIX) :]
+            if key in self._watched:
+                update = self._signer.open(key, payload)
+                if update is not None:
+                    self.services.live.publish(key, update)
+
+    # ----- live keys watched by this process's SSE clients ----------------------------
+
+    def _watch_changed(self, key: str, watched: bool) -> None:
+        client = self._client
+        if watched:
+            self._watched.add(key)
+        else:
+            self._watched.discard(key)
+        if client is None or not self.services.settings.shared_subscriptions:
+            return  # subscribed on (re)connect; one process sees its own updates directly
+        action = client.subscribe if watched else client.unsubscribe
+        task = asyncio.ensure_future(action(LIVE_PREFIX + key))
+        task.add_done_callback(_log_failure)
+
+    # ----- derived data -----------------------------------------------------------------
+
+    async def _derive_loop(self) -> None:
+        last_sweep = 0.0
+        while True:
+            waiter = asyncio.ensure_future(self._derive_wake.wait())
+            try:
+                await asyncio.wait({waiter}, timeout=SWEEP_S)
+            finally:
+                waiter.cancel()
+            raise_if_cancelled()
+            self._derive_wake.clear()
+            try:
+                if time.monotonic() - last_sweep >= SWEEP_S:
+                    last_sweep = time.monotonic()
+                    self._derive_wanted |= set(
+                        await asyncio.to_thread(derive.pending, self.services)
+                    )
+                while self._derive_wanted:
+                    chunk = sorted(self._derive_wanted)[:DERIVE_CHUNK]
+                    self._derive_wanted -= set(chunk)
+                    outcome = await asyncio.to_thread(derive.drain, self.services, device_ids=chunk)
+                    self._derive_wanted |= outcome.derive
+                    client = self._client
+                    if client is not None:
+                        self._send(client, outcome)
+                    else:
+                        for key, update in outcome.live:
+                            self.services.live.publish(key, update)
+            except Exception:
+                log.exception("deriving app data failed; will retry")
+                await asyncio.sleep(1.0)
+
+
+def _no_delay(client: aiomqtt.Client) -> None:
+    """Small messages (acks) must not wait for Nagle's algorithm (6-28 ms each)."""
+    sock = client._client.socket()
+    if isinstance(sock, socket.socket):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+def _publish_nowait(
+    client: aiomqtt.Client, topic: str, payload: bytes, *, qos: int, retain: bool = False
+) -> None:
+    """Queue a message in paho without awaiting its PUBACK (pipelined; QoS 1 still
+    retransmits on a reconnect of the same session, and the locks resend what is not
+    acknowledged anyway).
+    """
+    info = client._client.publish(topic, payload, qos, retain)
+    if info.rc != paho.MQTT_ERR_SUCCESS:
+        log.warning("could not queue a message to %s (rc %s)", topic, info.rc)
+
+
+def _log_failure(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("live subscription change failed: %s", task.exception())
 
 
 @contextlib.asynccontextmanager
-async def run_link(services: Services, *, ready_timeout: float = 5.0) -> AsyncIterator[MqttLink]:
+async def run_link(
+    services: Services, *, ready_timeout: float = 5.0, ingest: bool = True
+) -> AsyncIterator[MqttLink]:
     """Run the worker for the duration of the block and make it the app's link."""
-    link = MqttLink(services)
+    link = MqttLink(services, ingest=ingest)
     task = asyncio.create_task(link.run(), name="smartlock-cloud-link")
     previous = services.link
     services.link = link
@@ -168,6 +389,7 @@ async def run_link(services: Services, *, ready_timeout: float = 5.0) -> AsyncIt
         yield link
     finally:
         services.link = previous
+        services.live.on_change = None
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task

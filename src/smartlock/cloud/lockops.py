@@ -1,8 +1,14 @@
 """What the API asks of a lock: bind, unbind, push settings, run a command and wait.
 
 State lives in the database only, so any worker can finish what another started: the
-worker that receives a command result settles the row; the one holding the HTTP
-request sees it by polling (a few reads per second for a few seconds).
+worker that receives a command result settles the row and wakes the request waiting
+for it (in its own process directly, in others through ``smartlock/cloud/done/<id>``
+on the broker); the request then reads the row once. A slow re-read each second is
+the safety net for a lost wake-up.
+
+When the API stops waiting it says ``no_answer`` ("sent, not confirmed"), never
+"failed": the lock may still act on the command until it expires, and a late answer
+is recorded and shown (``crud.settle_result``, faults 4).
 """
 
 from __future__ import annotations
@@ -13,10 +19,12 @@ import logging
 import secrets
 from typing import Any
 
+import aiomqtt
 from sqlalchemy.orm import Session
 
 from smartlock.cloud import crud, wire
 from smartlock.cloud.core.security import hash_password
+from smartlock.cloud.crud.commands import NO_ANSWER
 from smartlock.cloud.errors import CloudError, Conflict
 from smartlock.cloud.models import Account, Command, CommandStatus, Device, utcnow
 from smartlock.cloud.services import Services
@@ -71,6 +79,7 @@ async def bind_lock(
         crud.unbind_device(session, device_id=existing.id)
     for key in keys:
         crud.clear_failures(session, key=key)
+    services.lock_keys.forget(serial)
     credentials = wire.new_credentials(serial, owner=account.email)
     device = crud.bind_device(
         session,
@@ -110,6 +119,7 @@ async def unbind_lock(services: Services, session: Session, *, device: Device) -
         await services.link.publish(name, message, qos=1)
         await services.link.publish(topic(serial, Channel.SHADOW_DESIRED), b"", retain=True)
     crud.unbind_device(session, device_id=device.id)
+    services.lock_keys.forget(serial)
     await asyncio.to_thread(set_broker_user, services, serial, None)
 
 
@@ -167,7 +177,11 @@ async def run_command(
     records the command as refused without sending (a cloud-side pre-check).
     """
     settings = services.settings
-    ttl = dt.timedelta(seconds=settings.command_ttl_seconds)
+    # Valid a little longer than the API waits, so an answer can still come back; a
+    # later one is recorded too (crud.settle_result).
+    ttl = dt.timedelta(
+        seconds=min(settings.command_ttl_seconds, settings.command_timeout_seconds + 5.0)
+    )
     with services.sessionmaker() as session:
         command, created = crud.create_command(
             session,
@@ -201,29 +215,50 @@ async def run_command(
                     secret_name=secret_name,
                     expires_at=command.expires_at,
                 )
-                await services.link.publish(name, message, qos=1)
+                try:
+                    await services.link.publish(name, message, qos=1)
+                except (aiomqtt.MqttError, OSError) as exc:
+                    # The broker went away as we sent (faults 5): say so, never a 500.
+                    log.warning("command %s not sent: %s", command.id, exc)
+                    crud.finish_command(
+                        session,
+                        command_id=command.id,
+                        status=CommandStatus.OFFLINE,
+                        reason="broker_unavailable",
+                    )
         command_id = command.id
     return await wait_for_command(services, command_id=command_id)
 
 
+RECHECK_S = 1.0  # a wake-up lost with a broker hiccup costs at most this
+
+
 async def wait_for_command(services: Services, *, command_id: str) -> Command:
-    """Poll until the command settles or the timeout passes (then: offline)."""
-    deadline = asyncio.get_running_loop().time() + services.settings.command_timeout_seconds
+    """Wait until the command settles or the timeout passes (then: no_answer)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + services.settings.command_timeout_seconds
     while True:
-        with services.sessionmaker() as session:
-            command = crud.get_command(session, command_id=command_id)
-            assert command is not None
-            if command.status != CommandStatus.PENDING:
-                return command
-            if asyncio.get_running_loop().time() >= deadline:
-                crud.finish_command(
-                    session, command_id=command_id, status=CommandStatus.OFFLINE, reason="no_answer"
-                )
-                session.expire_all()
-                again = crud.get_command(session, command_id=command_id)
-                assert again is not None
-                return again
-        await asyncio.sleep(0.1)
+        woken = services.waiters.wait(command_id)
+        try:
+            with services.sessionmaker() as session:
+                command = crud.get_command(session, command_id=command_id)
+                assert command is not None
+                if command.status != CommandStatus.PENDING:
+                    return command
+                if loop.time() >= deadline:
+                    crud.finish_command(
+                        session,
+                        command_id=command_id,
+                        status=CommandStatus.OFFLINE,
+                        reason=NO_ANSWER,
+                    )
+                    session.expire_all()
+                    again = crud.get_command(session, command_id=command_id)
+                    assert again is not None
+                    return again
+            await asyncio.wait({woken}, timeout=min(RECHECK_S, deadline - loop.time()))
+        finally:
+            services.waiters.done(command_id, woken)
 
 
 def lockout_until(device: Device) -> dt.datetime | None:

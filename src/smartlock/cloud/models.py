@@ -228,6 +228,23 @@ class Event(Base):
     )
 
 
+class DeriveCursor(Base):
+    """How far a lock's journal has been turned into app data (``cloud.derive``).
+
+    Lock users, visitor-password uses, notifications and scene runs are written in the
+    same transaction that moves ``derived_seq``, so a worker killed at any point writes
+    each of them exactly once. A table of its own, so ingestion (which updates
+    ``devices``) and derivation never wait on each other's row locks.
+    """
+
+    __tablename__ = "derive_cursors"
+
+    device_id: Mapped[str] = mapped_column(
+        ForeignKey("devices.id", ondelete="CASCADE"), primary_key=True
+    )
+    derived_seq: Mapped[int] = mapped_column(default=0)
+
+
 class LockUser(Base):
     """A user of the lock as the lock reports it; only ``name`` is the cloud's own."""
 
@@ -333,6 +350,7 @@ __all__ = [
     "Base",
     "Command",
     "CommandStatus",
+    "DeriveCursor",
     "Device",
     "Event",
     "LockUser",

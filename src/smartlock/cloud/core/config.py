@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     # MQTT v5 shared subscriptions split lock traffic between workers; turn off for a
     # broker without them (the embedded amqtt) and run a single worker.
     shared_subscriptions: bool = True
+    # Read the locks' channels in this process (``cloud worker``; ``cloud serve`` unless
+    # ``--http-only``). Off: the process only sends commands and serves the app.
+    ingest: bool = True
     broker_mqtt5: bool = True  # amqtt speaks MQTT 3.1.1 only
     # Mosquitto password file to register each paired lock's broker user in (hashed,
     # deploy/mosquitto); the broker re-reads it on SIGHUP. Empty: not managed here.
@@ -62,8 +65,10 @@ class Settings(BaseSettings):
     throttle_pairing_failures: int = 5
     throttle_lock_seconds: int = 900
 
-    command_timeout_seconds: float = 5.0
-    command_ttl_seconds: int = 30  # the lock ignores a command older than this
+    command_timeout_seconds: float = 5.0  # how long the API waits for the lock's answer
+    # The lock ignores a command older than this; interactive commands live
+    # command_timeout_seconds + 5 s at most (lockops.run_command).
+    command_ttl_seconds: int = 30
     pairing_hello_seconds: int = 180  # D-PAIR: pairing mode lasts 3 minutes
     live_recheck_seconds: float = 15.0
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -50,6 +52,11 @@ class KeyBox:
 
     def __init__(self, master_key: bytes) -> None:
         self._aead = AESGCM(master_key)
+        self._master = master_key
+
+    def derive(self, label: bytes) -> bytes:
+        """A 32-byte key for one purpose (HMAC-SHA256 of the label under the master key)."""
+        return hmac.new(self._master, label, hashlib.sha256).digest()
 
     def seal(self, secret: bytes, *, context: str) -> bytes:
         nonce = secrets.token_bytes(_NONCE)

@@ -10,6 +10,9 @@ from sqlalchemy.orm import Session
 
 from smartlock.cloud.models import Command, CommandStatus, utcnow
 
+# The API stopped waiting; the lock may still answer (then settle_result records it).
+NO_ANSWER = "no_answer"
+
 
 def create_command(
     session: Session,
@@ -65,5 +68,33 @@ def finish_command(
     if device_id is not None:
         stmt = stmt.where(Command.device_id == device_id)
     result = session.execute(stmt.values(status=status, reason=reason, completed_at=utcnow()))
+    session.commit()
+    return bool(getattr(result, "rowcount", 0))
+
+
+def settle_result(
+    session: Session,
+    *,
+    command_id: str,
+    device_id: str,
+    status: CommandStatus,
+    reason: str | None,
+) -> bool:
+    """Record what the lock answered; True when the command's row changed.
+
+    A pending command settles. So does one the API gave up on (``no_answer``): the
+    lock's answer is the truth, and the app shows it when it comes late (faults 4).
+    A second answer (a QoS 1 redelivery) changes nothing.
+    """
+    stmt = (
+        update(Command)
+        .where(Command.id == command_id, Command.device_id == device_id)
+        .where(
+            (Command.status == CommandStatus.PENDING)
+            | ((Command.status == CommandStatus.OFFLINE) & (Command.reason == NO_ANSWER))
+        )
+        .values(status=status, reason=reason, completed_at=utcnow())
+    )
+    result = session.execute(stmt)
     session.commit()
     return bool(getattr(result, "rowcount", 0))

@@ -7,7 +7,6 @@ Lock commands carry the run's causal chain in their request id (``engine``).
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -23,7 +22,6 @@ from smartlock.cloud.scenes.engine import scene_request_id
 from smartlock.cloud.services import Services
 
 log = logging.getLogger(__name__)
-LIVE_PREFIX = "smartlock/cloud/live/"  # = link_worker.LIVE_PREFIX (not imported: no aiomqtt here)
 SCENE_TOPIC = "smartlock/scenes/{device_id}/{topic}"
 
 
@@ -32,10 +30,7 @@ async def push_live(services: Services, updates: list[tuple[str, dict[str, Any]]
     straight to this worker's hub when there is no broker.
     """
     for key, update in updates:
-        if services.link.connected:
-            await services.link.publish(LIVE_PREFIX + key, json.dumps(update).encode(), qos=0)
-        else:
-            services.live.publish(key, update)
+        services.push_live(key, update)
 
 
 async def _command(

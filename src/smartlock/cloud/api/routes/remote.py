@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter
 
 from smartlock.cloud import crud, lockops
@@ -34,8 +36,13 @@ async def remote_unlock(
         settled = await lockops.wait_for_command(services, command_id=existing.id)
         return CommandPublic.model_validate(settled)
     if body.password is not None:
-        crud.verify_account_password(
-            session, account=account, password=body.password, settings=settings
+        # argon2 takes tens of ms: off the event loop that serves everyone else.
+        await asyncio.to_thread(
+            crud.verify_account_password,
+            session,
+            account=account,
+            password=body.password,
+            settings=settings,
         )
     elif body.confirmation_token is not None:
         if not crud.consume_confirmation(session, account=account, secret=body.confirmation_token):
