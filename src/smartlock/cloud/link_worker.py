@@ -124,6 +124,7 @@ class MqttLink:
         self._derive_wanted: set[str] = set()
         self._derive_wake = asyncio.Event()
         self._watched: set[str] = set(services.live.keys())
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.stats = {"messages": 0, "batches": 0, "events": 0, "dropped": 0, "max_batch": 0}
         services.live.on_change = self._watch_changed
 
@@ -162,6 +163,7 @@ class MqttLink:
         return config, username, password
 
     async def run(self) -> None:
+        self._loop = asyncio.get_running_loop()
         delay = 0.2
         tasks = [asyncio.create_task(self._derive_loop())] if self.ingest else []
         try:
@@ -303,11 +305,17 @@ class MqttLink:
     # ----- live keys watched by this process's SSE clients ----------------------------
 
     def _watch_changed(self, key: str, watched: bool) -> None:
-        client = self._client
+        """Called by the hub from any thread (sync routes run in a thread pool)."""
         if watched:
             self._watched.add(key)
         else:
             self._watched.discard(key)
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._resubscribe, key, watched)
+
+    def _resubscribe(self, key: str, watched: bool) -> None:
+        client = self._client
         if client is None or not self.services.settings.shared_subscriptions:
             return  # subscribed on (re)connect; one process sees its own updates directly
         action = client.subscribe if watched else client.unsubscribe
