@@ -137,3 +137,32 @@ def test_records_reject_bad_filters_A_RECORDS(
         r = client.get(f"{API}/devices/{device_id}/records", params=params, headers=ann)
         assert r.status_code == 422, params
         assert r.json()["code"] in {"invalid_request", "naive_time"}
+
+
+def test_one_poisoned_message_does_not_stall_the_other_locks_of_its_batch_D_LOG(
+    client: TestClient, services: Services
+) -> None:
+    """A batch holds many locks' messages; one the database (or the clock) cannot take
+    — a time far past year 9999, a seq beyond any integer column — is logged and
+    dropped, the other locks' events in the same batch are stored and acked."""
+    user(client, "bob@example.org")
+    good = [add_lock(services, "bob@example.org", f"SLGOOD{i:04d}") for i in range(5)]
+    bad, bad_key = add_lock(services, "bob@example.org", "SLPOISON01")
+    poison = [
+        EventBatch(acked_through=0, events=[Event(seq=1, at=1e300, kind="doorbell")]),
+        EventBatch(acked_through=0, events=[Event(seq=2**62, at=T0, kind="doorbell")]),
+    ]
+    messages = [sign_message(bad_key, "SLPOISON01", p) for p in poison]
+    for i, (device, key) in enumerate(good):
+        messages.insert(
+            i, sign_message(key, device.serial, EventBatch(acked_through=0, events=[ev(1)]))
+        )
+    out = ingest.handle_batch(services, messages)
+    acks = {o.topic.split("/")[2] for o in out.publish if o.topic.endswith("/ack")}
+    assert {d.serial for d, _ in good} <= acks
+    assert out.dropped >= 1  # the year-10^292 event; the huge seq too where int is 32-bit
+    with services.sessionmaker() as s:
+        from smartlock.cloud.models import Event as Row
+
+        assert s.query(Row).filter(Row.device_id != bad.id).count() == 5
+        assert s.query(Row).filter(Row.device_id == bad.id, Row.seq == 1).count() == 0

@@ -83,8 +83,22 @@ def handle_batch(services: Services, messages: Sequence[tuple[str, bytes]]) -> O
     """Many messages (many locks) in one transaction; bad ones are logged and dropped."""
     out = Outcome()
     verified = _verify_all(services, messages, out)
-    if verified:
+    if not verified:
+        return out
+    try:
         out.extend(_store_all(services, verified))
+    except Exception:
+        if len(verified) == 1:
+            raise
+        # One message the database (or the clock) cannot take must not stall the other
+        # locks of its batch: store them one by one and drop only what fails.
+        log.warning("a batch of %d failed; storing its messages one by one", len(verified))
+        for v in verified:
+            try:
+                out.extend(_store_all(services, [v]))
+            except Exception:
+                log.exception("dropped message on %s: could not store it", v.inbound.topic)
+                out.dropped += 1
     return out
 
 
