@@ -20,13 +20,14 @@ import secrets
 from typing import Any
 
 import aiomqtt
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from smartlock.cloud import crud, wire
 from smartlock.cloud.core.security import hash_password
 from smartlock.cloud.crud.commands import NO_ANSWER
 from smartlock.cloud.errors import CloudError, Conflict
-from smartlock.cloud.models import Account, Command, CommandStatus, Device, utcnow
+from smartlock.cloud.models import Account, BrokerLogin, Command, CommandStatus, Device, utcnow
 from smartlock.cloud.services import Services
 from smartlock.device.errors import ErrorCode
 from smartlock.link import broker_accounts
@@ -124,7 +125,16 @@ async def unbind_lock(services: Services, session: Session, *, device: Device) -
 
 
 def set_broker_user(services: Services, username: str, password: str | None) -> None:
-    """Add (or with None remove) a lock's login in the Mosquitto password file."""
+    """Add (or with None remove) a lock's login: in the broker_logins table (EMQX) and
+    in the Mosquitto password file, whichever the deployment uses.
+    """
+    if services.settings.broker_logins_in_database:
+        with services.sessionmaker() as session:
+            session.execute(delete(BrokerLogin).where(BrokerLogin.username == username))
+            if password is not None:
+                digest, salt = broker_accounts.database_record(password)
+                session.add(BrokerLogin(username=username, password_hash=digest, salt=salt))
+            session.commit()
     path = services.settings.broker_password_file
     if path is None:
         return

@@ -228,6 +228,20 @@ class Event(Base):
     )
 
 
+class BrokerLogin(Base):
+    """A lock's broker login for a broker that authenticates from SQL (EMQX at fleet
+    scale, deploy/emqx): no password file to copy and reload. PBKDF2-SHA512 as hex;
+    the password itself is 128 random bits known only to the lock.
+    """
+
+    __tablename__ = "broker_logins"
+
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(128))
+    salt: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class DeriveCursor(Base):
     """How far a lock's journal has been turned into app data (``cloud.derive``).
 
@@ -348,6 +362,7 @@ __all__ = [
     "Account",
     "AuthToken",
     "Base",
+    "BrokerLogin",
     "Command",
     "CommandStatus",
     "DeriveCursor",

@@ -43,6 +43,21 @@ def verify_line(line: str, password: str) -> bool:
     return secrets.compare_digest(got, want)
 
 
+def database_record(password: str, *, iterations: int = ITERATIONS) -> tuple[str, str]:
+    """(hash, salt) as hex text for a broker that reads logins from SQL (EMQX's
+    PostgreSQL authenticator with pbkdf2/sha512, ``dk_length`` 64: deploy/emqx).
+    """
+    salt = secrets.token_hex(16)
+    digest = hashlib.pbkdf2_hmac("sha512", password.encode(), salt.encode(), iterations, 64)
+    return digest.hex(), salt
+
+
+def verify_record(password: str, password_hash: str, salt: str) -> bool:
+    """True if ``password`` matches a ``database_record`` (for tests and tooling)."""
+    digest = hashlib.pbkdf2_hmac("sha512", password.encode(), salt.encode(), ITERATIONS, 64)
+    return secrets.compare_digest(digest.hex(), password_hash)
+
+
 def add_user(path: Path, username: str, password: str) -> None:
     """Add or replace `username` in the password file atomically (mode 0600)."""
     path = Path(path)

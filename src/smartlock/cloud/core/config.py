@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     # Run after each change to that file so the broker re-reads it, e.g.
     # "systemctl reload mosquitto" or "kill -HUP <pid>" (split like a shell, no shell).
     broker_reload_command: str = ""
+    # Keep each paired lock's broker login in the database table ``broker_logins``
+    # (PBKDF2-SHA512), for a broker that authenticates from SQL (EMQX: deploy/emqx).
+    broker_logins_in_database: bool = False
     # 32 bytes, urlsafe base64. Empty: kept in data_dir/master.key (created 0600).
     master_key: SecretStr | None = None
 

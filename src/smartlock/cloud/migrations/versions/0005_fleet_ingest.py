@@ -6,6 +6,9 @@ it in the same transaction as those rows, so a worker killed at any point loses 
 and writes none twice. Existing locks start caught up (their events were derived
 inline by the earlier code).
 
+``broker_logins``: the locks' broker logins for a broker that reads them from SQL
+(EMQX, deploy/emqx) instead of a Mosquitto password file reloaded by SIGHUP.
+
 Revision ID: 0005_fleet_ingest
 Revises: 0004_snapshots
 """
@@ -30,6 +33,14 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["device_id"], ["devices.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("device_id"),
     )
+    op.create_table(
+        "broker_logins",
+        sa.Column("username", sa.String(length=100), nullable=False),
+        sa.Column("password_hash", sa.String(length=128), nullable=False),
+        sa.Column("salt", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("username"),
+    )
     op.execute(
         "INSERT INTO derive_cursors (device_id, derived_seq) SELECT id, acked_seq FROM devices"
     )
@@ -37,4 +48,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Downgrade schema."""
+    op.drop_table("broker_logins")
     op.drop_table("derive_cursors")
