@@ -107,3 +107,59 @@ def test_same_request_id_returns_the_first_outcome_A_REMOTE(
     assert again["id"] == first["id"] and again["status"] == first["status"]
     shown = client.get(f"{API}/devices/{device.id}/commands/{first['id']}", headers=ann).json()
     assert shown["status"] == "refused"
+
+
+class _SilentLink:
+    """A broker that takes the command, and a lock that does not answer in time."""
+
+    connected = True
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bytes]] = []
+
+    async def publish(self, topic: str, payload: bytes, **_: Any) -> None:
+        self.sent.append((topic, payload))
+
+
+class _DeadBroker:
+    connected = True
+
+    async def publish(self, topic: str, payload: bytes, **_: Any) -> None:
+        import aiomqtt
+
+        raise aiomqtt.MqttError("Disconnected")
+
+
+def test_a_late_answer_after_no_answer_is_recorded_and_pushed_A_REMOTE(
+    client: TestClient, services: Services, ann: dict[str, str]
+) -> None:
+    """faults 4: the app said "sent, not confirmed" (no_answer); the lock then ran the
+    command: the record says done, and the app's live stream is told."""
+    from smartlock.cloud import ingest
+    from smartlock.link.schemas import CommandResult
+    from smartlock.link.signing import sign_message
+
+    device, key = add_lock(services, "ann@example.org", reported={"remote_unlock": True})
+    services.link = _SilentLink()
+    services.settings.command_timeout_seconds = 0.3
+    r = unlock(client, device.id, ann, request_id="req-late-0001", password=PASSWORD)
+    assert r.json()["status"] == "offline" and r.json()["reason"] == "no_answer"
+    assert len(services.link.sent) == 1  # it was sent: the lock may still act on it
+    command_id = r.json()["id"]
+    out = ingest.handle(
+        services, *sign_message(key, device.serial, CommandResult(request_id=command_id, ok=True))
+    )
+    assert (device.id, {"type": "command", "id": command_id, "status": "done"}) in out.live
+    again = client.get(f"{API}/devices/{device.id}/commands/{command_id}", headers=ann)
+    assert again.json()["status"] == "done" and again.json()["reason"] is None
+
+
+def test_broker_gone_while_sending_is_an_answer_not_a_500_A_REMOTE(
+    client: TestClient, services: Services, ann: dict[str, str]
+) -> None:
+    """faults 5: the broker dies as the cloud sends the command."""
+    device, _ = add_lock(services, "ann@example.org", reported={"remote_unlock": True})
+    services.link = _DeadBroker()
+    r = unlock(client, device.id, ann, request_id="req-dead-0001", password=PASSWORD)
+    assert r.status_code == 200
+    assert r.json()["status"] == "offline" and r.json()["reason"] == "broker_unavailable"

@@ -127,6 +127,10 @@ def live_status(
                     return
                 if update.get("type") == "event":
                     yield ServerSentEvent(data=json.dumps(update["event"]), event="event")
+                if update.get("type") == "command":  # a command's outcome, late ones too
+                    outcome = {"id": update.get("id"), "status": update.get("status")}
+                    yield ServerSentEvent(data=json.dumps(outcome), event="command")
+                    continue
                 if update.get("type") == "snapshot":  # A-LIVE: that a picture came, not it
                     yield ServerSentEvent(data=json.dumps(update["snapshot"]), event="snapshot")
                     continue

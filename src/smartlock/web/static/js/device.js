@@ -53,6 +53,15 @@ document.addEventListener("DOMContentLoaded", async () => {
   source.addEventListener("status", (m) => { render(JSON.parse(m.data)); loadFirmware(); });
   source.addEventListener("event", (m) => addEvent(JSON.parse(m.data), false));
   source.addEventListener("snapshot", (m) => { if (JSON.parse(m.data).kind === "doorbell") loadSnapshot(); });
+  // A remote unlock the lock answered after the app stopped waiting ("sent, not
+  // confirmed"): show what the lock did (faults 4).
+  source.addEventListener("command", (m) => {
+    const c = JSON.parse(m.data);
+    if (c.id !== unconfirmedId) return;
+    unconfirmedId = null;
+    result.dataset.status = c.status;
+    result.textContent = c.status === "done" ? t("remote.done_late") : t("remote.refused_late");
+  });
   source.addEventListener("revoked", () => { source.close(); $("status-revoked").hidden = false; unlockButton.hidden = true; });
   window.addEventListener("pagehide", () => source.close());
 
@@ -188,6 +197,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   $("unlock-cancel").addEventListener("click", () => dialog.close());
   unlockButton.hidden = device.data.role === "viewer";
   let pendingId = null;
+  let unconfirmedId = null;
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const password = $("unlock-password").value;
@@ -205,8 +215,11 @@ document.addEventListener("DOMContentLoaded", async () => {
     dialog.close();
     const reason = r.data.reason ? label("reason.", r.data.reason) : "";
     result.dataset.status = r.data.status;
+    const unconfirmed = r.data.status === "offline" && r.data.reason === "no_answer";
+    unconfirmedId = unconfirmed ? r.data.id : null;
     result.textContent = r.data.status === "done" ? t("remote.done")
       : r.data.status === "refused" ? t("remote.refused", { reason })
+      : unconfirmed ? t("remote.unconfirmed")
       : r.data.status === "offline" ? t("remote.offline", { reason }) : t("remote.pending");
     unlockButton.focus();
   });
