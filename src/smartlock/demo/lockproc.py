@@ -118,9 +118,12 @@ class LockProcess:
         link_options: LinkOptions | None = None,
         hardware: Hardware | None = None,
         vendor_key: str | None = None,
+        factory_reset: bool = False,
     ) -> None:
         """`hardware`: real parts (e.g. `hal.rpi.build_rpi_hardware()`); the virtual lock
         (and its panel) is used when none is given. `vendor_key`: see `vendor_key_for`.
+        `factory_reset`: a person asked to start over (a damaged store is set aside);
+        without it a damaged store raises `StoreError` (see `open_lock`).
         """
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -137,6 +140,7 @@ class LockProcess:
             verification_code=self.label.code,
             matcher=matcher,
             offline_codes=codes,
+            factory_reset=factory_reset,
         )
         codes.binding = lambda: self.durable.core.state.binding
         self.hardware = VirtualLock()  # the panel's lock; idle when real parts are given

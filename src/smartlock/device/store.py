@@ -91,6 +91,11 @@ class Store:
         with self._lock:
             self._conn.close()
 
+    def checkpoint(self) -> None:
+        """Move everything from the write-ahead log into the database file."""
+        with self._lock:
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     @property
     def schema_version(self) -> int:
         return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
