@@ -12,6 +12,7 @@ the cloud has stored them (D-LOG: nothing lost, nothing twice).
 
 from __future__ import annotations
 
+import errno
 import json
 import sqlite3
 import threading
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from smartlock.device.effects import Effect, JournalEvent
-from smartlock.device.errors import StoreError
+from smartlock.device.errors import StoreError, StoreFull
 from smartlock.device.ports import FaceTemplate
 from smartlock.device.records import (
     Binding,
@@ -209,8 +210,9 @@ class Store:
                             cur.execute("DELETE FROM journal WHERE seq < ?", (event.seq,))
                             self._set_acked(cur, event.seq - 1)
                         self._insert(cur, event)
-            except sqlite3.Error as err:
-                raise StoreError(f"commit failed, nothing was written: {err}") from err
+            except (sqlite3.Error, OSError) as err:
+                kind = StoreFull if disk_full(err) else StoreError
+                raise kind(f"commit failed, nothing was written: {err}") from err
             self._last = state
 
     def _write(self, cur: sqlite3.Cursor, old: DurableState | None, new: DurableState) -> None:
@@ -340,12 +342,21 @@ class Store:
                             "(SELECT MAX(seq) FROM journal) - ?",
                             (up_to_seq, KEEP_ACKED),
                         )
-            except sqlite3.Error as err:
-                raise StoreError(f"ack failed: {err}") from err
+            except (sqlite3.Error, OSError) as err:
+                kind = StoreFull if disk_full(err) else StoreError
+                raise kind(f"ack failed: {err}") from err
 
     @staticmethod
     def _set_acked(cur: sqlite3.Cursor, seq: int) -> None:
         cur.execute("INSERT OR REPLACE INTO kv VALUES ('acked_seq', ?)", (json.dumps(seq),))
+
+
+def disk_full(err: BaseException) -> bool:
+    """Is `err` the disk being full (SQLite's SQLITE_FULL, or ENOSPC / EDQUOT)?"""
+    if isinstance(err, OSError):
+        return err.errno in (errno.ENOSPC, errno.EDQUOT)
+    code = getattr(err, "sqlite_errorcode", None)
+    return (code is not None and code & 0xFF == sqlite3.SQLITE_FULL) or "is full" in str(err)
 
 
 def _old(state: DurableState | None, name: str) -> Mapping[Any, Any]:

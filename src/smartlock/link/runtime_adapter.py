@@ -33,6 +33,7 @@ from typing import Any
 
 from smartlock.device import effects as fx
 from smartlock.device.durable import DurableLock
+from smartlock.device.errors import LockError
 from smartlock.device.inputs import FirmwareStage as Stage
 from smartlock.device.inputs import FirmwareUpdate, RemoteAction, RemoteCommand
 from smartlock.device.records import FIRMWARE_VERSION
@@ -167,7 +168,11 @@ class RuntimeLockSide:
             params=dict(command.params),
             expires_at=command.expires_at,
         )
-        effects = await self.runtime.asubmit(remote)
+        try:
+            effects = await self.runtime.asubmit(remote)
+        except LockError as err:  # the store failed: answer, so the app is not left waiting
+            log.error("command %s failed: %s", command.request_id, err)
+            return CommandResult(request_id=command.request_id, ok=False, reason=err.code.value)
         for effect in effects:
             if isinstance(effect, fx.CommandResult) and effect.request_id == command.request_id:
                 data: dict[str, Scalar] = {
