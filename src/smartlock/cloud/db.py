@@ -95,7 +95,7 @@ def _repair_half_made(conn: Connection) -> None:
         if row:
             return  # a normal database
     tables = [n for n in names if n != "alembic_version"]
-    full = [t for t in tables if conn.exec_driver_sql(f'SELECT 1 FROM "{t}" LIMIT 1').first()]
+    full = [t for t in tables if conn.exec_driver_sql(f'SELECT 1 FROM "{t}" LIMIT 1').first()]  # noqa: S608 (names from sqlite_master)
     if full:
         raise HalfMadeDatabase(
             f"the database has tables ({', '.join(sorted(full))} hold rows) but no "
