@@ -23,6 +23,7 @@ from typing import Any
 
 from smartlock.device.effects import Effect, JournalEvent
 from smartlock.device.errors import StoreError, StoreFull
+from smartlock.device.journal_chain import GENESIS, event_hash
 from smartlock.device.ports import FaceTemplate
 from smartlock.device.records import (
     Binding,
@@ -39,6 +40,7 @@ from smartlock.device.settings import Settings
 from smartlock.device.store_schema import (
     MIGRATIONS,
     blob_embedding,
+    chain_wire,
     cred_row,
     embedding_blob,
     face_where,
@@ -292,18 +294,19 @@ class Store:
 
     @staticmethod
     def _insert(cur: sqlite3.Cursor, e: JournalEvent) -> None:
-        cur.execute(
-            "INSERT INTO journal VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                e.seq,
-                e.at,
-                e.kind.value,
-                e.user_no,
-                None if e.method is None else e.method.value,
-                None if e.source is None else e.source.value,
-                json.dumps(dict(e.details), default=str),
-            ),
+        row = (
+            e.seq,
+            float(e.at),
+            e.kind.value,
+            e.user_no,
+            None if e.method is None else e.method.value,
+            None if e.source is None else e.source.value,
+            json.dumps(dict(e.details), default=str),
+            _chain_head(cur),
         )
+        cur.execute("INSERT INTO journal VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+        head = json.dumps(event_hash(chain_wire(row)))
+        cur.execute("INSERT OR REPLACE INTO kv VALUES ('journal_head', ?)", (head,))
 
     # --------------------------------------------------------------- journal
 
@@ -349,6 +352,15 @@ class Store:
     @staticmethod
     def _set_acked(cur: sqlite3.Cursor, seq: int) -> None:
         cur.execute("INSERT OR REPLACE INTO kv VALUES ('acked_seq', ?)", (json.dumps(seq),))
+
+
+def _chain_head(cur: sqlite3.Cursor) -> str:
+    """The hash the next event links to: the newest event's, else the chain's start."""
+    row = cur.execute("SELECT value FROM kv WHERE key = 'journal_head'").fetchone()
+    if row is not None:
+        return str(json.loads(row[0]))
+    last = cur.execute("SELECT * FROM journal ORDER BY seq DESC LIMIT 1").fetchone()
+    return GENESIS if last is None else event_hash(chain_wire(last))  # a pre-chain store
 
 
 def disk_full(err: BaseException) -> bool:
