@@ -217,7 +217,7 @@ def test_failed_commit_raises_and_the_lock_keeps_the_committed_state_D_LOG(
     committed = lock.store.load()
 
     def disk_full(*args: object) -> None:
-        raise sqlite3.OperationalError("database or disk is full")
+        raise sqlite3.OperationalError("disk I/O error")  # a full disk: test_full_disk.py
 
     monkeypatch.setattr(Store, "_insert", staticmethod(disk_full))
     with pytest.raises(StoreError, match="nothing was written"):

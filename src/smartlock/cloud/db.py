@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -44,5 +46,67 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest revision (safe to run from every worker)."""
-    command.upgrade(alembic_config(engine), "head")
+    """Bring the schema to the newest revision (safe to run from every worker).
+
+    All pending migrations run in one transaction, so a start-up killed part-way
+    leaves the schema as it was. PostgreSQL has transactional DDL as is; Python's
+    sqlite3 module commits each `CREATE TABLE` on its own, so on SQLite the
+    migrations run on a connection where we issue `BEGIN IMMEDIATE` ourselves
+    (SQLite's DDL is transactional too). A database left half-made by an older
+    version (tables but no `alembic_version` row) is repaired when those tables are
+    empty, and refused with a clear message when they are not.
+    """
+    if engine.dialect.name != "sqlite":
+        command.upgrade(alembic_config(engine), "head")
+        return
+    with engine.connect() as conn:
+        dbapi = conn.connection.driver_connection
+        saved = dbapi.isolation_level  # type: ignore[union-attr]
+        dbapi.isolation_level = None  # type: ignore[union-attr]  # no implicit commits
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            _repair_half_made(conn)
+            cfg = alembic_config(engine)
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+        finally:
+            dbapi.isolation_level = saved  # type: ignore[union-attr]
+
+
+class HalfMadeDatabase(RuntimeError):
+    """Tables without a migration version, and some hold data: a person must look."""
+
+
+def _repair_half_made(conn: Connection) -> None:
+    names = [
+        row[0]
+        for row in conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    if not names:
+        return
+    if "alembic_version" in names:
+        row = conn.exec_driver_sql("SELECT COUNT(*) FROM alembic_version").scalar()
+        if row:
+            return  # a normal database
+    tables = [n for n in names if n != "alembic_version"]
+    full = [t for t in tables if conn.exec_driver_sql(f'SELECT 1 FROM "{t}" LIMIT 1').first()]  # noqa: S608 (names from sqlite_master)
+    if full:
+        raise HalfMadeDatabase(
+            f"the database has tables ({', '.join(sorted(full))} hold rows) but no "
+            "migration version: it was not made by `smartlock cloud migrate`; restore a "
+            "backup or move it aside"
+        )
+    log.warning(
+        "database half-made by an interrupted migration (%d empty tables): "
+        "dropping them and migrating again",
+        len(tables),
+    )
+    conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+    for name in names:
+        conn.exec_driver_sql(f'DROP TABLE "{name}"')

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,12 @@ def register(subparsers: Any) -> None:
         help="firmware vendor public key(s), ed25519:base64url or PEM, several comma "
         "separated while the vendor rotates its key (A-OTA; default: "
         "$SMARTLOCK_VENDOR_PUBLIC_KEY or DATA_DIR/vendor.pub; none: updates refused)",
+    )
+    run.add_argument(
+        "--factory-reset",
+        action="store_true",
+        help="start as a new lock: a store that will not open is moved aside "
+        "(lock.db.broken-<time>); users, binding and journal are gone (D-RESET)",
     )
     run.add_argument("-v", "--verbose", action="store_true")
     run.set_defaults(handler=_lock_run)
@@ -120,14 +127,21 @@ async def _run_one_lock(args: argparse.Namespace) -> int:
         except Exception as exc:  # gpiozero says why: no pins, no SPI, not a Pi
             print(f"error: cannot open the Raspberry Pi hardware: {exc}")
             return 2
-    lock = LockProcess(
-        args.data_dir,
-        broker,
-        name=f"lock {args.data_dir.name}",
-        lang=args.lang,
-        hardware=hardware,
-        vendor_key=args.vendor_key,
-    )
+    from smartlock.device.errors import StoreError
+
+    try:
+        lock = LockProcess(
+            args.data_dir,
+            broker,
+            name=f"lock {args.data_dir.name}",
+            lang=args.lang,
+            hardware=hardware,
+            vendor_key=args.vendor_key,
+            factory_reset=args.factory_reset,
+        )
+    except StoreError as exc:  # a damaged store: say so, never start over silently
+        print(f"error: {exc}", file=sys.stderr, flush=True)
+        return 2
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 PROVISION_PASSWORD = "provisioning"  # noqa: S105  (the embedded broker is anonymous)
 UNBIND_GRACE_S = 1.0  # let the client answer the `unbind` command before it stops
 VENDOR_KEY_ENV = "SMARTLOCK_VENDOR_PUBLIC_KEY"
+SUPERVISOR_MIN_S, SUPERVISOR_MAX_S = 0.5, 60.0  # backoff of the link task's restarts
 
 
 def vendor_key_for(data_dir: Path, given: str | None = None) -> str | None:
@@ -117,9 +118,12 @@ class LockProcess:
         link_options: LinkOptions | None = None,
         hardware: Hardware | None = None,
         vendor_key: str | None = None,
+        factory_reset: bool = False,
     ) -> None:
         """`hardware`: real parts (e.g. `hal.rpi.build_rpi_hardware()`); the virtual lock
         (and its panel) is used when none is given. `vendor_key`: see `vendor_key_for`.
+        `factory_reset`: a person asked to start over (a damaged store is set aside);
+        without it a damaged store raises `StoreError` (see `open_lock`).
         """
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -136,6 +140,7 @@ class LockProcess:
             verification_code=self.label.code,
             matcher=matcher,
             offline_codes=codes,
+            factory_reset=factory_reset,
         )
         codes.binding = lambda: self.durable.core.state.binding
         self.hardware = VirtualLock()  # the panel's lock; idle when real parts are given
@@ -261,7 +266,25 @@ class LockProcess:
         if self.camera is not None:
             self.camera.attach(client.publish_snapshot)
         self.client = client
-        self._client_task = asyncio.create_task(client.run(), name=f"lock-client-{self.serial}")
+        self._client_task = asyncio.create_task(
+            self._supervise(client), name=f"lock-client-{self.serial}"
+        )
+
+    async def _supervise(self, client: LockClient) -> None:
+        """Keep the link alive: `run()` only ends when cancelled, but should it ever
+        return or raise (a bug), say so and start it again with backoff.
+        """
+        delay = SUPERVISOR_MIN_S
+        while True:
+            try:
+                await client.run()
+                log.error("%s: link task ended on its own; restarting", self.name)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("%s: link task died; restarting in %.1f s", self.name, delay)
+            await asyncio.sleep(delay)
+            delay = min(SUPERVISOR_MAX_S, delay * 2)
 
     async def _stop_client(self) -> None:
         if self.camera is not None:

@@ -125,6 +125,9 @@ class JournalEvent:
     method: Method | None = None
     source: Source | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
+    # The hash of the event before (device.journal_chain); set by the store, so an
+    # event from the core and the same one read back compare equal.
+    prev_hash: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.seq < 1:

@@ -44,6 +44,7 @@ class ErrorCode(enum.StrEnum):
     NOT_BOUND = "not_bound"
     STORE_FAILED = "store_failed"
     WRONG_CODE = "wrong_code"  # a remote unlock with a code (Home Assistant) that matched nobody
+    STORE_FULL = "store_full"  # the disk is full: a change that must be durable is refused
 
 
 class LockError(Exception):
@@ -74,3 +75,9 @@ class StoreError(LockError):
     """The durable store could not be read or written."""
 
     code = ErrorCode.STORE_FAILED
+
+
+class StoreFull(StoreError):
+    """The store could not write because the disk is full (SQLITE_FULL, ENOSPC)."""
+
+    code = ErrorCode.STORE_FULL

@@ -91,6 +91,7 @@ class PromptId(enum.StrEnum):
     FACE_HOLD_STILL = "face_hold_still"
     FIRMWARE_UPDATED = "firmware_updated"
     TEMPLATE_LIMIT = "template_limit"
+    STORAGE_FULL = "storage_full"  # the disk is full: changes cannot be saved (issue 12)
 
 
 CATALOGUE: Mapping[PromptId, Mapping[str, str]] = {
@@ -147,6 +148,10 @@ CATALOGUE: Mapping[PromptId, Mapping[str, str]] = {
     PromptId.DOOR_NOT_CLOSED: {"zh": "门未关好", "en": "The door is not closed properly"},
     PromptId.VIRTUALLY_LOCKED: {"zh": "门未锁好（虚锁）", "en": "The door is virtually locked"},
     PromptId.BATTERY_LOW: {"zh": "电量不足，请及时充电", "en": "Battery low, please charge"},
+    PromptId.STORAGE_FULL: {
+        "zh": "存储空间已满，无法保存更改，请联系维修",
+        "en": "Storage is full; changes cannot be saved. Please have the lock serviced",
+    },
     PromptId.PAIRING_MODE: {"zh": "进入配网模式", "en": "Pairing mode"},
     PromptId.PAIRED: {"zh": "配网成功", "en": "Paired"},
     PromptId.FACTORY_RESET: {"zh": "已恢复出厂设置", "en": "Factory settings restored"},

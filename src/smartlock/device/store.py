@@ -12,6 +12,7 @@ the cloud has stored them (D-LOG: nothing lost, nothing twice).
 
 from __future__ import annotations
 
+import errno
 import json
 import sqlite3
 import threading
@@ -21,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from smartlock.device.effects import Effect, JournalEvent
-from smartlock.device.errors import StoreError
+from smartlock.device.errors import StoreError, StoreFull
+from smartlock.device.journal_chain import GENESIS, event_hash
 from smartlock.device.ports import FaceTemplate
 from smartlock.device.records import (
     Binding,
@@ -38,6 +40,7 @@ from smartlock.device.settings import Settings
 from smartlock.device.store_schema import (
     MIGRATIONS,
     blob_embedding,
+    chain_wire,
     cred_row,
     embedding_blob,
     face_where,
@@ -90,6 +93,11 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+    def checkpoint(self) -> None:
+        """Move everything from the write-ahead log into the database file."""
+        with self._lock:
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     @property
     def schema_version(self) -> int:
@@ -204,8 +212,9 @@ class Store:
                             cur.execute("DELETE FROM journal WHERE seq < ?", (event.seq,))
                             self._set_acked(cur, event.seq - 1)
                         self._insert(cur, event)
-            except sqlite3.Error as err:
-                raise StoreError(f"commit failed, nothing was written: {err}") from err
+            except (sqlite3.Error, OSError) as err:
+                kind = StoreFull if disk_full(err) else StoreError
+                raise kind(f"commit failed, nothing was written: {err}") from err
             self._last = state
 
     def _write(self, cur: sqlite3.Cursor, old: DurableState | None, new: DurableState) -> None:
@@ -285,18 +294,19 @@ class Store:
 
     @staticmethod
     def _insert(cur: sqlite3.Cursor, e: JournalEvent) -> None:
-        cur.execute(
-            "INSERT INTO journal VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                e.seq,
-                e.at,
-                e.kind.value,
-                e.user_no,
-                None if e.method is None else e.method.value,
-                None if e.source is None else e.source.value,
-                json.dumps(dict(e.details), default=str),
-            ),
+        row = (
+            e.seq,
+            float(e.at),
+            e.kind.value,
+            e.user_no,
+            None if e.method is None else e.method.value,
+            None if e.source is None else e.source.value,
+            json.dumps(dict(e.details), default=str),
+            _chain_head(cur),
         )
+        cur.execute("INSERT INTO journal VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+        head = json.dumps(event_hash(chain_wire(row)))
+        cur.execute("INSERT OR REPLACE INTO kv VALUES ('journal_head', ?)", (head,))
 
     # --------------------------------------------------------------- journal
 
@@ -335,12 +345,30 @@ class Store:
                             "(SELECT MAX(seq) FROM journal) - ?",
                             (up_to_seq, KEEP_ACKED),
                         )
-            except sqlite3.Error as err:
-                raise StoreError(f"ack failed: {err}") from err
+            except (sqlite3.Error, OSError) as err:
+                kind = StoreFull if disk_full(err) else StoreError
+                raise kind(f"ack failed: {err}") from err
 
     @staticmethod
     def _set_acked(cur: sqlite3.Cursor, seq: int) -> None:
         cur.execute("INSERT OR REPLACE INTO kv VALUES ('acked_seq', ?)", (json.dumps(seq),))
+
+
+def _chain_head(cur: sqlite3.Cursor) -> str:
+    """The hash the next event links to: the newest event's, else the chain's start."""
+    row = cur.execute("SELECT value FROM kv WHERE key = 'journal_head'").fetchone()
+    if row is not None:
+        return str(json.loads(row[0]))
+    last = cur.execute("SELECT * FROM journal ORDER BY seq DESC LIMIT 1").fetchone()
+    return GENESIS if last is None else event_hash(chain_wire(last))  # a pre-chain store
+
+
+def disk_full(err: BaseException) -> bool:
+    """Is `err` the disk being full (SQLite's SQLITE_FULL, or ENOSPC / EDQUOT)?"""
+    if isinstance(err, OSError):
+        return err.errno in (errno.ENOSPC, errno.EDQUOT)
+    code = getattr(err, "sqlite_errorcode", None)
+    return (code is not None and code & 0xFF == sqlite3.SQLITE_FULL) or "is full" in str(err)
 
 
 def _old(state: DurableState | None, name: str) -> Mapping[Any, Any]:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from smartlock.device.effects import JournalEvent
+from smartlock.device.journal_chain import wire_details
 from smartlock.device.records import Credential, DurableState, TempPassword, User
 from smartlock.device.views import schedule_to_dict
 from smartlock.device.vocab import EventKind, Method, Source
@@ -34,6 +35,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE journal (
         seq INTEGER PRIMARY KEY, at REAL NOT NULL, kind TEXT NOT NULL, user_no INTEGER,
         method TEXT, source TEXT, details TEXT NOT NULL);
+    """,
+    # 2: the journal's hash chain (issue 12); kv 'journal_head' is the newest hash
+    """
+    ALTER TABLE journal ADD COLUMN prev_hash TEXT;
     """,
 )
 
@@ -91,9 +96,25 @@ def temp_row(t: TempPassword) -> tuple[Any, ...]:
     return (t.temp_id, t.code_hash, t.valid_from, t.valid_to, t.max_uses, t.uses)
 
 
+def chain_wire(row: tuple[Any, ...]) -> dict[str, Any]:
+    """A journal row as the wire object its chain hash is computed over."""
+    seq, at, kind, user_no, method, source, details, prev_hash = row
+    return {
+        "seq": seq,
+        "at": float(at),
+        "kind": kind,
+        "user_no": user_no,
+        "method": method,
+        "source": source,
+        "details": wire_details(json.loads(details)),
+        "prev_hash": prev_hash,
+    }
+
+
 def row_event(row: tuple[Any, ...]) -> JournalEvent:
-    seq, at, kind, user_no, method, source, details = row
+    seq, at, kind, user_no, method, source, details, prev_hash = row
     return JournalEvent(
+        prev_hash=prev_hash,
         seq=seq,
         at=at,
         kind=EventKind(kind),

@@ -95,6 +95,7 @@ class EventKind(enum.StrEnum):
     FIRMWARE_UPDATED = "firmware_updated"  # the lock runs the new version
     FIRMWARE_UPDATE_REFUSED = "firmware_update_refused"  # details.reason
     BOOT = "boot"
+    STORAGE_FULL = "storage_full"  # written once space returns: details since, until, refused
 
 
 class DoorState(enum.StrEnum):

@@ -10,6 +10,7 @@ that `signing.verify_*` checks the MAC over.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,10 +56,19 @@ class Inbound:
 
 
 def canonical(obj: Any) -> bytes:
-    """The one byte encoding a MAC is computed over: sorted keys, no spaces, ASCII."""
-    return json.dumps(
-        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
-    ).encode("ascii")
+    """The one byte encoding a MAC is computed over: sorted keys, no spaces, ASCII.
+
+    MalformedMessage (the link's own error, which every receiver catches) for what
+    JSON cannot carry: an infinite or NaN float (`1e400` parses to inf), a non-string
+    key, an object that is not JSON.
+    """
+    try:
+        text = json.dumps(
+            obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
+        )
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise MalformedMessage(f"not encodable as canonical JSON: {exc}") from None
+    return text.encode("ascii")
 
 
 def body_of(message: BaseModel) -> dict[str, Any]:
@@ -89,8 +99,17 @@ def _bad_constant(name: str) -> Any:
     raise MalformedMessage(f"{name} is not allowed in JSON")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400: valid JSON, but an inf no one can sign
+        raise MalformedMessage(f"number {text[:32]} is out of range")
+    return value
+
+
 def load_json(payload: bytes) -> Any:
-    """JSON with the size limit, no duplicate keys and no NaN/Infinity."""
+    """JSON with the size limit, no duplicate keys, no NaN/Infinity, no number that
+    overflows to infinity (`1e400`).
+    """
     if not isinstance(payload, bytes | bytearray):
         raise MalformedMessage(f"payload must be bytes, got {type(payload).__name__}")
     if len(payload) > schemas.MAX_PAYLOAD:
@@ -98,7 +117,12 @@ def load_json(payload: bytes) -> Any:
             f"payload of {len(payload)} B exceeds {schemas.MAX_PAYLOAD} B", Reason.TOO_LARGE
         )
     try:
-        return json.loads(payload, object_pairs_hook=_no_duplicates, parse_constant=_bad_constant)
+        return json.loads(
+            payload,
+            object_pairs_hook=_no_duplicates,
+            parse_constant=_bad_constant,
+            parse_float=_finite_float,
+        )
     except MalformedMessage:
         raise
     except (ValueError, RecursionError) as exc:

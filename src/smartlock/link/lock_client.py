@@ -122,7 +122,12 @@ class LockClient:
         self._wake.set()
 
     async def run(self) -> None:
-        """Stay connected forever (until cancelled), reconnecting with backoff."""
+        """Stay connected forever (until cancelled), reconnecting with backoff.
+
+        This loop is the link's supervisor: a session that ends for any reason (the
+        broker, the network, or a bug in one of its tasks) is logged and started
+        again with backoff; only a cancel ends it, so the link never dies silently.
+        """
         delay = self.options.reconnect_min_s
         while True:
             raise_if_cancelled()
@@ -131,6 +136,8 @@ class LockClient:
                 await self._session()
             except (aiomqtt.MqttError, OSError) as exc:
                 log.warning("link %s: connection lost: %s", self.lock_id, exc)
+            except Exception:  # a bug must cost a reconnect, never the link
+                log.exception("link %s: session failed; reconnecting", self.lock_id)
             if self.sessions > started:
                 delay = self.options.reconnect_min_s
             await asyncio.sleep(delay * random.uniform(0.5, 1.0))
@@ -311,25 +318,39 @@ class LockClient:
                 await self._dispatch(client, inbound)
             except LinkError as exc:
                 log.warning("link %s: dropped message on %s: %s", self.lock_id, name, exc)
+            except aiomqtt.MqttError:
+                raise  # the session itself is over: run() reconnects
+            except Exception:  # one message must never end the receive loop
+                log.exception("link %s: dropped message on %s after an error", self.lock_id, name)
 
     async def _dispatch(self, client: aiomqtt.Client, inbound: Inbound) -> None:
         if inbound.channel is Channel.HA_COMMAND:
-            self._spawn(self._on_ha_command(inbound.message))
+            self._spawn(self._on_ha_command(inbound.message), inbound.topic)
             return
         message = verify_message(self._key, inbound)
         if isinstance(message, Ack):
             self._on_ack(message)
         elif isinstance(message, Command):
-            self._spawn(self._on_command(client, message))
+            self._spawn(self._on_command(client, message), inbound.topic)
         elif isinstance(message, ShadowDesired):
             await self._on_desired(client, message)
         else:
             raise LinkError(f"unexpected {type(message).__name__} on {inbound.topic}")
 
-    def _spawn(self, coro: Any) -> None:
+    def _spawn(self, coro: Any, topic_name: str) -> None:
         task: asyncio.Task[None] = asyncio.create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(lambda t: self._log_failure(t, topic_name))
+
+    def _log_failure(self, task: asyncio.Task[None], topic_name: str) -> None:
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.error(
+                "link %s: handling a message on %s failed",
+                self.lock_id,
+                topic_name,
+                exc_info=exc,
+            )
 
     def _on_ack(self, ack: Ack) -> None:
         if ack.up_to_seq <= self.lock.acked_through():

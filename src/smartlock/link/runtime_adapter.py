@@ -33,8 +33,10 @@ from typing import Any
 
 from smartlock.device import effects as fx
 from smartlock.device.durable import DurableLock
+from smartlock.device.errors import LockError
 from smartlock.device.inputs import FirmwareStage as Stage
 from smartlock.device.inputs import FirmwareUpdate, RemoteAction, RemoteCommand
+from smartlock.device.journal_chain import wire_details
 from smartlock.device.records import FIRMWARE_VERSION
 from smartlock.device.runtime import LockRuntime
 from smartlock.device.vocab import Mode
@@ -49,7 +51,6 @@ from smartlock.link.schemas import (
     Scalar,
     ShadowReported,
     StateReport,
-    is_secret_key,
 )
 
 log = logging.getLogger(__name__)
@@ -74,18 +75,9 @@ class OtaConfig:
 
 
 def to_link_event(event: fx.JournalEvent) -> Event:
-    """A journal event in wire shape: scalar details, secrets dropped (D-PRIV)."""
-    details: dict[str, Scalar] = {}
-    for key, value in list(event.details.items())[:16]:
-        name = str(key).lower()[:64]
-        if is_secret_key(name) or not name[:1].isalpha():
-            continue
-        if value is None or isinstance(value, bool | int | float):
-            details[name] = value
-        elif isinstance(value, str):
-            details[name] = value[:256]
-        else:
-            details[name] = json.dumps(value, default=str, sort_keys=True)[:256]
+    """A journal event in wire shape: scalar details, secrets dropped (D-PRIV), with
+    the hash of the event before it (the chain, `device.journal_chain`).
+    """
     return Event(
         seq=event.seq,
         at=event.at,
@@ -93,7 +85,8 @@ def to_link_event(event: fx.JournalEvent) -> Event:
         user_no=event.user_no,
         method=event.method,
         source=event.source,
-        details=details,
+        details=wire_details(event.details),
+        prev_hash=event.prev_hash,
     )
 
 
@@ -167,7 +160,11 @@ class RuntimeLockSide:
             params=dict(command.params),
             expires_at=command.expires_at,
         )
-        effects = await self.runtime.asubmit(remote)
+        try:
+            effects = await self.runtime.asubmit(remote)
+        except LockError as err:  # the store failed: answer, so the app is not left waiting
+            log.error("command %s failed: %s", command.request_id, err)
+            return CommandResult(request_id=command.request_id, ok=False, reason=err.code.value)
         for effect in effects:
             if isinstance(effect, fx.CommandResult) and effect.request_id == command.request_id:
                 data: dict[str, Scalar] = {

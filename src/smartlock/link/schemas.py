@@ -13,12 +13,13 @@ secret nor face data (D-PRIV): `Event.details` refuses such keys and nested valu
 from __future__ import annotations
 
 import enum
-import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints, model_validator
 
 from smartlock.device.inputs import RemoteAction
+from smartlock.device.journal_chain import GENESIS, is_secret_key  # noqa: F401 (re-exported)
+from smartlock.device.journal_chain import event_hash as _wire_hash
 from smartlock.device.vocab import BoltState, DoorState, EventKind, Method, Mode, Source
 
 MAX_PAYLOAD = 16 * 1024  # bytes; checked before any parsing
@@ -37,19 +38,6 @@ RequestId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,128}$"
 Serial = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$")]
 Seq = Annotated[int, Field(ge=1)]
 EpochS = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-
-# Keys an event's details may never have (D-PRIV, D-USER-7); `code` stays allowed:
-# the core uses it for the ErrorCode of a refusal.
-_SECRET_KEY = re.compile(
-    r"^(.*_)?(password|passwd|pin|digits|secret|token|key|lock_key|verification_code"
-    r"|embedding|embeddings|template|templates|face_data|image|photo)$",
-    re.IGNORECASE,
-)
-
-
-def is_secret_key(name: str) -> bool:
-    """True for detail keys that could carry a secret or face data (D-PRIV)."""
-    return bool(_SECRET_KEY.match(name))
 
 
 class _Strict(BaseModel):
@@ -90,6 +78,9 @@ class Event(_Strict):
     method: Method | None = None
     source: Source | None = None
     details: dict[Name, Scalar] = Field(default_factory=dict, max_length=16)
+    # The chain (issue 12): the hash of the lock's previous event, `event_hash`; None
+    # from a lock older than the chain.
+    prev_hash: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
 
     @model_validator(mode="after")
     def _no_secrets(self) -> Event:
@@ -97,6 +88,13 @@ class Event(_Strict):
         if bad:
             raise ValueError(f"event details may not carry secrets or face data: {bad}")
         return self
+
+
+def event_hash(event: Event) -> str:
+    """The chain hash of `event` (docs/link.md): the next event's `prev_hash` must be
+    this. The first event of a lock has `prev_hash` == `GENESIS`.
+    """
+    return _wire_hash(event.model_dump(mode="json"))
 
 
 class EventBatch(Message):

@@ -1,0 +1,165 @@
+"""Issue 12 (3): one bad message, or a bug in one handler, never ends a lock's link.
+
+`{"v":1,"body":{"v":1e400},"mac":"…"}` parses to an infinite float that no canonical
+JSON can carry; before the fix `canonical()` raised a plain ValueError out of
+`_receive`, `LockClient.run` let it end the link task, and the process stayed up
+deaf for good (retained on `shadow/desired`, across restarts too). Rules: A-REMOTE,
+A-SETTINGS, D-LOG.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+
+from smartlock.device.inputs import RemoteAction
+from smartlock.device.vocab import EventKind
+from smartlock.link.codec import canonical, parse
+from smartlock.link.connection import BrokerConfig
+from smartlock.link.errors import MalformedMessage
+from smartlock.link.lock_client import LinkOptions, LockClient
+from smartlock.link.schemas import Command, CommandResult, Scalar, ShadowReported
+from smartlock.link.topics import Channel, topic
+
+from .fakes import FakeLock
+from .harness import (
+    FakeCloud,
+    clear_retained,
+    cloud_client,
+    new_lock_id,
+    raw_client,
+    running,
+    wait_for,
+)
+
+FAST = LinkOptions(poll_s=0.2, ack_timeout_s=1.0, reconnect_min_s=0.05, reconnect_max_s=0.5)
+POISON = b'{"v":1,"body":{"v":1e400},"mac":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}'
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        POISON,
+        b'{"v":1,"body":{"up_to_seq":1e400,"v":1},"mac":"AAAAAAAAAAAAAAAAAAAAAA"}',
+        b'{"v":1,"body":{"v":1,"version":1,"settings":{"x":-1e999}},"mac":"AAAAAAAAAAAAAAAAAAAAAA"}',
+    ],
+)
+def test_a_number_that_overflows_to_infinity_is_a_malformed_message(payload: bytes) -> None:
+    with pytest.raises(MalformedMessage):
+        parse(topic("SL7K3MQ9TX2A", Channel.ACK), payload)
+
+
+def test_canonical_raises_the_links_own_error_for_what_json_cannot_carry() -> None:
+    for bad in ({"v": float("inf")}, {"v": float("nan")}, {1: object()}):
+        with pytest.raises(MalformedMessage):
+            canonical(bad)
+
+
+class BuggyLock(FakeLock):
+    """A lock side whose handlers raise what no one expected (a bug, not a LinkError)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fail_submit = 0
+        self.fail_settings = 0
+        self.fail_status = 0
+
+    async def submit(self, command: Command) -> CommandResult:
+        if self.fail_submit:
+            self.fail_submit -= 1
+            raise RuntimeError("bug in submit")
+        return await super().submit(command)
+
+    def apply_settings(self, version: int, settings: dict[str, Scalar]) -> ShadowReported:  # type: ignore[override]
+        if self.fail_settings:
+            self.fail_settings -= 1
+            raise KeyError("bug in apply_settings")
+        return super().apply_settings(version, settings)
+
+    def status(self):  # type: ignore[no-untyped-def]
+        if self.fail_status:
+            self.fail_status -= 1
+            raise ZeroDivisionError("bug in status")
+        return super().status()
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(90)
+async def test_out_of_range_numbers_on_cmd_ack_and_retained_desired_never_kill_the_link(
+    mosquitto_broker: BrokerConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A-REMOTE, A-SETTINGS, D-LOG: the poison is logged with its topic and dropped;
+    commands, settings and events keep flowing, also after the client restarts with
+    the poison still retained on `shadow/desired`."""
+    broker = mosquitto_broker
+    lock_id, cloud, lock = new_lock_id(), FakeCloud(), FakeLock()
+    creds = cloud.enrol(lock_id)
+    cc = cloud_client(broker, cloud)
+    caplog.set_level(logging.WARNING, logger="smartlock.link.lock_client")
+    try:
+        async with running(cc.run()), raw_client(broker) as raw:
+            await asyncio.wait_for(cc.connected.wait(), 15)
+            desired = topic(lock_id, Channel.SHADOW_DESIRED)
+            await raw.publish(desired, POISON, qos=1, retain=True)
+            for attempt in range(2):  # the second run meets the retained poison at start
+                client = LockClient(broker, creds, lock, FAST)
+                async with running(client.run()):
+                    await asyncio.wait_for(client.connected.wait(), 15)
+                    for channel in (Channel.CMD, Channel.ACK):
+                        await raw.publish(topic(lock_id, channel), POISON, qos=1)
+                    seq = lock.record(EventKind.DOORBELL).seq
+                    await wait_for(lambda s=seq: lock.acked == s, what=f"event acked ({attempt})")  # type: ignore[misc]
+                    command = await cc.send_command(creds.lock_key, lock_id, RemoteAction.LOCK)
+                    result = await cc.wait_result(command.request_id, 10)
+                    assert result is not None and result.ok
+                    assert client.sessions == 1  # one session: nothing was torn down
+            logged = [r.getMessage() for r in caplog.records]
+            for channel in (Channel.CMD, Channel.ACK, Channel.SHADOW_DESIRED):
+                name = topic(lock_id, channel)
+                assert any("dropped message on " + name in m for m in logged), name
+    finally:
+        await clear_retained(broker, lock_id)
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(90)
+async def test_a_bug_in_a_handler_is_logged_with_the_topic_and_the_link_carries_on(
+    mosquitto_broker: BrokerConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A handler raising an unexpected exception drops that message only; a session
+    task that dies of a bug is restarted by `run()` with backoff (the supervisor)."""
+    broker = mosquitto_broker
+    lock_id, cloud, lock = new_lock_id(), FakeCloud(), BuggyLock()
+    creds = cloud.enrol(lock_id)
+    cc = cloud_client(broker, cloud)
+    client = LockClient(broker, creds, lock, FAST)
+    caplog.set_level(logging.WARNING, logger="smartlock.link.lock_client")
+    try:
+        async with running(cc.run()), running(client.run()):
+            await asyncio.wait_for(cc.connected.wait(), 15)
+            await asyncio.wait_for(client.connected.wait(), 15)
+            key = creds.lock_key
+            lock.fail_settings = 1
+            await cc.send_desired(key, lock_id, 1, {"face_unlock": False})
+            lock.fail_submit = 1
+            first = await cc.send_command(key, lock_id, RemoteAction.LOCK)
+            assert await cc.wait_result(first.request_id, 2) is None  # that one was lost
+            second = await cc.send_command(key, lock_id, RemoteAction.LOCK)
+            result = await cc.wait_result(second.request_id, 10)
+            assert result is not None and result.ok
+            # The send loop hits a bug: the session ends, run() starts a new one.
+            lock.fail_status = 1
+            seq = lock.record(EventKind.DOORBELL).seq
+            client.notify()
+            await wait_for(lambda: client.sessions >= 2, what="a new session")
+            await wait_for(lambda: lock.acked == seq, what="event acked after the restart")
+            await cc.send_desired(key, lock_id, 2, {"face_unlock": False})
+            await wait_for(lambda: lock.settings_version == 2, what="settings after the bug")
+        text = "\n".join(r.getMessage() for r in caplog.records)
+        assert "handling a message on " + topic(lock_id, Channel.CMD) in text
+        assert "dropped message on " + topic(lock_id, Channel.SHADOW_DESIRED) in text
+        assert "session failed" in text
+    finally:
+        await clear_retained(broker, lock_id)
