@@ -213,6 +213,10 @@ def _store(services: Services, session: Session, verified: list[_Verified], out:
     kept = [b for b in batches.values() if b.device_id in alive]
 
     stored = ingest_rows.store_events(session, kept)
+    for row in ingest_rows.check_chain(session, stored):
+        # An edited, deleted or reordered journal on the lock (or a stolen store
+        # put back): flagged on the event, which the app's records show.
+        log.warning("lock %s: journal hash chain broken at seq %d", row.device_id, row.seq)
     ingest_rows.raise_acks(session, kept, stored)
     states = ingest_rows.apply_states(session, kept)
     availability = ingest_rows.apply_availability(session, kept, now=utcnow())
@@ -251,6 +255,8 @@ def _incoming(batch: schemas.EventBatch) -> list[IncomingEvent]:
             method=e.method.value if e.method else None,
             source=e.source.value if e.source else None,
             data=dict(e.details),
+            chain_hash=schemas.event_hash(e),
+            prev_hash=e.prev_hash,
         )
         for e in batch.events
     ]

@@ -221,6 +221,12 @@ class Event(Base):
     method: Mapped[str | None] = mapped_column(String(32), default=None)
     source: Mapped[str | None] = mapped_column(String(32), default=None)
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The tamper-evident journal (docs/link.md): this event's hash as the lock sent it,
+    # the hash of the one before that the lock claims, and whether that matches what
+    # the cloud stored for seq - 1 (None: nothing to check against yet).
+    chain_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    prev_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    chain_break: Mapped[bool | None] = mapped_column(Boolean, default=None)
 
     __table_args__ = (
         UniqueConstraint("device_id", "seq", name="uq_events_device_seq"),

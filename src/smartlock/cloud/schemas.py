@@ -210,6 +210,9 @@ class EventPublic(BaseModel):
     method: str | None
     source: str | None
     data: dict[str, Any]
+    # The journal's hash chain (docs/link.md): True where this event's link to the one
+    # before does not match what the cloud stored: the lock's journal was altered.
+    chain_break: bool | None = None
 
 
 class EventsPublic(BaseModel):

@@ -22,9 +22,11 @@ from sqlalchemy.orm import Session
 
 from smartlock.cloud.crud.records import IncomingEvent
 from smartlock.cloud.models import Device, Event, utcnow
+from smartlock.device.journal_chain import GENESIS
 
 # The devices table itself (Core statements: executemany, no ORM identity map).
 DEVICES: Table = Device.__table__  # type: ignore[assignment]
+EVENTS: Table = Event.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,8 @@ def store_events(session: Session, batches: Sequence[DeviceBatch]) -> list[Store
             "method": e.method,
             "source": e.source,
             "data": e.data or {},
+            "chain_hash": e.chain_hash,
+            "prev_hash": e.prev_hash,
         }
         for b in batches
         for e in sorted(b.events, key=lambda e: e.seq)
@@ -93,6 +97,31 @@ def store_events(session: Session, batches: Sequence[DeviceBatch]) -> list[Store
     )
     result = session.execute(stmt, rows)
     return [StoredEvent(r.id, r.device_id, r.seq, r.kind) for r in result]
+
+
+def check_chain(session: Session, stored: list[StoredEvent]) -> list[StoredEvent]:
+    """Mark each stored event whose ``prev_hash`` does not match the hash the cloud
+    holds for seq - 1 (or, for seq 1, is not the genesis hash); return the breaks.
+    Two set statements for the whole batch (the journal's hash chain, docs/link.md).
+    """
+    if not stored:
+        return []
+    ids = [row.id for row in stored]
+    e, p = EVENTS, EVENTS.alias("previous")
+    session.execute(
+        update(e)
+        .where(e.c.id.in_(ids), e.c.prev_hash.is_not(None))
+        .where(p.c.device_id == e.c.device_id, p.c.seq == e.c.seq - 1)
+        .where(p.c.chain_hash.is_not(None))
+        .values(chain_break=p.c.chain_hash.is_distinct_from(e.c.prev_hash))
+    )
+    session.execute(
+        update(e)
+        .where(e.c.id.in_(ids), e.c.seq == 1, e.c.prev_hash.is_not(None))
+        .values(chain_break=e.c.prev_hash != GENESIS)
+    )
+    broken = set(session.scalars(select(e.c.id).where(e.c.id.in_(ids), e.c.chain_break.is_(True))))
+    return [row for row in stored if row.id in broken]
 
 
 def raise_acks(session: Session, batches: Sequence[DeviceBatch], stored: list[StoredEvent]) -> None:

@@ -25,6 +25,8 @@ class IncomingEvent:
     method: str | None = None
     source: str | None = None
     data: dict[str, Any] | None = None
+    chain_hash: str | None = None  # link.schemas.event_hash of the event as received
+    prev_hash: str | None = None
 
 
 def store_events(
