@@ -89,7 +89,30 @@ async def bind_lock(
     )
     name_, payload = wire.credentials_message(hello, code=code, credentials=credentials)
     await services.link.publish(name_, payload, qos=1)
+    await push_name(services, session, device=device)
     return device
+
+
+async def push_name(services: Services, session: Session, *, device: Device) -> None:
+    """Give the lock the app's name for it (shadow `device_name`), which Home Assistant
+    shows as the device's name (A-HA); retained, so an offline lock gets it later.
+    """
+    for _ in range(3):  # a settings change may land in between: merge again
+        shadow = crud.get_shadow(session, device_id=device.id)
+        if shadow.desired.get("device_name") == device.name:
+            return
+        try:
+            crud.update_desired(
+                session,
+                device_id=device.id,
+                expected_version=shadow.version,
+                changes={"device_name": device.name},
+            )
+        except Conflict:
+            session.expire_all()
+            continue
+        await push_settings(services, session, device_id=device.id)
+        return
 
 
 async def unbind_lock(services: Services, session: Session, *, device: Device) -> None:

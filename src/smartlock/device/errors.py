@@ -44,6 +44,8 @@ class ErrorCode(enum.StrEnum):
     NOT_BOUND = "not_bound"
     STORE_FAILED = "store_failed"
     WRONG_CODE = "wrong_code"  # a remote unlock with a code (Home Assistant) that matched nobody
+    HA_CONTROL_DISABLED = "ha_control_disabled"  # A-HA: the owner has not allowed HA control
+    CODE_REQUIRED = "code_required"  # A-HA: the owner asks for a user's password to unlock
 
 
 class LockError(Exception):
