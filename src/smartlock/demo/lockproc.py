@@ -38,7 +38,7 @@ from smartlock.link.runtime_adapter import OtaConfig, RuntimeLockSide
 
 log = logging.getLogger(__name__)
 
-PROVISION_PASSWORD = "provisioning"  # noqa: S105  (the embedded broker is anonymous)
+PROVISION_PASSWORD = "provisioning"  # noqa: S105  (a default for a broker without logins)
 UNBIND_GRACE_S = 1.0  # let the client answer the `unbind` command before it stops
 VENDOR_KEY_ENV = "SMARTLOCK_VENDOR_PUBLIC_KEY"
 
@@ -117,6 +117,7 @@ class LockProcess:
         link_options: LinkOptions | None = None,
         hardware: Hardware | None = None,
         vendor_key: str | None = None,
+        provision_password: str = PROVISION_PASSWORD,
     ) -> None:
         """`hardware`: real parts (e.g. `hal.rpi.build_rpi_hardware()`); the virtual lock
         (and its panel) is used when none is given. `vendor_key`: see `vendor_key_for`.
@@ -126,6 +127,7 @@ class LockProcess:
         self.name = name
         self.broker = broker
         self.hello_every_s = hello_every_s
+        self.provision_password = provision_password
         self.link_options = link_options or LinkOptions(poll_s=1.0, ack_timeout_s=3.0)
         self.label: Label = load_or_create_label(self.data_dir)
         codes = BindingCodeBook()
@@ -216,8 +218,8 @@ class LockProcess:
             creds = await pair(
                 self.broker,
                 self.label,
-                username=self.serial,
-                password=PROVISION_PASSWORD,
+                username="provision",  # the shared pairing identity (deploy/mosquitto/acl)
+                password=self.provision_password,
                 firmware=str(self.status().get("firmware", "")),
                 hello_every_s=self.hello_every_s,
             )
