@@ -124,6 +124,8 @@ class Demo:
         self.base_url = ""
         self.locks: list[LockProcess] = []
         self.broker: Any = None
+        self.account: DemoAccount | None = None
+        self.first_pin: str | None = None
         self.ready = asyncio.Event()
 
     def stop(self) -> None:
@@ -197,9 +199,11 @@ class Demo:
             account = await asyncio.to_thread(
                 ensure_account, services, data, reset=opts.reset_password
             )
+            self.account = account
             pin = None
             if self.locks and self.locks[0].status().get("users", 0) == 0:
                 pin = await first_use(self.locks[0])
+                self.first_pin = pin  # for a test that drives the lock (tests/ha)
             paired = bool(self.locks) and await pair_with_account(services, account, self.locks[0])
             self._banner(account, pin, paired, broker.url, data, web_app=bool(web))
             self._ha_banner(broker)
