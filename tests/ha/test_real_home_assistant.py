@@ -226,7 +226,7 @@ async def app_settings(demo: Demo, **changes: Any) -> None:
         )
         assert r.status_code == 201, r.text
         app.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
-        [device] = (await app.get("/devices")).json()
+        [device] = (await app.get("/devices")).json()["data"]
         current = (await app.get(f"/devices/{device['id']}/settings")).json()
         r = await app.patch(
             f"/devices/{device['id']}/settings",
@@ -279,7 +279,10 @@ async def test_real_home_assistant_sees_drives_and_loses_the_lock_A_HA_A_OTA_A_L
             # Every entity, with its platform (the id's domain) and device class.
             async def all_there() -> dict[str, dict[str, Any]] | None:
                 states = await ha.states()
-                return states if set(EXPECTED) <= set(states) else None
+                if not set(EXPECTED) <= set(states):
+                    return None
+                available = all(states[e]["state"] != "unavailable" for e in EXPECTED)
+                return states if available else None
 
             states = await ha.until("every entity", all_there)
             for entity_id, device_class in EXPECTED.items():

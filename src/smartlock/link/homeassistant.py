@@ -160,15 +160,16 @@ def firmware_state(
     notes = manifest.get("notes") if isinstance(manifest, dict) else None
     if not isinstance(latest, str) or not latest:
         latest = installed
-    return {
+    out: dict[str, Any] = {
         "installed_version": installed,
         "latest_version": latest,
         "title": f"smartlock firmware {latest}",
-        "release_summary": (notes if isinstance(notes, str) else "")[:255] or None,
         "release_url": f"{PROJECT_URL}/blob/main/docs/firmware-updates.md",
         "in_progress": in_progress,
-        "update_percentage": None,
     }
+    if isinstance(notes, str) and notes:  # HA's schema takes a string here, never null
+        out["release_summary"] = notes[:255]
+    return out
 
 
 def ha_messages(lock_id: str, event: Event) -> list[tuple[str, bytes | dict[str, Any]]]:
