@@ -71,7 +71,8 @@ async def bind_lock(
         crud.unbind_device(session, device_id=existing.id)
     for key in keys:
         crud.clear_failures(session, key=key)
-    credentials = wire.new_credentials(serial, owner=account.email)
+    # The app's name travels in the sealed credentials: Home Assistant shows it (A-HA).
+    credentials = wire.new_credentials(serial, owner=account.email, name=name)
     device = crud.bind_device(
         session,
         owner=account,
@@ -89,13 +90,13 @@ async def bind_lock(
     )
     name_, payload = wire.credentials_message(hello, code=code, credentials=credentials)
     await services.link.publish(name_, payload, qos=1)
-    await push_name(services, session, device=device)
     return device
 
 
 async def push_name(services: Services, session: Session, *, device: Device) -> None:
-    """Give the lock the app's name for it (shadow `device_name`), which Home Assistant
-    shows as the device's name (A-HA); retained, so an offline lock gets it later.
+    """Give the lock the app's new name for it (shadow `device_name`; at pairing it comes
+    in the credentials), which Home Assistant shows as the device's name (A-HA);
+    retained, so an offline lock gets it later.
     """
     for _ in range(3):  # a settings change may land in between: merge again
         shadow = crud.get_shadow(session, device_id=device.id)

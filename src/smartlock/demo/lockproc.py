@@ -229,6 +229,8 @@ class LockProcess:
             log.warning("%s: pairing ended without a binding: %s", self.name, exc)
             return
         self._pairing = None  # the bind closes pairing mode: do not cancel ourselves
+        if creds.name:
+            self.side.set_device_name(creds.name)  # Home Assistant's device name (A-HA)
         bind = Bind(
             request_id=f"bind-{uuid.uuid4().hex}",
             serial=self.serial,

@@ -255,6 +255,15 @@ class RuntimeLockSide:
             settings[DEVICE_NAME] = name
         return ShadowReported(version=self._version(), settings=settings)
 
+    def set_device_name(self, name: str) -> None:
+        """The app's name for the lock, as pairing delivered it (A-HA)."""
+        state = self._link_state()
+        if name.strip():
+            state[DEVICE_NAME] = name.strip()[:MAX_NAME]
+            tmp = self.state_file.with_suffix(".tmp")
+            tmp.write_text(json.dumps(state), "utf-8")
+            os.replace(tmp, self.state_file)
+
     def apply_settings(self, version: int, settings: Mapping[str, Scalar]) -> ShadowReported:
         rejected: dict[str, str] = {}
         state = self._link_state()
