@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit console bench clean
+.PHONY: demo test test-ha lint typecheck unit console bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,13 @@ unit: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck unit
+
+# A real Home Assistant against the demo (tests/ha): its own virtualenv outside the
+# repo, made once by tests/ha/ensure_ha.sh and reused.
+HA_VENV ?= $(HOME)/.cache/smartlock/ha-venv
+test-ha: $(STAMP)
+	SMARTLOCK_HA_PYTHON=$$(tests/ha/ensure_ha.sh $(HA_VENV)) \
+		$(BIN)/pytest tests/ha -q -s -p no:randomly $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/pin_bench.py

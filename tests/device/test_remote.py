@@ -239,12 +239,36 @@ def test_app_lists_temp_passwords_with_uses_not_codes_A_TEMP(rig: Rig) -> None:
     assert "8642097" not in str(view)
 
 
-def test_remote_unlock_with_a_code_names_the_user_A_REMOTE(rig: Rig) -> None:
+def test_remote_unlock_with_a_code_names_the_user_A_REMOTE_A_HA(rig: Rig) -> None:
     """Home Assistant's lock card sends the code typed there: it must be a user's password."""
-    rig.remote(A.CHANGE_SETTING, name="remote_unlock", value=True)
+    rig.remote(A.CHANGE_SETTING, name="ha_control", value=True)
     out = rig.feed(RemoteCommand("ha1", A.UNLOCK, {"code": "246810", "origin": "home_assistant"}))
     assert CommandResult("ha1", True, None, {"user_no": 2}) in out
     assert retracts(out) == 1 and unlocks(out)[0].user_no == 2
+
+
+def test_home_assistant_needs_the_owners_switch_not_remote_unlock_A_HA(rig: Rig) -> None:
+    """A-HA: "Home Assistant may lock and unlock" (off by default) is its own switch."""
+    ha = {"origin": "home_assistant"}
+    rig.remote(A.CHANGE_SETTING, name="remote_unlock", value=True)  # the app's, not HA's
+    for n, action in enumerate((A.UNLOCK, A.LOCK)):
+        out = rig.feed(RemoteCommand(f"off{n}", action, {**ha, "code": "246810"}))
+        assert CommandResult(f"off{n}", False, "ha_control_disabled") in out
+        assert retracts(out) == 0
+    rig.remote(A.CHANGE_SETTING, name="remote_unlock", value=False)
+    rig.remote(A.CHANGE_SETTING, name="ha_control", value=True)
+    # The owner asks for a password by default: none given is refused, not counted.
+    out = rig.feed(RemoteCommand("nocode", A.UNLOCK, ha))
+    assert CommandResult("nocode", False, "code_required") in out and retracts(out) == 0
+    assert rig.core.state.lockout.failures == ()
+    # With the owner's "no password" choice it opens without one; locking never needs one.
+    rig.remote(A.CHANGE_SETTING, name="ha_unlock_code", value=False)
+    out = rig.feed(RemoteCommand("open", A.UNLOCK, ha))
+    assert CommandResult("open", True, None, {}) in out and retracts(out) == 1
+    assert CommandResult("shut", True, None, {}) in rig.feed(RemoteCommand("shut", A.LOCK, ha))
+    # And the app's remote unlock stays off: the switches are independent.
+    app = rig.remote(A.UNLOCK)
+    assert (app.ok, app.code) == (False, "remote_unlock_disabled")
 
 
 def test_wrong_remote_codes_count_toward_lockout_A_REMOTE_D_LOCKOUT(rig: Rig) -> None:

@@ -5,7 +5,6 @@ Rules proved here (named in the tests' names): A-LIVE, A-REMOTE, D-AJAR, D-DURES
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 
@@ -18,7 +17,7 @@ from smartlock.link.lock_client import LinkOptions, LockClient
 from smartlock.link.schemas import Event, StateReport
 from smartlock.link.topics import HA_STATUS, Channel, ha_discovery_topic, topic
 
-from .fakes import MASTER_CODE, FakeLock
+from .fakes import FakeLock
 from .harness import FakeCloud, clear_retained, new_lock_id, raw_client, running, wait_for
 
 LOCK = "SL7K3MQ9TX2A"
@@ -58,11 +57,14 @@ DOCUMENTED = {
     "binary_sensor": COMMON | {"payload_on", "payload_off", "off_delay"},
     "event": COMMON | {"event_types"},
     "camera": COMMON | {"topic", "image_encoding"},
+    "update": COMMON
+    | {"command_topic", "payload_install", "release_summary", "release_url", "title"},
 }
 DEVICE_CLASSES = {
     "sensor": {"battery"},
     "binary_sensor": {"door", "tamper", "safety", "problem"},
     "event": {"doorbell", "button", "motion"},
+    "update": {"firmware"},
 }
 
 
@@ -97,9 +99,21 @@ def test_discovery_document_uses_only_documented_keys_and_defaults() -> None:
         lock["state_open"],
         lock["state_jammed"],
     ) == ("LOCKED", "UNLOCKED", "OPEN", "JAMMED")
+    # A-HA: a user's password (D-USER-4) to unlock, and nothing to lock (HA checks the
+    # code_format for both, so the empty code must match: locking needs no made-up code).
     assert re.fullmatch(lock["code_format"], "123456") and not re.fullmatch(
         lock["code_format"], "12345"
     )
+    assert re.fullmatch(lock["code_format"], "")
+    assert "{{ now().timestamp()" in lock["command_template"]  # single-use, short-lived
+    no_code = ha.discovery_document(LOCK, unlock_code=False)["cmps"]["lock"]
+    assert "code_format" not in no_code
+    assert doc["cmps"]["refused"]["event_types"] == ha.REFUSAL_TYPES
+    assert {"ha_control_disabled", "wrong_code", "locked_out", "anti_lock_mode"} <= set(
+        ha.REFUSAL_TYPES
+    )
+    assert doc["cmps"]["firmware"]["p"] == "update"
+    assert doc["o"]["url"].startswith("https://") and "invalid" not in doc["o"]["url"]
     assert doc["cmps"]["doorbell"]["event_types"] == ["ring"]
     assert set(doc["cmps"]["access"]["event_types"]) >= {
         "face",
@@ -148,12 +162,12 @@ def test_events_become_doorbell_access_and_duress_messages_D_DURESS_A_LIVE() -> 
 
 
 @pytest.mark.integration
-async def test_lock_announces_itself_to_ha_and_obeys_ha_only_with_the_code_A_REMOTE(
+async def test_lock_announces_itself_to_ha_and_again_when_ha_or_the_firmware_restarts_A_OTA(
     mosquitto_broker: BrokerConfig,
 ) -> None:
     lock_id, cloud, lock = new_lock_id(), FakeCloud(), FakeLock()
     creds = cloud.enrol(lock_id)
-    options = LinkOptions(poll_s=0.2, ha_commands=True)
+    options = LinkOptions(poll_s=0.2)
     docs: list[bytes] = []
     states: list[dict[str, object]] = []
     try:
@@ -185,41 +199,10 @@ async def test_lock_announces_itself_to_ha_and_obeys_ha_only_with_the_code_A_REM
                 await wait_for(
                     lambda: json.loads(docs[-1])["dev"]["sw"] == "1.3.0", what="new firmware"
                 )
-                # HA's command_template output, with a wrong code: refused.
-                cmd = topic(lock_id, Channel.HA_COMMAND)
-                await ha_side.publish(cmd, b'{"action": "UNLOCK", "code": "000000"}', qos=1)
-                await ha_side.publish(cmd, b'{"action": "EXPLODE"}', qos=1)  # malformed
-                await asyncio.sleep(0.5)
-                assert lock.door is DoorState.LOCKED
-                await ha_side.publish(
-                    cmd, json.dumps({"action": "UNLOCK", "code": MASTER_CODE}).encode(), qos=1
+                # The app renames the lock: HA's device name follows (A-HA).
+                lock.settings["device_name"] = "Back door"
+                await wait_for(
+                    lambda: json.loads(docs[-1])["dev"]["name"] == "Back door", what="new name"
                 )
-                await wait_for(lambda: states[-1]["lock"] == "UNLOCKED", what="HA sees unlock")
-                # The lock's own rules still apply (anti-lock mode refuses remote unlock).
-                lock.door, lock.anti_lock = DoorState.LOCKED, True
-                await ha_side.publish(
-                    cmd, json.dumps({"action": "UNLOCK", "code": MASTER_CODE}).encode(), qos=1
-                )
-                await asyncio.sleep(0.5)
-                assert lock.door is DoorState.LOCKED
-                assert [c.params["origin"] for c in lock.commands] == ["home_assistant"] * 3
-    finally:
-        await clear_retained(mosquitto_broker, lock_id)
-
-
-@pytest.mark.integration
-async def test_ha_commands_are_ignored_unless_enabled_A_REMOTE(
-    mosquitto_broker: BrokerConfig,
-) -> None:
-    lock_id, cloud, lock = new_lock_id(), FakeCloud(), FakeLock()
-    creds = cloud.enrol(lock_id)
-    client = LockClient(mosquitto_broker, creds, lock, LinkOptions(poll_s=0.2))
-    try:
-        async with running(client.run()), raw_client(mosquitto_broker) as ha_side:
-            await client.connected.wait()
-            body = json.dumps({"action": "UNLOCK", "code": MASTER_CODE}).encode()
-            await ha_side.publish(topic(lock_id, Channel.HA_COMMAND), body, qos=1)
-            await asyncio.sleep(0.5)
-        assert lock.commands == [] and lock.door is DoorState.LOCKED
     finally:
         await clear_retained(mosquitto_broker, lock_id)

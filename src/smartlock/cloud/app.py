@@ -106,6 +106,10 @@ def create_app(
                 from smartlock.cloud.link_worker import run_link
 
                 await stack.enter_async_context(run_link(services, ingest=settings.ingest))
+                from smartlock.cloud.firmware_offers import run_firmware_offers
+
+                # The offered release, to each lock too (Home Assistant's update entity).
+                await stack.enter_async_context(run_firmware_offers(services))
             if with_features:
                 from smartlock.cloud.features_worker import run_features
 

@@ -81,7 +81,8 @@ async def bind_lock(
     for key in keys:
         crud.clear_failures(session, key=key)
     services.lock_keys.forget(serial)
-    credentials = wire.new_credentials(serial, owner=account.email)
+    # The app's name travels in the sealed credentials: Home Assistant shows it (A-HA).
+    credentials = wire.new_credentials(serial, owner=account.email, name=name)
     device = crud.bind_device(
         session,
         owner=account,
@@ -100,6 +101,29 @@ async def bind_lock(
     name_, payload = wire.credentials_message(hello, code=code, credentials=credentials)
     await services.link.publish(name_, payload, qos=1)
     return device
+
+
+async def push_name(services: Services, session: Session, *, device: Device) -> None:
+    """Give the lock the app's new name for it (shadow `device_name`; at pairing it comes
+    in the credentials), which Home Assistant shows as the device's name (A-HA);
+    retained, so an offline lock gets it later.
+    """
+    for _ in range(3):  # a settings change may land in between: merge again
+        shadow = crud.get_shadow(session, device_id=device.id)
+        if shadow.desired.get("device_name") == device.name:
+            return
+        try:
+            crud.update_desired(
+                session,
+                device_id=device.id,
+                expected_version=shadow.version,
+                changes={"device_name": device.name},
+            )
+        except Conflict:
+            session.expire_all()
+            continue
+        await push_settings(services, session, device_id=device.id)
+        return
 
 
 async def unbind_lock(services: Services, session: Session, *, device: Device) -> None:

@@ -176,6 +176,8 @@ class LockSettings(Strict):
     virtual_lock_detection: StrictBool | None = None
     double_press_to_open: StrictBool | None = None
     remote_unlock: StrictBool | None = None
+    ha_control: StrictBool | None = None
+    ha_unlock_code: StrictBool | None = None
     auto_relock_s: Annotated[StrictInt, Field(ge=5, le=60)] | None = None
     tz_offset_min: Annotated[StrictInt, Field(ge=-720, le=840)] | None = None
 

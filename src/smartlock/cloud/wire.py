@@ -27,8 +27,8 @@ def verify_hello(payload: dict[str, Any], *, serial: str, code: str) -> schemas.
     return hello
 
 
-def new_credentials(serial: str, owner: str) -> pairing.LockCredentials:
-    return cloud_side.new_credentials(serial, owner=owner)
+def new_credentials(serial: str, owner: str, name: str = "") -> pairing.LockCredentials:
+    return cloud_side.new_credentials(serial, owner=owner, name=name)
 
 
 def credentials_message(

@@ -25,6 +25,11 @@ def register(subparsers: Any) -> None:
     demo.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     demo.add_argument("--http-port", type=int, default=None, help="default 8000, else free")
     demo.add_argument("--mqtt-port", type=int, default=None, help="default 1883, else free")
+    demo.add_argument(
+        "--embedded-broker",
+        action="store_true",
+        help="use the embedded MQTT 3.1.1 broker even when Mosquitto (MQTT 5) is installed",
+    )
     demo.add_argument("--locks", type=int, default=1, help="number of virtual locks (1-9)")
     demo.add_argument("--lang", choices=("zh", "en"), default="en", help="lock prompt language")
     demo.add_argument(
@@ -88,6 +93,7 @@ def _demo(args: argparse.Namespace) -> int:
         locks=args.locks,
         lang=args.lang,
         reset_password=args.reset_password,
+        mosquitto=not args.embedded_broker,
     )
     with contextlib.suppress(KeyboardInterrupt):
         return asyncio.run(run_demo(options))

@@ -38,7 +38,7 @@ from smartlock.link.runtime_adapter import OtaConfig, RuntimeLockSide
 
 log = logging.getLogger(__name__)
 
-PROVISION_PASSWORD = "provisioning"  # noqa: S105  (the embedded broker is anonymous)
+PROVISION_PASSWORD = "provisioning"  # noqa: S105  (a default for a broker without logins)
 UNBIND_GRACE_S = 1.0  # let the client answer the `unbind` command before it stops
 VENDOR_KEY_ENV = "SMARTLOCK_VENDOR_PUBLIC_KEY"
 SUPERVISOR_MIN_S, SUPERVISOR_MAX_S = 0.5, 60.0  # backoff of the link task's restarts
@@ -119,6 +119,7 @@ class LockProcess:
         hardware: Hardware | None = None,
         vendor_key: str | None = None,
         factory_reset: bool = False,
+        provision_password: str = PROVISION_PASSWORD,
     ) -> None:
         """`hardware`: real parts (e.g. `hal.rpi.build_rpi_hardware()`); the virtual lock
         (and its panel) is used when none is given. `vendor_key`: see `vendor_key_for`.
@@ -130,6 +131,7 @@ class LockProcess:
         self.name = name
         self.broker = broker
         self.hello_every_s = hello_every_s
+        self.provision_password = provision_password
         self.link_options = link_options or LinkOptions(poll_s=1.0, ack_timeout_s=3.0)
         self.label: Label = load_or_create_label(self.data_dir)
         codes = BindingCodeBook()
@@ -221,8 +223,8 @@ class LockProcess:
             creds = await pair(
                 self.broker,
                 self.label,
-                username=self.serial,
-                password=PROVISION_PASSWORD,
+                username="provision",  # the shared pairing identity (deploy/mosquitto/acl)
+                password=self.provision_password,
                 firmware=str(self.status().get("firmware", "")),
                 hello_every_s=self.hello_every_s,
             )
@@ -232,6 +234,8 @@ class LockProcess:
             log.warning("%s: pairing ended without a binding: %s", self.name, exc)
             return
         self._pairing = None  # the bind closes pairing mode: do not cancel ourselves
+        if creds.name:
+            self.side.set_device_name(creds.name)  # Home Assistant's device name (A-HA)
         bind = Bind(
             request_id=f"bind-{uuid.uuid4().hex}",
             serial=self.serial,

@@ -39,6 +39,7 @@ class DemoOptions:
     locks: int = 1
     lang: str = "en"
     reset_password: bool = False
+    mosquitto: bool = True  # False: the embedded MQTT 3.1.1 broker even if Mosquitto exists
 
 
 def web_routers() -> list[Any]:
@@ -122,41 +123,58 @@ class Demo:
         self.stopping = asyncio.Event()
         self.base_url = ""
         self.locks: list[LockProcess] = []
+        self.broker: Any = None
+        self.account: DemoAccount | None = None
+        self.first_pin: str | None = None
         self.ready = asyncio.Event()
 
     def stop(self) -> None:
         self.stopping.set()
 
     async def run(self) -> int:
+        from pydantic import SecretStr
+
         from smartlock.cloud.app import build_services, create_app
         from smartlock.cloud.core.config import Settings
+        from smartlock.demo.broker import DemoBroker, register_login
         from smartlock.demo.panel import panel_router
-        from smartlock.link.broker import EmbeddedBroker, pick_port
+        from smartlock.link.broker import pick_port
 
         opts = self.options
         data = opts.data_dir.resolve()
         data.mkdir(parents=True, exist_ok=True)
-        broker = EmbeddedBroker(opts.host, opts.mqtt_port)
+        broker = DemoBroker(data / "broker", opts.host, opts.mqtt_port, opts.mosquitto)
         await broker.start()
+        self.broker = broker
         vendor_key = demo_vendor_key(data / "vendor")
         settings = Settings(
             data_dir=data / "cloud",
             broker_url=broker.url,
-            broker_mqtt5=False,
-            shared_subscriptions=False,
+            broker_username="cloud",
+            broker_password=SecretStr(broker.credentials["cloud"]),
+            broker_mqtt5=broker.mqtt5,
+            shared_subscriptions=broker.mqtt5,
+            broker_password_file=broker.password_file,
+            broker_reload_command=broker.reload_command,
             firmware_vendor_key=vendor_key,
         )
         services = build_services(settings)
         self.locks = [
             LockProcess(
                 data / "locks" / str(n),
-                broker.broker_config(),
+                broker.config,
                 name=f"lock {n}",
                 lang=opts.lang,
                 vendor_key=vendor_key,
+                provision_password=broker.credentials["provision"],
             )
             for n in range(1, opts.locks + 1)
         ]
+        for lock in self.locks:  # locks paired before the broker asked for logins
+            binding = lock.durable.core.state.binding
+            if binding is not None and binding.broker_username:
+                register_login(broker.folder, binding.broker_username, binding.broker_password)
+        broker.reload()
         web = web_routers()
         routers = [panel_router(self.locks), *web]
         app = create_app(settings, services=services, extra_routers=routers)
@@ -181,11 +199,14 @@ class Demo:
             account = await asyncio.to_thread(
                 ensure_account, services, data, reset=opts.reset_password
             )
+            self.account = account
             pin = None
             if self.locks and self.locks[0].status().get("users", 0) == 0:
                 pin = await first_use(self.locks[0])
+                self.first_pin = pin  # for a test that drives the lock (tests/ha)
             paired = bool(self.locks) and await pair_with_account(services, account, self.locks[0])
             self._banner(account, pin, paired, broker.url, data, web_app=bool(web))
+            self._ha_banner(broker)
             self.ready.set()
             await self.stopping.wait()
         finally:
@@ -199,6 +220,19 @@ class Demo:
                 await asyncio.wait_for(broker.stop(), 5)
             print("stopped; data kept in", data, flush=True)
         return 0
+
+    def _ha_banner(self, broker: Any) -> None:
+        """What Home Assistant's MQTT setup asks for (docs/home-assistant.md)."""
+        protocol = "5 (Home Assistant's default)" if broker.mqtt5 else "3.1.1"
+        lines = [
+            f"  Home Assistant: MQTT broker {broker.host}, port {broker.bound_port}, "
+            f"username homeassistant, password {broker.credentials['homeassistant']}",
+            f"            protocol {protocol}; then allow it in the app: lock settings > "
+            "security > 'Home Assistant may lock and unlock' (docs/home-assistant.md)",
+        ]
+        if broker.warning:
+            lines.append(f"  WARNING:  {broker.warning}")
+        print("\n".join(lines), flush=True)
 
     def _banner(
         self,

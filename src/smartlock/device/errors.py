@@ -45,6 +45,8 @@ class ErrorCode(enum.StrEnum):
     STORE_FAILED = "store_failed"
     WRONG_CODE = "wrong_code"  # a remote unlock with a code (Home Assistant) that matched nobody
     STORE_FULL = "store_full"  # the disk is full: a change that must be durable is refused
+    HA_CONTROL_DISABLED = "ha_control_disabled"  # A-HA: the owner has not allowed HA control
+    CODE_REQUIRED = "code_required"  # A-HA: the owner asks for a user's password to unlock
 
 
 class LockError(Exception):

@@ -85,9 +85,24 @@ def _need_master(core: LockCore) -> None:
         raise Refused("no master user yet", ErrorCode.NO_MASTER)
 
 
+HOME_ASSISTANT = "home_assistant"  # `origin` of a command the lock's link got from HA (A-HA)
+
+
+def _from_ha(core: LockCore, params: Params) -> bool:
+    """A-HA: a Home Assistant command needs the owner's switch; True when it is one.
+    Only the lock's own link sets `origin` (the link refuses a cloud command naming one).
+    """
+    if params.get("origin") != HOME_ASSISTANT:
+        return False
+    if not core.state.settings.ha_control:
+        raise Refused("Home Assistant may not lock or unlock", ErrorCode.HA_CONTROL_DISABLED)
+    return True
+
+
 def _unlock(core: LockCore, params: Params) -> dict[str, Any]:
     settings = core.state.settings
-    if not settings.remote_unlock:
+    from_ha = _from_ha(core, params)
+    if not from_ha and not settings.remote_unlock:
         raise Refused("remote unlock is off in the settings", ErrorCode.REMOTE_UNLOCK_DISABLED)
     if settings.anti_lock:
         raise Refused("anti-lock mode refuses remote unlock", ErrorCode.ANTI_LOCK_MODE)
@@ -98,6 +113,8 @@ def _unlock(core: LockCore, params: Params) -> dict[str, Any]:
     _need_master(core)
     by = params.get("by")
     code = params.get("code")
+    if from_ha and code is None and settings.ha_unlock_code:
+        raise Refused("the owner asks for a user's password", ErrorCode.CODE_REQUIRED)
     if code is not None:  # Home Assistant passes the code typed in its lock card
         return _unlock_with_code(core, str(code), by)
     core.grant_remote(str(by) if by is not None else None)
@@ -135,6 +152,7 @@ def _count_wrong_code(core: LockCore) -> None:
 
 
 def _lock(core: LockCore, params: Params) -> dict[str, Any]:
+    _from_ha(core, params)  # locking needs no code (A-HA), only the owner's switch
     if core.door_open:
         raise Refused("the door is open", ErrorCode.DOOR_OPEN)
     if core.state.settings.normally_open:

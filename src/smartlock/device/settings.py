@@ -153,6 +153,18 @@ DESCRIPTORS: tuple[Descriptor, ...] = (
     ),
     Descriptor("remote_unlock", Kind.BOOL, False, "Allow unlocking from the app (A-REMOTE)"),
     Descriptor(
+        "ha_control",
+        Kind.BOOL,
+        False,
+        "Home Assistant may lock and unlock; off, it only sees the state (A-HA)",
+    ),
+    Descriptor(
+        "ha_unlock_code",
+        Kind.BOOL,
+        True,
+        "Home Assistant must send a user's password to unlock; locking never needs one (A-HA)",
+    ),
+    Descriptor(
         "auto_relock_s",
         Kind.INT,
         5,
@@ -191,6 +203,8 @@ class Settings:
     virtual_lock_detection: bool = True
     double_press_to_open: bool = False
     remote_unlock: bool = False
+    ha_control: bool = False
+    ha_unlock_code: bool = True
     auto_relock_s: int = 5
     tz_offset_min: int = 0
 

@@ -1,10 +1,14 @@
-"""An embedded MQTT broker (amqtt) for a single machine: the demo and the tests.
+"""An embedded MQTT broker (amqtt) for a single machine: the tests, and the demo's
+fallback when Mosquitto is not installed (`link/mosquitto.py` runs that one).
 
 Mosquitto is the production broker (deploy/mosquitto/). This one binds to
-127.0.0.1, takes port 1883 when it is free and any free port otherwise, allows
-anonymous clients and speaks MQTT 3.1.1 only (so clients connect with
-`broker_config()`, which turns MQTT v5 and shared subscriptions off). Link security
-does not rest on the broker: every message is signed end to end (signing.py).
+127.0.0.1, takes port 1883 when it is free and any free port otherwise, and speaks
+MQTT 3.1.1 only (amqtt 0.12.1, the newest release, answers a v5 CONNECT with
+"unsupported protocol version": clients connect with `broker_config()`, which turns
+MQTT v5 and shared subscriptions off). With `password_file` it takes only the logins
+in that Mosquitto-format file (`broker_accounts`, read again at each connect, so a
+newly paired lock needs no reload); without one it is anonymous (the tests). Link
+security does not rest on the broker: every message is signed end to end (signing.py).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -53,9 +58,12 @@ def pick_port(host: str, preferred: int | None) -> int:
 class EmbeddedBroker:
     """amqtt in this process: `async with EmbeddedBroker() as b: ... b.url`."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int | None = None) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int | None = None, password_file: Path | None = None
+    ) -> None:
         self.host = host
         self.port = pick_port(host, port)
+        self.password_file = password_file
         self._broker: Any = None
 
     @property
@@ -70,11 +78,18 @@ class EmbeddedBroker:
         """Start listening; returns the URL."""
         from amqtt.broker import Broker
 
+        plugins: dict[str, Any] = {
+            "amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True},
+        }
+        if self.password_file is not None:
+            plugins = {
+                "smartlock.link.broker_auth.PasswordFileAuth": {
+                    "password_file": str(self.password_file)
+                }
+            }
         config = {
             "listeners": {"default": {"type": "tcp", "bind": f"{self.host}:{self.port}"}},
-            "plugins": {
-                "amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True},
-            },
+            "plugins": plugins,
         }
         self._broker = Broker(config)
         await self._broker.start()

@@ -125,7 +125,7 @@ def build_desired(
     return sign_message(lock_key, lock_id, desired)
 
 
-def new_credentials(lock_id: str, owner: str = "") -> LockCredentials:
+def new_credentials(lock_id: str, owner: str = "", name: str = "") -> LockCredentials:
     """Fresh broker identity (username = lock id) and link key for a lock being bound.
 
     Register the broker user (broker_accounts.add_user) and keep the key encrypted.
@@ -136,6 +136,7 @@ def new_credentials(lock_id: str, owner: str = "") -> LockCredentials:
         broker_password=b64e(secrets.token_bytes(24)),
         lock_key=new_lock_key(),
         owner=owner,
+        name=name[:100],
     )
 
 

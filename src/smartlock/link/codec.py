@@ -37,6 +37,7 @@ MODEL_OF: dict[Channel, type[BaseModel]] = {
     Channel.PAIRING_HELLO: schemas.PairingHello,
     Channel.PAIRING_CREDENTIALS: schemas.PairingCredentials,
     Channel.HA_COMMAND: schemas.HaCommand,
+    Channel.FIRMWARE_OFFER: schemas.FirmwareOffer,
 }
 CHANNEL_OF: dict[type[BaseModel], Channel] = {
     m: c for c, m in MODEL_OF.items() if c is not Channel.HA_COMMAND
@@ -155,7 +156,13 @@ def parse(topic: str, payload: bytes) -> Inbound:
             raise MalformedMessage(f"{channel.value} payload not allowed: {text!r}")
         return Inbound(lock_id, channel, topic, text)
     obj = load_json(bytes(payload))
-    if channel in (Channel.HA_STATE, Channel.HA_DOORBELL, Channel.HA_ACCESS):
+    if channel in (
+        Channel.HA_STATE,
+        Channel.HA_DOORBELL,
+        Channel.HA_ACCESS,
+        Channel.HA_REFUSED,
+        Channel.HA_FIRMWARE,
+    ):
         if not isinstance(obj, dict):
             raise MalformedMessage(f"{channel.value} must be a JSON object")
         return Inbound(lock_id, channel, topic, obj)
@@ -170,4 +177,7 @@ def parse(topic: str, payload: bytes) -> Inbound:
     if not isinstance(mac, str) or not 20 <= len(mac) <= 64:
         raise MalformedMessage("mac must be a base64url string")
     message = validate(model, obj["body"])
+    if isinstance(message, schemas.Command) and "origin" in message.params:
+        # Only the lock's own link says a command came from Home Assistant (A-HA).
+        raise MalformedMessage("a cloud command cannot name an origin")
     return Inbound(lock_id, channel, topic, message, mac, canonical(obj["body"]))

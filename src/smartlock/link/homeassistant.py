@@ -2,18 +2,28 @@
 
 The lock publishes one retained document at `homeassistant/device/<lock_id>/config`
 (device-based discovery: `dev`, `o`, `cmps`) and republishes it when HA announces
-itself (`homeassistant/status` = `online`). The entities read plain topics the lock
-client publishes beside the signed ones: `ha/state` (retained JSON, see `ha_state`),
-`ha/doorbell`, `ha/access` and `ha/duress`. Payloads and states are HA's defaults
-(lock.py: `LOCK`/`UNLOCK`; `LOCKED`/`UNLOCKED`/`OPEN`/`JAMMED`), so nothing needs
-remapping in HA. A command from HA is a remote unlock: the lock applies A-REMOTE and
-checks the code, and HA commands are off unless the lock owner enables them.
+itself (`homeassistant/status` = `online`) and when its name, firmware or code rule
+changes. The entities read plain topics the lock client publishes beside the signed
+ones: `ha/state` (retained JSON, see `ha_state`; published on change only),
+`ha/doorbell`, `ha/access`, `ha/refused` (events), `ha/duress` (retained ON/OFF),
+`ha/camera` (retained JPEG) and `ha/firmware` (retained, the update entity). Payloads
+and states are HA's defaults (lock.py: `LOCK`/`UNLOCK`; `LOCKED`/`UNLOCKED`/`OPEN`/
+`JAMMED`), so nothing needs remapping in HA.
+
+A command from HA (A-HA, docs/home-assistant.md) is a remote command the lock checks
+like the app's (A-REMOTE: anti-lock, lockout, late or repeated): only when the owner
+has switched "Home Assistant may lock and unlock" on; unlocking takes a user's own
+password when the owner asks for one, locking never takes one. Every refusal is an
+`ha/refused` event, so HA shows why.
 
 >>> doc = discovery_document("SL7K3MQ9TX2A", name="Front door", firmware="1.0.0")
->>> sorted(doc["cmps"])
-['access', 'battery', 'door', 'doorbell', 'duress', 'lock', 'problem', 'tamper']
+>>> sorted(doc["cmps"])  # doctest: +NORMALIZE_WHITESPACE
+['access', 'battery', 'camera', 'door', 'doorbell', 'duress', 'firmware', 'lock',
+ 'problem', 'refused', 'tamper']
 >>> doc["cmps"]["lock"]["p"], doc["cmps"]["battery"]["device_class"]
 ('lock', 'battery')
+>>> "code_format" in discovery_document("SL7K3MQ9TX2A", unlock_code=False)["cmps"]["lock"]
+False
 """
 
 from __future__ import annotations
@@ -25,9 +35,20 @@ from smartlock.device.vocab import DoorState, EventKind, Method
 from smartlock.link.schemas import Event, StateReport
 from smartlock.link.topics import Channel, topic
 
-ORIGIN = {"name": "smartlock", "sw": _pkg_version, "url": "https://example.invalid/smartlock"}
-CODE_FORMAT = r"^\d{6,10}$"  # D-USER-4: passwords are 6-10 digits
+PROJECT_URL = "https://github.com/smartlock/smartlock"
+ORIGIN = {"name": "smartlock", "sw": _pkg_version, "url": PROJECT_URL}
+# D-USER-4: passwords are 6-10 digits. HA checks a lock's code_format for lock, unlock
+# and open alike, so the empty code is allowed too: locking needs no code (HA's code
+# dialog takes an empty entry; `lock.lock` needs none), and the lock itself refuses an
+# unlock without one (`code_required`) whenever the owner asks for a password.
+CODE_FORMAT = r"^(\d{6,10})?$"
 DURESS_OFF_DELAY_S = 60
+DEFAULT_NAME = "Smart lock"
+# The command_template: HA's clock in `at` makes each command single-use and short-lived.
+COMMAND_TEMPLATE = (
+    '{"action": "{{ value }}", "code": "{{ code }}", "at": {{ now().timestamp() | round(3) }}}'
+)
+INSTALL_PAYLOAD = '{"action": "INSTALL"}'
 
 # HA lock states (homeassistant/components/mqtt/lock.py defaults).
 LOCKED, UNLOCKED, OPEN, JAMMED = "LOCKED", "UNLOCKED", "OPEN", "JAMMED"
@@ -54,6 +75,36 @@ _ACCESS_TYPE = {
 }
 ACCESS_TYPES = sorted(set(_ACCESS_TYPE.values()))
 DOORBELL_TYPES = ["ring"]
+# Why a command from HA was refused (device ErrorCode and A-OTA Refusal values the lock
+# can answer an HA command with); anything else shows as `other` with the code beside.
+REFUSAL_TYPES = sorted(
+    {
+        "ha_control_disabled",
+        "code_required",
+        "wrong_code",
+        "anti_lock_mode",
+        "locked_out",
+        "needs_verification",
+        "no_master",
+        "door_open",
+        "expired_request",
+        "duplicate_request",
+        "bad_input",
+        "no_result",
+        "no_update_available",
+        "malformed_release",
+        "bad_signature",
+        "wrong_model",
+        "downgrade",
+        "same_version",
+        "fetch_failed",
+        "hash_mismatch",
+        "install_failed",
+        "updates_not_configured",
+        "update_in_progress",
+        "other",
+    }
+)
 
 
 def lock_state(state: StateReport) -> str:
@@ -70,8 +121,12 @@ def problem_reason(state: StateReport) -> str:
     return ""
 
 
-def ha_state(state: StateReport) -> dict[str, Any]:
-    """The retained JSON at `ha/state` that the discovery templates read."""
+def ha_state(state: StateReport, *, lockout_until: int = 0) -> dict[str, Any]:
+    """The retained JSON at `ha/state` that the discovery templates read.
+
+    It holds no countdown (a lockout shows as the time it ends, `lockout_until`), so
+    it changes only when something HA shows changes: one history entry per change.
+    """
     reason = problem_reason(state)
     return {
         "lock": lock_state(state),
@@ -80,9 +135,41 @@ def ha_state(state: StateReport) -> dict[str, Any]:
         "tamper": "ON" if state.tamper else "OFF",
         "problem": "ON" if reason else "OFF",
         "problem_reason": reason,
-        "lockout_remaining_s": state.lockout_remaining_s,
+        "lockout_until": lockout_until if reason == "lockout" else 0,
         "modes": {m.value: on for m, on in state.modes.items()},
     }
+
+
+def refusal(action: str, reason: str | None) -> dict[str, Any]:
+    """The `ha/refused` event for a refused HA command."""
+    code = reason or "other"
+    kind = code if code in REFUSAL_TYPES else "other"
+    return {"event_type": kind, "action": action.lower(), "reason": code}
+
+
+def firmware_state(
+    installed: str, offer: dict[str, Any] | None, *, in_progress: bool = False
+) -> dict[str, Any]:
+    """The retained JSON of the update entity (HA's MQTT update state schema).
+
+    `offer` is the signed release the cloud offers (`FirmwareOffer.release`); only its
+    manifest's version and notes are shown: the lock checks the signature on install.
+    """
+    manifest = offer.get("manifest") if isinstance(offer, dict) else None
+    latest = manifest.get("version") if isinstance(manifest, dict) else None
+    notes = manifest.get("notes") if isinstance(manifest, dict) else None
+    if not isinstance(latest, str) or not latest:
+        latest = installed
+    out: dict[str, Any] = {
+        "installed_version": installed,
+        "latest_version": latest,
+        "title": f"smartlock firmware {latest}",
+        "release_url": f"{PROJECT_URL}/blob/main/docs/firmware-updates.md",
+        "in_progress": in_progress,
+    }
+    if isinstance(notes, str) and notes:  # HA's schema takes a string here, never null
+        out["release_summary"] = notes[:255]
+    return out
 
 
 def ha_messages(lock_id: str, event: Event) -> list[tuple[str, bytes | dict[str, Any]]]:
@@ -100,9 +187,18 @@ def ha_messages(lock_id: str, event: Event) -> list[tuple[str, bytes | dict[str,
 
 
 def discovery_document(
-    lock_id: str, *, name: str = "Smart lock", firmware: str = ""
+    lock_id: str,
+    *,
+    name: str = DEFAULT_NAME,
+    firmware: str = "",
+    unlock_code: bool = True,
 ) -> dict[str, Any]:
-    """The device discovery document (publish retained at `ha_discovery_topic`)."""
+    """The device discovery document (publish retained at `ha_discovery_topic`).
+
+    `name` is the app's name for the lock (so the entity is `lock.front_door`);
+    `unlock_code`: the owner's "ask for a password to unlock" (A-HA); without it the
+    lock entity has no code_format and HA asks for no code at all.
+    """
     state_t = topic(lock_id, Channel.HA_STATE)
 
     def from_state(key: str) -> dict[str, Any]:
@@ -111,23 +207,26 @@ def discovery_document(
     def uid(part: str) -> str:
         return f"smartlock_{lock_id}_{part}"
 
+    command_t = topic(lock_id, Channel.HA_COMMAND)
+    lock: dict[str, Any] = {
+        "p": "lock",
+        "unique_id": uid("lock"),
+        "name": None,  # the device's own name
+        **from_state("lock"),
+        "command_topic": command_t,
+        "command_template": COMMAND_TEMPLATE,
+        "payload_lock": "LOCK",
+        "payload_unlock": "UNLOCK",
+        "state_locked": LOCKED,
+        "state_unlocked": UNLOCKED,
+        "state_open": OPEN,
+        "state_jammed": JAMMED,
+        "optimistic": False,
+    }
+    if unlock_code:
+        lock["code_format"] = CODE_FORMAT
     cmps: dict[str, dict[str, Any]] = {
-        "lock": {
-            "p": "lock",
-            "unique_id": uid("lock"),
-            "name": None,  # the device's own name
-            **from_state("lock"),
-            "command_topic": topic(lock_id, Channel.HA_COMMAND),
-            "command_template": '{"action": "{{ value }}", "code": "{{ code }}"}',
-            "code_format": CODE_FORMAT,
-            "payload_lock": "LOCK",
-            "payload_unlock": "UNLOCK",
-            "state_locked": LOCKED,
-            "state_unlocked": UNLOCKED,
-            "state_open": OPEN,
-            "state_jammed": JAMMED,
-            "optimistic": False,
-        },
+        "lock": lock,
         "battery": {
             "p": "sensor",
             "unique_id": uid("battery"),
@@ -152,11 +251,27 @@ def discovery_document(
             "event_types": ACCESS_TYPES,
             "state_topic": topic(lock_id, Channel.HA_ACCESS),
         },
+        "refused": {  # A-HA: why a command from HA did nothing
+            "p": "event",
+            "unique_id": uid("refused"),
+            "name": "Command refused",
+            "event_types": REFUSAL_TYPES,
+            "state_topic": topic(lock_id, Channel.HA_REFUSED),
+        },
         "camera": {  # the newest doorbell or live picture, every face masked (D-PRIV)
             "p": "camera",
             "unique_id": uid("camera"),
             "name": "Doorbell picture",
             "topic": topic(lock_id, Channel.HA_CAMERA),
+        },
+        "firmware": {  # A-OTA: install runs the lock's own signed-release checks
+            "p": "update",
+            "unique_id": uid("firmware"),
+            "name": "Firmware",
+            "device_class": "firmware",
+            "state_topic": topic(lock_id, Channel.HA_FIRMWARE),
+            "command_topic": command_t,
+            "payload_install": INSTALL_PAYLOAD,
         },
         "tamper": {"p": "binary_sensor", "unique_id": uid("tamper"), "device_class": "tamper"}
         | from_state("tamper"),
@@ -176,14 +291,14 @@ def discovery_document(
             "json_attributes_topic": state_t,
             "json_attributes_template": (
                 '{"reason": "{{ value_json.problem_reason }}",'
-                ' "lockout_remaining_s": {{ value_json.lockout_remaining_s }}}'
+                ' "lockout_until": {{ value_json.lockout_until }}}'
             ),
         },
     }
     return {
         "dev": {
             "ids": [f"smartlock_{lock_id}"],
-            "name": name,
+            "name": name or DEFAULT_NAME,
             "mf": "smartlock",
             "mdl": "smartlock face lock",
             "sn": lock_id,

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import json
 import logging
 import random
 import time
@@ -27,11 +26,11 @@ from typing import Any
 
 import aiomqtt
 
-from smartlock.device.inputs import RemoteAction
 from smartlock.link import homeassistant as ha
 from smartlock.link.codec import Inbound, canonical, parse
 from smartlock.link.connection import BrokerConfig, mqtt_client, raise_if_cancelled
 from smartlock.link.errors import AuthError, LinkError, PairingError, Reason
+from smartlock.link.ha_link import HaLink, homeassistant_command
 from smartlock.link.lock_side import LockSide
 from smartlock.link.pairing import Label, LockCredentials, make_hello, open_credentials
 from smartlock.link.schemas import (
@@ -40,10 +39,13 @@ from smartlock.link.schemas import (
     Command,
     CommandResult,
     EventBatch,
+    FirmwareOffer,
     HaCommand,
+    LinkAction,
     PairingCredentials,
     ShadowDesired,
     Snapshot,
+    StateReport,
 )
 from smartlock.link.signing import (
     CommandGuard,
@@ -52,7 +54,7 @@ from smartlock.link.signing import (
     sign_message,
     verify_message,
 )
-from smartlock.link.topics import HA_STATUS, Channel, ha_discovery_topic, topic
+from smartlock.link.topics import HA_STATUS, Channel, topic
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +77,7 @@ class LinkOptions:
     reconnect_min_s: float = 0.2
     reconnect_max_s: float = 30.0
     ha_discovery: bool = True
-    ha_commands: bool = False  # HA may lock/unlock (with a code) only if the owner says so
-    device_name: str = "Smart lock"
+    device_name: str = ha.DEFAULT_NAME  # until the app's name arrives in the shadow
 
 
 class LockClient:
@@ -112,7 +113,7 @@ class LockClient:
         self._inflight: int | None = None
         self._inflight_deadline = 0.0
         self._last_state: bytes | None = None
-        self._discovered_firmware: str | None = None  # in the last HA discovery document
+        self._ha = HaLink(self.lock_id, self.options.device_name)  # what HA was last sent
         self._ha_through = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self._mqtt: aiomqtt.Client | None = None  # the live session, for snapshots
@@ -153,8 +154,8 @@ class LockClient:
             self.broker, self.lock_id, creds.broker_username, creds.broker_password, will
         )
         async with client:
-            subs = [Channel.CMD, Channel.ACK, Channel.SHADOW_DESIRED]
-            if self.options.ha_commands:
+            subs = [Channel.CMD, Channel.ACK, Channel.SHADOW_DESIRED, Channel.FIRMWARE_OFFER]
+            if self.options.ha_discovery:  # commands are refused visibly unless allowed (A-HA)
                 subs.append(Channel.HA_COMMAND)
             topics = [(self._t(c), 1) for c in subs]
             if self.options.ha_discovery:
@@ -177,6 +178,9 @@ class LockClient:
             }
             try:
                 done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            except asyncio.CancelledError:
+                await self._publish_offline(client)  # a clean stop: the will is not sent
+                raise
             finally:
                 self.connected.clear()
                 self._mqtt = None
@@ -238,16 +242,13 @@ class LockClient:
 
     async def _publish_state_if_changed(self, client: aiomqtt.Client) -> None:
         state = self.lock.status()
+        if self.options.ha_discovery:  # only what changed: a duress ending, a new name
+            await self._publish_ha_state(client, state)
         fingerprint = canonical(state.model_dump(mode="json", exclude={"sent_at"}))
         if fingerprint == self._last_state:
             return
         state = state.model_copy(update={"sent_at": self._clock(), "online": True})
-        if self.options.ha_discovery and state.firmware != self._discovered_firmware:
-            await self._publish_discovery(client)  # A-OTA: HA's device page shows it
         await self._publish_signed(client, state, retain=True)
-        if self.options.ha_discovery:
-            ha_payload = canonical(ha.ha_state(state))
-            await client.publish(self._t(Channel.HA_STATE), ha_payload, qos=1, retain=True)
         self._last_state = fingerprint
 
     def resend_delay(self, attempt: int) -> float:
@@ -287,17 +288,30 @@ class LockClient:
             self._ha_through = event.seq
             if now - event.at > HA_FRESH_S:
                 continue
-            for name, body in ha.ha_messages(self.lock_id, event):
-                payload = body if isinstance(body, bytes) else canonical(body)
-                await client.publish(name, payload, qos=1)
+            for name, body in self._ha.event_messages(event, now):
+                await client.publish(name, body, qos=1, retain=name == self._ha.duress_topic)
 
     async def _publish_discovery(self, client: aiomqtt.Client) -> None:
-        firmware = self.lock.status().firmware
-        doc = ha.discovery_document(self.lock_id, name=self.options.device_name, firmware=firmware)
-        self._discovered_firmware = firmware
-        payload = json.dumps(doc).encode()
-        await client.publish(ha_discovery_topic(self.lock_id), payload, qos=1, retain=True)
+        """HA (re)started or the device changed: the document, then every retained
+        HA topic again (state, duress, firmware), so nothing reads `unknown`.
+        """
+        self._ha.describe(self.lock.status(), self.lock.reported())
+        for name, payload, retain in self._ha.discovery_messages(self._clock()):
+            await client.publish(name, payload, qos=1, retain=retain)
         self._last_state = None  # HA (re)started: give it the state again too
+
+    async def _publish_ha_state(self, client: aiomqtt.Client, state: StateReport) -> None:
+        if self._ha.describe(state, self.lock.reported()):
+            await self._publish_discovery(client)  # new name, firmware or code rule
+            return
+        for name, payload, retain in self._ha.state_messages(state, self._clock()):
+            await client.publish(name, payload, qos=1, retain=retain)
+
+    async def _publish_offline(self, client: aiomqtt.Client) -> None:
+        """Say `offline` before a clean disconnect (MQTT sends the will only on a crash)."""
+        with contextlib.suppress(aiomqtt.MqttError, TimeoutError, OSError):
+            async with asyncio.timeout(1.0):
+                await client.publish(self._t(Channel.AVAILABILITY), b"offline", qos=1, retain=True)
 
     # ----- cloud → lock ------------------------------------------------------------
 
@@ -325,10 +339,12 @@ class LockClient:
 
     async def _dispatch(self, client: aiomqtt.Client, inbound: Inbound) -> None:
         if inbound.channel is Channel.HA_COMMAND:
-            self._spawn(self._on_ha_command(inbound.message), inbound.topic)
+            self._spawn(self._on_ha_command(client, inbound.message), inbound.topic)
             return
         message = verify_message(self._key, inbound)
-        if isinstance(message, Ack):
+        if isinstance(message, FirmwareOffer):
+            await self._on_firmware_offer(client, message)
+        elif isinstance(message, Ack):
             self._on_ack(message)
         elif isinstance(message, Command):
             self._spawn(self._on_command(client, message), inbound.topic)
@@ -388,24 +404,69 @@ class LockClient:
         await self._publish_signed(client, reported, retain=True)
         self._wake.set()
 
-    async def _on_ha_command(self, command: HaCommand) -> None:
+    async def _on_firmware_offer(self, client: aiomqtt.Client, offer: FirmwareOffer) -> None:
+        """The cloud's newest signed release for this lock: HA's update entity shows it."""
+        self._ha.offer = offer.release
+        if self.options.ha_discovery:
+            await self._publish_ha_state(client, self.lock.status())
+
+    async def _on_ha_command(self, client: aiomqtt.Client, command: HaCommand) -> None:
+        """A-HA: run HA's command through the lock's rules; say why when refused."""
         now = self._clock()
-        action = RemoteAction.LOCK if command.action == "LOCK" else RemoteAction.UNLOCK
-        params: dict[str, Any] = {"origin": "home_assistant"}
-        if command.code and command.code != "None":
-            params["code"] = command.code
-        result = await self.lock.submit(
-            Command(
-                request_id=f"ha-{uuid.uuid4().hex}",
-                action=action,
-                params=params,
-                issued_at=now,
-                expires_at=now + 30,
-                nonce=new_nonce(),
-            )
+        if command.action == "INSTALL":
+            await self._install_from_ha(client, now)
+            return
+        submitted = homeassistant_command(command, now)
+        if isinstance(submitted, str):  # late, from the future, or without HA's clock
+            result = CommandResult(request_id="ha-refused", ok=False, reason=submitted)
+        else:
+            result = await self.lock.submit(submitted)
+        log.info(
+            "link %s: HA %s -> ok=%s %s", self.lock_id, command.action, result.ok, result.reason
         )
-        log.info("link %s: HA %s -> ok=%s %s", self.lock_id, action, result.ok, result.reason)
+        if not result.ok:
+            await self._publish_ha_refusal(client, command.action, result.reason)
         self._wake.set()
+
+    async def _install_from_ha(self, client: aiomqtt.Client, now: float) -> None:
+        """A-OTA from HA's update entity: the offered release exactly as the vendor
+        signed it, through the lock's own `firmware_update` (signature, model,
+        no downgrade, size + SHA-256), as when the app starts it.
+        """
+        if self._ha.offer is None:
+            await self._publish_ha_refusal(client, "INSTALL", "no_update_available")
+            return
+        self._ha.installing = True
+        await self._publish_ha_state(client, self.lock.status())
+        try:
+            result = await self.lock.submit(
+                Command(
+                    request_id=f"ha-install-{uuid.uuid4().hex}",
+                    action=LinkAction.FIRMWARE_UPDATE,
+                    params={"release": self._ha.offer},
+                    issued_at=now,
+                    expires_at=now + 300,
+                    nonce=new_nonce(),
+                )
+            )
+        finally:
+            self._ha.installing = False
+        if not result.ok:
+            await self._publish_ha_refusal(client, "INSTALL", result.reason)
+        await self._publish_ha_state(client, self.lock.status())
+        self._wake.set()
+
+    async def _publish_ha_refusal(
+        self, client: aiomqtt.Client, action: str, reason: str | None
+    ) -> None:
+        """The `Command refused` event, and the real state again at once (A-HA)."""
+        with contextlib.suppress(aiomqtt.MqttError):
+            body = canonical(ha.refusal(action, reason))
+            await client.publish(self._t(Channel.HA_REFUSED), body, qos=1)
+            for name, payload, retain in self._ha.state_messages(
+                self.lock.status(), self._clock(), force=True
+            ):
+                await client.publish(name, payload, qos=1, retain=retain)
 
 
 async def _cancel_all(tasks: set[asyncio.Task[None]]) -> None:

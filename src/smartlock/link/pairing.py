@@ -92,6 +92,7 @@ class LockCredentials(BaseModel):
     broker_password: Annotated[str, StringConstraints(min_length=1, max_length=128)]
     lock_key: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{43}$")]
     owner: Annotated[str, StringConstraints(max_length=128)] = ""
+    name: Annotated[str, StringConstraints(max_length=100)] = ""  # the app's, for HA (A-HA)
 
 
 def _random_chars(n: int) -> str:

@@ -5,7 +5,8 @@ and come back as the core's `CommandResult` effect; events come from the store's
 journal, converted to link `Event`s with details made safe for the wire (scalars
 only, secret-looking keys dropped: D-PRIV), so one odd event can never block the
 journal. Settings from the shadow run as `change_setting` commands, one per name,
-and the applied desired version is kept in a small file beside the lock's database.
+and the applied desired version is kept in a small file beside the lock's database,
+with `device_name` (the app's name for the lock, which Home Assistant shows: A-HA).
 
 `firmware_update` commands (A-OTA) are the shell's own (`LinkAction`): with an
 `OtaConfig` it verifies the vendor's Ed25519 signature with the lock's vendor public
@@ -55,6 +56,8 @@ from smartlock.link.schemas import (
 
 log = logging.getLogger(__name__)
 _MODES = {m.value: m for m in Mode}
+DEVICE_NAME = "device_name"  # not a core setting: the app's name, kept beside the version
+MAX_NAME = 100
 _CLAIMED = re.compile(r"^[0-9A-Za-z.+-]{1,32}$")
 
 
@@ -229,19 +232,45 @@ class RuntimeLockSide:
         finally:
             self._updating = False
 
+    def _link_state(self) -> dict[str, Any]:
+        try:
+            state = json.loads(self.state_file.read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return state if isinstance(state, dict) else {}
+
     def _version(self) -> int:
         try:
-            return int(json.loads(self.state_file.read_text("utf-8"))["shadow_version"])
-        except (OSError, ValueError, KeyError, TypeError):
+            return int(self._link_state()["shadow_version"])
+        except (KeyError, TypeError, ValueError):
             return 0
 
     def reported(self) -> ShadowReported:
         settings = {k: v for k, v in self.lock.core.settings.to_dict().items() if _scalar(v)}
+        name = self._link_state().get(DEVICE_NAME)
+        if isinstance(name, str):
+            settings[DEVICE_NAME] = name
         return ShadowReported(version=self._version(), settings=settings)
+
+    def set_device_name(self, name: str) -> None:
+        """The app's name for the lock, as pairing delivered it (A-HA)."""
+        state = self._link_state()
+        if name.strip():
+            state[DEVICE_NAME] = name.strip()[:MAX_NAME]
+            tmp = self.state_file.with_suffix(".tmp")
+            tmp.write_text(json.dumps(state), "utf-8")
+            os.replace(tmp, self.state_file)
 
     def apply_settings(self, version: int, settings: Mapping[str, Scalar]) -> ShadowReported:
         rejected: dict[str, str] = {}
+        state = self._link_state()
         for name, value in settings.items():
+            if name == DEVICE_NAME:  # the app's name for the lock: the shell's, for HA
+                if isinstance(value, str) and 0 < len(value.strip()) <= MAX_NAME:
+                    state[DEVICE_NAME] = value.strip()
+                else:
+                    rejected[name] = "bad_setting_value"
+                continue
             remote = RemoteCommand(
                 request_id=f"shadow-{version}-{uuid.uuid4().hex[:8]}",
                 action=RemoteAction.CHANGE_SETTING,
@@ -251,8 +280,9 @@ class RuntimeLockSide:
             if not results or not results[0].ok:
                 code = results[0].code if results else None
                 rejected[name] = "refused" if code is None else code.value
+        state["shadow_version"] = version
         tmp = self.state_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"shadow_version": version}), "utf-8")
+        tmp.write_text(json.dumps(state), "utf-8")
         os.replace(tmp, self.state_file)
         reported = self.reported()
         return reported.model_copy(update={"rejected": rejected})

@@ -218,10 +218,24 @@ class PairingCredentials(Message):
 
 
 class HaCommand(_Strict):
-    """A command from Home Assistant's MQTT lock (its command_template renders this)."""
+    """A command from Home Assistant (A-HA): the lock's command_template renders
+    `{action, code, at}` (`at` = HA's clock, so a late or repeated one does nothing);
+    the update entity sends `{"action": "INSTALL"}` (A-OTA, the lock's own checks).
+    """
 
-    action: Literal["LOCK", "UNLOCK", "OPEN"]
+    action: Literal["LOCK", "UNLOCK", "OPEN", "INSTALL"]
     code: Annotated[str, StringConstraints(max_length=20)] | None = None
+    at: EpochS | None = None
+
+
+class FirmwareOffer(Message):
+    """The newest vendor-signed release the cloud offers this lock (A-OTA), retained;
+    `release` is None when there is nothing newer. The lock trusts only the vendor's
+    signature inside (`link.firmware.verify_release`); this lets Home Assistant's
+    update entity show it and install it through the same path as the app.
+    """
+
+    release: dict[str, JsonValue] | None = None
 
 
 Body = (
@@ -233,6 +247,7 @@ Body = (
     | Command
     | CommandResult
     | Snapshot
+    | FirmwareOffer
     | PairingHello
     | PairingCredentials
 )

@@ -52,6 +52,9 @@ class Channel(enum.StrEnum):
     HA_DURESS = "ha/duress"  # lock → Home Assistant "ON" (HA turns it off after a delay)
     HA_COMMAND = "ha/command"  # Home Assistant → lock, plain JSON {action, code}
     HA_CAMERA = "ha/camera"  # lock → Home Assistant, retained raw JPEG, faces masked (A-LIVE)
+    HA_REFUSED = "ha/refused"  # lock → Home Assistant event {"event_type": <reason>, ...} (A-HA)
+    HA_FIRMWARE = "ha/firmware"  # lock → Home Assistant, retained update-entity JSON (A-OTA)
+    FIRMWARE_OFFER = "firmware/offer"  # cloud → lock, retained, signed FirmwareOffer (A-OTA)
 
 
 # Who may publish each channel: the direction tag of the signature (signing.py).
@@ -69,10 +72,18 @@ FROM_LOCK: frozenset[Channel] = frozenset(
         Channel.HA_ACCESS,
         Channel.HA_DURESS,
         Channel.HA_CAMERA,
+        Channel.HA_REFUSED,
+        Channel.HA_FIRMWARE,
     }
 )
 FROM_CLOUD: frozenset[Channel] = frozenset(
-    {Channel.ACK, Channel.SHADOW_DESIRED, Channel.CMD, Channel.PAIRING_CREDENTIALS}
+    {
+        Channel.ACK,
+        Channel.SHADOW_DESIRED,
+        Channel.CMD,
+        Channel.PAIRING_CREDENTIALS,
+        Channel.FIRMWARE_OFFER,
+    }
 )
 SIGNED: frozenset[Channel] = frozenset(
     {
@@ -84,6 +95,7 @@ SIGNED: frozenset[Channel] = frozenset(
         Channel.ACK,
         Channel.SHADOW_DESIRED,
         Channel.CMD,
+        Channel.FIRMWARE_OFFER,
     }
 )
 

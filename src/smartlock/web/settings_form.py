@@ -17,6 +17,8 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "security",
         (
             "remote_unlock",
+            "ha_control",
+            "ha_unlock_code",
             "anti_lock",
             "normally_open",
             "armed",

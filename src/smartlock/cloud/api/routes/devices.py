@@ -53,11 +53,17 @@ def read_device(device_id: str, account: CurrentUser, session: SessionDep) -> De
 
 
 @router.patch("/{device_id}")
-def rename_device(
-    device_id: str, body: DeviceUpdate, account: CurrentUser, session: SessionDep
+async def rename_device(
+    device_id: str,
+    body: DeviceUpdate,
+    account: CurrentUser,
+    session: SessionDep,
+    services: ServicesDep,
 ) -> DevicePublic:
+    """Rename; the lock gets the name too, for Home Assistant's device name (A-HA)."""
     access = authorize(session, account=account, device_id=device_id, capability=Capability.MANAGE)
     device = crud.rename_device(session, device=access.device, name=body.name)
+    await lockops.push_name(services, session, device=device)
     return device_public(session, device, access.role)
 
 

@@ -93,7 +93,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     ev.preventDefault();
     const r = await api("PATCH", path, { name: $("rename-name").value.trim() });
     message.textContent = r.ok ? t("common.saved") : errorText(r);
-    if (r.ok) $("device-name").textContent = r.data.name;
+    if (r.ok) { $("device-name").textContent = r.data.name; await load(); }  // the name moved the version
   });
   const del = $("delete-device");  // hidden in the page until this handler is attached
   del.addEventListener("click", async () => {
