@@ -163,6 +163,23 @@ class Fleet:
         self.workers.append(proc)
         return proc
 
+    def worker_ready(self) -> bool:
+        """A worker has subscribed (it logs so once it follows the locks)."""
+        self.log.flush()
+        return b"following the locks" in Path(self.log.name).read_bytes()
+
+    def known(self) -> int:
+        """Locks the cloud knows online with their state stored."""
+        with self.sessions() as session:
+            return int(
+                session.scalar(
+                    select(func.count())
+                    .select_from(Device)
+                    .where(Device.online.is_(True), Device.state_at.is_not(None))
+                )
+                or 0
+            )
+
     def start_locks(self) -> None:
         broker = BrokerConfig("127.0.0.1", self.broker.port)
         options = LinkOptions(
@@ -251,7 +268,7 @@ async def test_worker_killed_mid_batch_and_broker_restarted_lose_nothing_D_LOG(
 
 async def test_online_storm_loses_no_status_A_STATUS(fleet: Fleet) -> None:
     fleet.start_worker()
-    await asyncio.sleep(2.0)  # the worker is subscribed
+    assert await fleet.until(fleet.worker_ready, 60)
     started = time.monotonic()
     fleet.start_locks()  # 200 locks connect together
 
@@ -271,3 +288,15 @@ async def test_online_storm_loses_no_status_A_STATUS(fleet: Fleet) -> None:
         rows = session.execute(select(Device.online, Device.state_at).limit(3)).all()
     assert ok, (known(), rows, [c.sessions for c in fleet.clients[:3]])
     assert time.monotonic() - started < 30
+
+
+async def test_a_worker_started_after_the_locks_learns_them_from_retained_state_A_STATUS(
+    fleet: Fleet,
+) -> None:
+    """The cloud was down while the fleet came online: the first worker reconciles
+    from the broker's retained availability and state."""
+    fleet.start_locks()
+    assert await fleet.until(lambda: all(c.connected.is_set() for c in fleet.clients), 60)
+    await asyncio.sleep(1.0)  # every lock has published its state (retained)
+    fleet.start_worker()
+    assert await fleet.until(lambda: fleet.known() == len(fleet.locks), 60), fleet.known()

@@ -18,10 +18,12 @@ while someone watches. Live updates carry a MAC under a key derived from the mas
 key, so only the cloud's own workers can put something in a user's live stream
 (security 9: the broker may be shared).
 
-Retained messages: the shared subscription asks for no retained messages at
-subscribe time (MQTT 5 retain handling 2), except on ``availability``, whose retained
-"online"/"offline" reconciles what changed while no worker ran; writes happen only on
-a change, so a restart is cheap.
+Retained messages (availability, state, reported settings) are the locks' truth
+while no worker runs, so a starting worker takes them (the broker hands every
+shared-subscription member the retained set) and reconciles: a write happens only
+where the retained message is newer than the database, so a restart of a worker
+costs a read of the fleet's retained state, not a write storm, and a lock that
+changed while the cloud was down is right again at once. Nothing else is retained.
 """
 
 from __future__ import annotations
@@ -41,7 +43,6 @@ from urllib.parse import unquote, urlsplit
 
 import aiomqtt
 import paho.mqtt.client as paho
-from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from smartlock.cloud import derive, ingest
 from smartlock.cloud.outcome import Outcome
@@ -218,17 +219,13 @@ class MqttLink:
             await self._consume(client)
 
     async def _subscribe_locks(self, client: aiomqtt.Client, config: BrokerConfig) -> None:
+        # MQTT 5 retain handling 0: a starting worker reconciles from retained state.
         group = self.services.settings.worker_group
         for channel in LOCK_CHANNELS:
             name = all_locks(channel)
             if config.shared_subscriptions:
                 name = shared(name, group)
-            if config.mqtt5:
-                retain = 0 if channel is Channel.AVAILABILITY else 2
-                options = SubscribeOptions(qos=1, retainHandling=retain)
-                await client.subscribe(name, options=options)
-            else:
-                await client.subscribe(name, qos=1)
+            await client.subscribe(name, qos=1)
 
     async def _consume(self, client: aiomqtt.Client) -> None:
         """Take what has arrived as one batch; while it is written, the next gathers."""

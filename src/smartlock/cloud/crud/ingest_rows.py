@@ -152,8 +152,9 @@ def raise_acks(session: Session, batches: Sequence[DeviceBatch], stored: list[St
 
 
 def apply_states(session: Session, batches: Sequence[DeviceBatch]) -> set[str]:
-    """Keep each lock's newest state report (an older one, redelivered late, loses);
-    return the devices whose stored state changed.
+    """Keep each lock's newest state report (an older one, redelivered late, or the
+    retained copy a starting worker is handed again, writes nothing); return the
+    devices whose stored state changed.
     """
     changed: set[str] = set()
     table = DEVICES
@@ -172,7 +173,7 @@ def apply_states(session: Session, batches: Sequence[DeviceBatch]) -> set[str]:
         result = session.execute(
             update(table)
             .where(table.c.id == b.device_id)
-            .where(table.c.state_at.is_(None) | (table.c.state_at <= at))
+            .where(table.c.state_at.is_(None) | (table.c.state_at < at))
             .values(**values)
             .returning(table.c.id)
         )
