@@ -84,7 +84,10 @@ class WebWorld:
 
     def __init__(self, data_dir: Path) -> None:
         self.settings = Settings(
-            data_dir=data_dir, command_timeout_seconds=1.0, live_recheck_seconds=0.5
+            data_dir=data_dir,
+            command_timeout_seconds=1.0,
+            live_recheck_seconds=0.5,
+            outbound_allow="127.0.0.1/32",  # the test receivers listen on loopback
         )
         self.services: Services = build_services(self.settings)
         self.link = AnsweringLink(self)

@@ -123,6 +123,7 @@ class Demo:
         self.base_url = ""
         self.locks: list[LockProcess] = []
         self.ready = asyncio.Event()
+        self.panel_key = ""
 
     def stop(self) -> None:
         self.stopping.set()
@@ -130,7 +131,7 @@ class Demo:
     async def run(self) -> int:
         from smartlock.cloud.app import build_services, create_app
         from smartlock.cloud.core.config import Settings
-        from smartlock.demo.panel import panel_router
+        from smartlock.demo.panel import new_panel_key, panel_router
         from smartlock.link.broker import EmbeddedBroker, pick_port
 
         opts = self.options
@@ -158,7 +159,8 @@ class Demo:
             for n in range(1, opts.locks + 1)
         ]
         web = web_routers()
-        routers = [panel_router(self.locks), *web]
+        self.panel_key = new_panel_key()  # per run: only whoever reads the banner drives
+        routers = [panel_router(self.locks, self.panel_key), *web]
         app = create_app(settings, services=services, extra_routers=routers)
         import uvicorn
 
@@ -217,7 +219,8 @@ class Demo:
         for n, lock in enumerate(self.locks, start=1):
             state = "bound" if lock.bound else "not paired"
             lines.append(
-                f"  panel:    {base}/panel/{n}   lock {n}: serial {lock.serial}, "
+                f"  panel:    {base}/panel/{n}?key={self.panel_key}   "
+                f"lock {n}: serial {lock.serial}, "
                 f"code {lock.label.code}, {state}"
             )
         lines.append(f"  broker:   {broker_url}")

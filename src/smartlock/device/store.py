@@ -178,7 +178,9 @@ class Store:
             faces={k: tuple(v) for k, v in faces.items()},
             temp_passwords=temps,
             used_offline_ids=used,
-            lockout=LockoutState(tuple(kv["lockout"][0]), kv["lockout"][1]),
+            lockout=LockoutState(  # no hourly count in stores from before D-LOCKOUT-LONG
+                tuple(kv["lockout"][0]), kv["lockout"][1], tuple([*kv["lockout"], []][2])
+            ),
             binding=None if binding is None else Binding(*binding),
             next_seq=kv["next_seq"],
             next_cred_id=kv["next_cred_id"],

@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     throttle_pairing_failures: int = 5
     throttle_lock_seconds: int = 900
 
+    # Outbound requests users make the cloud send (notification channels, scene
+    # webhooks) never reach loopback, private, link-local, multicast or unspecified
+    # addresses (cloud/netguard.py) except these networks, e.g. "192.168.1.0/24" for a
+    # home server (comma or space separated). Empty: the public internet only.
+    outbound_allow: str = ""
+
     command_timeout_seconds: float = 5.0
     command_ttl_seconds: int = 30  # the lock ignores a command older than this
     pairing_hello_seconds: int = 180  # D-PAIR: pairing mode lasts 3 minutes
