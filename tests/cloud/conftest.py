@@ -78,6 +78,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         # The test receivers listen on loopback: allowed here as an operator allows a
         # home network (tests/cloud_features/test_outbound_guard.py runs without it).
         outbound_allow="127.0.0.1/32",
+        cookie_secure=False,  # the test client speaks plain http
     )
 
 

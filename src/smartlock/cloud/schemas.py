@@ -60,6 +60,13 @@ class AccountPublic(BaseModel):
     created_at: dt.datetime
 
 
+class SignedUp(BaseModel):
+    """What sign-up answers, the same for a new email and a known one."""
+
+    email: str
+    message: str
+
+
 class SignIn(Strict):
     email: EmailStr
     password: Password

@@ -155,7 +155,9 @@ async def _serve_panel(lock: Any, host: str, port: int, stop: asyncio.Event, key
 
     app = FastAPI(title="smartlock lock panel")
     app.include_router(panel_router([lock], key))
-    server = _quiet_server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    server = _quiet_server(
+        uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=False)
+    )
     task = asyncio.create_task(server.serve())
     await stop.wait()
     server.should_exit = True

@@ -129,7 +129,7 @@ class Demo:
         self.stopping.set()
 
     async def run(self) -> int:
-        from smartlock.cloud.app import build_services, create_app
+        from smartlock.cloud.app import build_services, create_app, server_config
         from smartlock.cloud.core.config import Settings
         from smartlock.demo.panel import new_panel_key, panel_router
         from smartlock.link.broker import EmbeddedBroker, pick_port
@@ -146,6 +146,9 @@ class Demo:
             broker_mqtt5=False,
             shared_subscriptions=False,
             firmware_vendor_key=vendor_key,
+            # Plain http: a Secure cookie would never come back. Only on loopback;
+            # elsewhere the default (Secure) stands and the demo wants HTTPS in front.
+            cookie_secure=not _loopback(opts.host),
         )
         services = build_services(settings)
         self.locks = [
@@ -162,11 +165,10 @@ class Demo:
         self.panel_key = new_panel_key()  # per run: only whoever reads the banner drives
         routers = [panel_router(self.locks, self.panel_key), *web]
         app = create_app(settings, services=services, extra_routers=routers)
-        import uvicorn
 
         port = pick_port(opts.host, 8000 if opts.http_port is None else opts.http_port)
         server = _quiet_server(
-            uvicorn.Config(
+            server_config(
                 app, host=opts.host, port=port, log_level="warning", timeout_graceful_shutdown=2
             )
         )
@@ -257,6 +259,15 @@ def main(argv: Sequence[str] | None = None) -> int:  # pragma: no cover - thin w
     from smartlock.cli import main as cli_main
 
     return cli_main(["demo", *(argv or [])])
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def demo_vendor_key(folder: Path) -> str:
