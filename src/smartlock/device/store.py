@@ -13,6 +13,7 @@ the cloud has stored them (D-LOG: nothing lost, nothing twice).
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -61,6 +62,17 @@ class Store:
         self._hardware_key = hardware_key
         self._sealers: dict[bytes, Sealer] = {}
 
+    def _open_secret(self, stored: object) -> bytes:
+        """The per-lock secret (it keys the PIN hashes, D-KEY-PIN). With a hardware key
+        it is kept sealed under that key, so the database alone does not give it: the
+        hashes cannot be brute-forced from a copy of the file (issue 13, finding 8).
+        """
+        if isinstance(stored, dict):
+            if self._hardware_key is None:
+                raise StoreError("this lock's secret is sealed: open it with its hardware key")
+            return Sealer(self._hardware_key).open(bytes.fromhex(stored["sealed"]), b"secret")
+        return bytes.fromhex(str(stored))
+
     def _sealer(self, secret: bytes) -> Sealer:
         sealer = self._sealers.get(secret)
         if sealer is None:
@@ -77,6 +89,7 @@ class Store:
         try:
             if str(path) != ":memory:":
                 Path(path).touch(mode=0o600, exist_ok=True)  # secrets inside: owner only
+                os.chmod(path, 0o600)  # also a file made by an older version (0644)
             conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
@@ -147,7 +160,7 @@ class Store:
                 "SELECT cred_id, user_no, cred_type, duress, secret_hash FROM credentials"
             )
         }
-        secret = bytes.fromhex(kv["secret"])
+        secret = self._open_secret(kv["secret"])
         sealer = self._sealer(secret)
         faces: dict[int, list[FaceTemplate]] = {}
         rows = c.execute(
@@ -217,6 +230,8 @@ class Store:
             if old_kv.get(key) != value:
                 if key == "binding" and value != "null":
                     value = json.dumps(sealer.seal(value.encode(), b"binding").hex())
+                if key == "secret" and self._hardware_key is not None:
+                    value = json.dumps({"sealed": sealer.seal(new.secret, b"secret").hex()})
                 cur.execute("INSERT OR REPLACE INTO kv VALUES (?, ?)", (key, value))
         if old is None or old.settings != new.settings:
             old_settings = {} if old is None else old.settings.to_dict()
