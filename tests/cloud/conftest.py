@@ -75,6 +75,10 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         database_url=database_url,
         command_timeout_seconds=1.0,
         live_recheck_seconds=0.5,
+        # The test receivers listen on loopback: allowed here as an operator allows a
+        # home network (tests/cloud_features/test_outbound_guard.py runs without it).
+        outbound_allow="127.0.0.1/32",
+        cookie_secure=False,  # the test client speaks plain http
     )
 
 

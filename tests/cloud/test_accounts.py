@@ -21,11 +21,29 @@ def test_sign_up_then_sign_in_with_bearer_token_A_ACCOUNT(client: TestClient) ->
     assert me.json()["email"] == "ann@example.org"
 
 
-def test_sign_up_twice_with_the_same_email_is_refused_A_ACCOUNT(client: TestClient) -> None:
-    sign_up(client, "ann@example.org")
-    r = client.post(f"{API}/auth/signup", json={"email": "ANN@example.org", "password": PASSWORD})
-    assert r.status_code == 409
-    assert r.json()["code"] == "email_taken"
+def test_sign_up_does_not_disclose_a_taken_email_issue13_finding7_A_ACCOUNT(
+    client: TestClient,
+) -> None:
+    """The second sign-up gets the first one's answer and changes nothing."""
+    first = client.post(
+        f"{API}/auth/signup", json={"email": "ann@example.org", "password": PASSWORD}
+    )
+    again = client.post(
+        f"{API}/auth/signup", json={"email": "ANN@example.org", "password": "other horse staple"}
+    )
+    assert (
+        (first.status_code, first.json())
+        == (again.status_code, again.json())
+        == (
+            201,
+            {"email": "ann@example.org", "message": first.json()["message"]},
+        )
+    )
+    bearer(client, "ann@example.org")  # the original password still signs in
+    r = client.post(
+        f"{API}/auth/tokens", json={"email": "ann@example.org", "password": "other horse staple"}
+    )
+    assert r.status_code == 401
 
 
 def test_short_password_is_refused_A_ACCOUNT(client: TestClient) -> None:

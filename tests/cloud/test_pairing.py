@@ -104,3 +104,52 @@ def test_deleting_the_device_ends_the_binding_D_PAIR(
     assert client.get(f"{API}/devices/{device['id']}", headers=ann).status_code == 404
     with services.sessionmaker() as s:
         assert crud.get_device_by_serial(s, serial=SERIAL) is None
+
+
+def _forged_hello(serial: str) -> tuple[str, bytes]:
+    """What anyone with the shared provisioning login can publish: a well-formed hello
+    for someone else's serial, proved with a code the forger does not know."""
+    return hello_payload(serial, "AAAA-AAAA")
+
+
+def test_forged_hellos_do_not_displace_the_owners_issue13_finding3_D_PAIR(
+    client: TestClient, services: Services
+) -> None:
+    """The finding: random hellos every 0.2 s made the owner's right code fail with
+    403 pairing_failed, and each failure counted toward the 5-per-15-min limit."""
+    ann = user(client, "ann@example.org")
+    lock_enters_pairing_mode(services)  # the owner's lock
+    for _ in range(60):  # 12 s of the forger at 5 hellos a second
+        ingest.handle(services, *_forged_hello(SERIAL))
+    r = client.post(f"{API}/devices", json={"serial": SERIAL, "code": CODE}, headers=ann)
+    assert r.status_code == 201, r.text
+    # Nothing was counted against the owner on the way.
+    with services.sessionmaker() as s:
+        from smartlock.cloud.models import Throttle
+
+        assert s.get(Throttle, f"pair-serial:{SERIAL}") is None
+        assert s.get(Throttle, f"pair-account:{ann_id(s)}") is None
+
+
+def ann_id(session: object) -> int:
+    account = crud.get_account_by_email(session, email="ann@example.org")  # type: ignore[arg-type]
+    assert account is not None
+    return account.id
+
+
+def test_forged_hellos_arriving_first_or_last_never_win_issue13_finding3_D_PAIR(
+    client: TestClient, services: Services
+) -> None:
+    """Before and after the owner's hello: the right code still binds, the forger's
+    hellos prove nothing, and the owner keeps the full five tries."""
+    ann = user(client, "ann@example.org")
+    for _ in range(10):
+        ingest.handle(services, *_forged_hello(SERIAL))
+    lock_enters_pairing_mode(services)
+    for _ in range(10):
+        ingest.handle(services, *_forged_hello(SERIAL))
+    for _ in range(4):  # the owner mistypes four times: still not throttled
+        r = client.post(f"{API}/devices", json={"serial": SERIAL, "code": "BBBB-BBBB"}, headers=ann)
+        assert r.status_code == 403 and r.json()["code"] == "pairing_failed"
+    r = client.post(f"{API}/devices", json={"serial": SERIAL, "code": CODE}, headers=ann)
+    assert r.status_code == 201, r.text

@@ -162,9 +162,13 @@ def test_failures_older_than_5_minutes_and_successes_reset_the_count_D_LOCKOUT(r
     for _ in range(3):
         rig.keys("999999#")
     rig.keys(f"{MASTER_PIN}#")
-    for _ in range(4):
-        rig.keys("999999#")
+    rig.keys("999999#")  # 1 in a row after the success, 9 in the hour
     assert not rig.core.locked_out
+    # ... but the hour remembers all of them: the 10th locks (D-LOCKOUT-LONG).
+    out = rig.keys("999999#")
+    assert rig.core.locked_out
+    [locked] = events(out, EventKind.LOCKOUT)
+    assert locked.details["rule"] == "D-LOCKOUT-LONG"
 
 
 def test_tamper_sounds_alarm_and_alerts_even_when_muted_D_TAMPER_D_MUTE(rig: Rig) -> None:

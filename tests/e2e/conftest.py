@@ -45,6 +45,7 @@ class DemoRun:
     proc: subprocess.Popen[str]
     data_dir: Path
     base: str = ""
+    panel_key: str = ""  # the per-run panel secret printed in the panel links
     broker: str = ""
     email: str = ""
     password: str = ""
@@ -69,7 +70,9 @@ def _read_banner(run: DemoRun, timeout: float = 90.0) -> None:
     if not done.wait(timeout) or run.proc.poll() is not None:
         raise AssertionError("the demo did not start:\n" + "\n".join(run.output))
     text = "\n".join(run.output)
-    run.base = re.search(r"panel:\s+(http://[\d.:]+)/panel/1", text).group(1)  # type: ignore[union-attr]
+    panel = re.search(r"panel:\s+(http://[\d.:]+)/panel/1\?key=([\w-]+)", text)
+    assert panel, text
+    run.base, run.panel_key = panel.group(1), panel.group(2)
     run.broker = re.search(r"broker:\s+(\S+)", text).group(1)  # type: ignore[union-attr]
     account = re.search(r"account:\s+(\S+)\s+password: (\S+)", text)
     assert account, text

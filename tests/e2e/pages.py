@@ -28,9 +28,9 @@ SAID_SINCE = """([since, text]) => {
 class Panel:
     """The virtual lock's panel, used with clicks as a person would."""
 
-    def __init__(self, page: Page, base: str, n: int) -> None:
+    def __init__(self, page: Page, base: str, n: int, key: str) -> None:
         self.page = page
-        page.goto(f"{base}/panel/{n}")
+        page.goto(f"{base}/panel/{n}?key={key}")  # the link the demo printed
         expect(page.locator("#serial")).not_to_have_text("…")
 
     @property

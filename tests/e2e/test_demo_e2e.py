@@ -31,7 +31,7 @@ def test_panel_screenshots_phone_and_desktop(browser: Any, demo: DemoRun) -> Non
     for name, size in (("phone", (390, 844)), ("desktop", (1280, 800))):
         ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
         page = ctx.new_page()
-        panel = Panel(page, demo.base, 1)
+        panel = Panel(page, demo.base, 1, demo.panel_key)
         assert panel.serial == demo.serials[0]
         expect(panel.badge()).to_have_text("Bound · online")
         expect(page.get_by_role("group", name="Keypad").get_by_role("button")).to_have_count(12)
@@ -42,7 +42,7 @@ def test_panel_screenshots_phone_and_desktop(browser: Any, demo: DemoRun) -> Non
 def test_first_use_pair_temp_password_record_live_D_FIRST_D_PAIR_A_TEMP_A_RECORDS(
     context: Any, demo: DemoRun
 ) -> None:
-    panel = Panel(context.new_page(), demo.base, 2)
+    panel = Panel(context.new_page(), demo.base, 2, demo.panel_key)
     expect(panel.badge()).to_have_text("Not paired")
     panel.first_use(LOCK2_PIN)
     # D-PAIR: settings key held 3 s, then the app binds by the label's serial + code.
@@ -76,7 +76,7 @@ def test_first_use_pair_temp_password_record_live_D_FIRST_D_PAIR_A_TEMP_A_RECORD
 
 
 def test_remote_unlock_needs_confirmation_A_REMOTE(context: Any, demo: DemoRun) -> None:
-    panel = Panel(context.new_page(), demo.base, 1)
+    panel = Panel(context.new_page(), demo.base, 1, demo.panel_key)
     web = WebApp(context.new_page(), demo.base)
     web.sign_in(demo.email, demo.password)
     app = web.api()
@@ -124,7 +124,8 @@ def normal_user(browser: Any, demo: DemoRun) -> str:
     """A normal user with a password on lock 1, added at the panel's menu (D-USER-2)."""
     ctx = browser.new_context()
     try:
-        return _add_normal_user(Panel(ctx.new_page(), demo.base, 1), demo.master_pin)
+        panel = Panel(ctx.new_page(), demo.base, 1, demo.panel_key)
+        return _add_normal_user(panel, demo.master_pin)
     finally:
         ctx.close()
 
@@ -155,7 +156,7 @@ def _unlock_and_watch(panel: Panel, pin: str) -> dict[str, Any]:
 def test_anti_lock_refuses_normal_user_at_the_panel_D_MODE_ANTI(
     context: Any, demo: DemoRun, normal_user: str
 ) -> None:
-    panel = Panel(context.new_page(), demo.base, 1)
+    panel = Panel(context.new_page(), demo.base, 1, demo.panel_key)
     web = WebApp(context.new_page(), demo.base)
     web.sign_in(demo.email, demo.password)
     app = web.api()
@@ -179,7 +180,7 @@ def test_anti_lock_refuses_normal_user_at_the_panel_D_MODE_ANTI(
 def test_duress_alarm_in_app_only_panel_identical_D_DURESS(
     context: Any, demo: DemoRun, normal_user: str
 ) -> None:
-    panel = Panel(context.new_page(), demo.base, 1)
+    panel = Panel(context.new_page(), demo.base, 1, demo.panel_key)
     web = WebApp(context.new_page(), demo.base)
     web.sign_in(demo.email, demo.password)
     app = web.api()
@@ -208,7 +209,7 @@ def test_hold_time_measured_on_the_button_by_keyboard_D_MODE_ANTI(
     context: Any, demo: DemoRun
 ) -> None:
     """The unlock button held 3 s with the space bar toggles anti-lock; a tap does not."""
-    panel = Panel(context.new_page(), demo.base, 2)
+    panel = Panel(context.new_page(), demo.base, 2, demo.panel_key)
     button = panel.page.get_by_role("button", name="Unlock button", exact=True)
     button.focus()
     since = panel.said_total()
@@ -234,7 +235,7 @@ def test_camera_takes_an_uploaded_photo_and_refuses_other_files(
 
     photo = tmp_path / "visitor.png"
     Image.new("RGB", (64, 48), (200, 180, 160)).save(photo)
-    panel = Panel(context.new_page(), demo.base, 2)
+    panel = Panel(context.new_page(), demo.base, 2, demo.panel_key)
     state = panel.page.locator("#camera-state")
     expect(state).to_have_text("Nobody in front of the camera")
     panel.page.get_by_label("Show a photo").set_input_files(str(photo))
@@ -262,7 +263,7 @@ def test_doorbell_picture_and_live_view_reach_the_app_faces_masked_A_LIVE_D_PRIV
     photo = faces / "camera" / "obama_small.jpg"  # the demo takes bodies up to 64 KiB
     if not photo.is_file():
         pytest.skip(f"no face photos at {photo.parent}")
-    panel = Panel(context.new_page(), demo.base, 1)
+    panel = Panel(context.new_page(), demo.base, 1, demo.panel_key)
     web = WebApp(context.new_page(), demo.base)
     web.sign_in(demo.email, demo.password)
     device = web.api().device_id(panel.serial)

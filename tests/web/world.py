@@ -84,7 +84,11 @@ class WebWorld:
 
     def __init__(self, data_dir: Path) -> None:
         self.settings = Settings(
-            data_dir=data_dir, command_timeout_seconds=1.0, live_recheck_seconds=0.5
+            data_dir=data_dir,
+            command_timeout_seconds=1.0,
+            live_recheck_seconds=0.5,
+            outbound_allow="127.0.0.1/32",  # the test receivers listen on loopback
+            cookie_secure=False,  # plain http on loopback, like the demo
         )
         self.services: Services = build_services(self.settings)
         self.link = AnsweringLink(self)

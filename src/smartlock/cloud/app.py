@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Sequence
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -131,3 +132,15 @@ def create_app(
         app.include_router(router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     return app
+
+
+def server_config(app: Any, *, host: str, port: int, **options: Any) -> Any:
+    """Uvicorn's config for the cloud: the client address is the TCP peer.
+
+    uvicorn believes X-Forwarded-For from 127.0.0.1 by default, so on one machine any
+    client could pick its own address for the sign-in throttle (issue 13). Proxies
+    are trusted only through `Settings.trusted_proxies` (`api.deps.client_address`).
+    """
+    import uvicorn
+
+    return uvicorn.Config(app, host=host, port=port, proxy_headers=False, **options)

@@ -62,13 +62,13 @@ def _settings(args: argparse.Namespace) -> Any:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from smartlock.cloud.app import create_app
+    from smartlock.cloud.app import create_app, server_config
 
     settings = _settings(args)
     if args.http_only:
         settings.ingest = False
     app = create_app(settings)
-    uvicorn.run(app, host=args.host, port=args.port, proxy_headers=True)
+    uvicorn.Server(server_config(app, host=args.host, port=args.port)).run()
     return 0
 
 
@@ -139,6 +139,9 @@ def _create_user(args: argparse.Namespace) -> int:
         return 1
     finally:
         services.engine.dispose()
+    if account is None:
+        print(f"error: {args.email} has an account already")
+        return 1
     print(f"created {account.email}")
     print(f"password (shown once, change it after signing in): {password}")
     return 0

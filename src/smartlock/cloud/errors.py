@@ -5,8 +5,10 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -97,6 +99,9 @@ def error_response(
     return JSONResponse(body.model_dump(exclude_none=True), status_code=status, headers=headers)
 
 
+log = logging.getLogger(__name__)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def cloud_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, CloudError)
@@ -117,6 +122,13 @@ def install_error_handlers(app: FastAPI) -> None:
         ]
         return error_response(422, "invalid_request", "the request is not valid", details)
 
+    async def data_error(_: Request, exc: Exception) -> JSONResponse:
+        # What the schemas did not catch, e.g. a NUL in a path or query on PostgreSQL:
+        # the database refused the value itself, which is the client's error.
+        log.info("database refused a value: %s", type(exc).__name__)
+        return error_response(422, "invalid_value", "a value in the request cannot be stored")
+
+    app.add_exception_handler(sqlalchemy.exc.DataError, data_error)
     app.add_exception_handler(CloudError, cloud_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)

@@ -15,6 +15,7 @@ from pydantic import (
     StrictBool,
     StrictInt,
     StringConstraints,
+    model_validator,
 )
 
 from smartlock.cloud.models import CommandStatus, Role
@@ -39,9 +40,18 @@ LockPin = Annotated[str, StringConstraints(pattern=r"^[0-9]{6,10}$")]  # D-USER-
 
 
 class Strict(BaseModel):
-    """Requests reject unknown fields, so a typo is an error, not a silent no-op."""
+    """Requests reject unknown fields, so a typo is an error, not a silent no-op, and
+    text with a NUL character (PostgreSQL cannot store one: it was a 500, issue 13).
+    """
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        if _has_nul(data):
+            raise ValueError("text must not contain NUL (\\u0000) characters")
+        return data
 
 
 # --- accounts (A-ACCOUNT) --------------------------------------------------------------
@@ -58,6 +68,23 @@ class AccountPublic(BaseModel):
     id: int
     email: str
     created_at: dt.datetime
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class SignedUp(BaseModel):
+    """What sign-up answers, the same for a new email and a known one."""
+
+    email: str
+    message: str
 
 
 class SignIn(Strict):

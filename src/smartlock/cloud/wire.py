@@ -21,10 +21,20 @@ def hello_from(payload: dict[str, Any]) -> schemas.PairingHello:
 
 
 def verify_hello(payload: dict[str, Any], *, serial: str, code: str) -> schemas.PairingHello:
-    """Check a stored pairing hello against the label code (D-PAIR); LinkError if not."""
-    hello = hello_from(payload)
-    pairing.verify_hello(hello, serial, code, dt.datetime.now(dt.UTC).timestamp())
-    return hello
+    """The stored pairing hello that proves the label code (D-PAIR); LinkError if none.
+
+    `payload` is what `crud.record_hello` keeps: several recent hellos of the serial
+    (`{"hellos": [...]}`), or one hello (rows written before issue 13).
+    """
+    now = dt.datetime.now(dt.UTC).timestamp()
+    kept = payload.get("hellos") if "hellos" in payload else [payload]
+    hellos = []
+    for item in kept if isinstance(kept, list) else []:
+        try:
+            hellos.append(hello_from(item))
+        except LinkError:
+            continue  # a malformed one can only be forged: skip it
+    return pairing.find_hello(hellos, serial, code, now)
 
 
 def new_credentials(serial: str, owner: str, name: str = "") -> pairing.LockCredentials:

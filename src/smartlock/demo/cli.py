@@ -156,13 +156,17 @@ async def _run_one_lock(args: argparse.Namespace) -> int:
     tasks = [asyncio.create_task(lock.run(stop))]
     print(f"lock {lock.serial} (code {lock.label.code}) on {args.broker}", flush=True)
     if args.panel_port is not None:
-        tasks.append(asyncio.create_task(_serve_panel(lock, args.host, args.panel_port, stop)))
-        print(f"panel: http://{args.host}:{args.panel_port}/panel/1", flush=True)
+        from smartlock.demo.panel import new_panel_key
+
+        key = new_panel_key()  # per run: the printed link is the only way in
+        serve = _serve_panel(lock, args.host, args.panel_port, stop, key)
+        tasks.append(asyncio.create_task(serve))
+        print(f"panel: http://{args.host}:{args.panel_port}/panel/1?key={key}", flush=True)
     await asyncio.gather(*tasks)
     return 0
 
 
-async def _serve_panel(lock: Any, host: str, port: int, stop: asyncio.Event) -> None:
+async def _serve_panel(lock: Any, host: str, port: int, stop: asyncio.Event, key: str) -> None:
     import uvicorn
     from fastapi import FastAPI
 
@@ -170,8 +174,10 @@ async def _serve_panel(lock: Any, host: str, port: int, stop: asyncio.Event) -> 
     from smartlock.demo.panel import panel_router
 
     app = FastAPI(title="smartlock lock panel")
-    app.include_router(panel_router([lock]))
-    server = _quiet_server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    app.include_router(panel_router([lock], key))
+    server = _quiet_server(
+        uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=False)
+    )
     task = asyncio.create_task(server.serve())
     await stop.wait()
     server.should_exit = True

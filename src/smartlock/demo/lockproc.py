@@ -104,6 +104,28 @@ def credentials_of(serial: str, binding: Binding | None) -> LockCredentials | No
     )
 
 
+HARDWARE_KEY_FILE = "hardware.key"
+
+
+def virtual_hardware_key(data_dir: Path) -> bytes | None:
+    """The virtual lock's stand-in for a secure element: 32 random bytes in their own
+    0600 file, never in lock.db. With it the store keeps the per-lock secret (which
+    keys the PIN hashes) and the face templates sealed, so a copy of lock.db alone
+    does not give the PINs (issue 13). Made only with a new lock.db: an older store
+    was sealed without one and keeps working as it was (docs/security.md).
+    """
+    path = data_dir / HARDWARE_KEY_FILE
+    if path.exists():
+        return path.read_bytes()
+    if (data_dir / "lock.db").exists():
+        return None
+    key = os.urandom(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(key)
+    return key
+
+
 class LockProcess:
     """A virtual lock with its link; `await run(stop)` until `stop` is set."""
 
@@ -143,6 +165,7 @@ class LockProcess:
             matcher=matcher,
             offline_codes=codes,
             factory_reset=factory_reset,
+            hardware_key=virtual_hardware_key(self.data_dir),
         )
         codes.binding = lambda: self.durable.core.state.binding
         self.hardware = VirtualLock()  # the panel's lock; idle when real parts are given

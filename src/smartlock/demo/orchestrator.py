@@ -127,6 +127,7 @@ class Demo:
         self.account: DemoAccount | None = None
         self.first_pin: str | None = None
         self.ready = asyncio.Event()
+        self.panel_key = ""
 
     def stop(self) -> None:
         self.stopping.set()
@@ -134,10 +135,10 @@ class Demo:
     async def run(self) -> int:
         from pydantic import SecretStr
 
-        from smartlock.cloud.app import build_services, create_app
+        from smartlock.cloud.app import build_services, create_app, server_config
         from smartlock.cloud.core.config import Settings
         from smartlock.demo.broker import DemoBroker, register_login
-        from smartlock.demo.panel import panel_router
+        from smartlock.demo.panel import new_panel_key, panel_router
         from smartlock.link.broker import pick_port
 
         opts = self.options
@@ -157,6 +158,9 @@ class Demo:
             broker_password_file=broker.password_file,
             broker_reload_command=broker.reload_command,
             firmware_vendor_key=vendor_key,
+            # Plain http: a Secure cookie would never come back. Only on loopback;
+            # elsewhere the default (Secure) stands and the demo wants HTTPS in front.
+            cookie_secure=not _loopback(opts.host),
         )
         services = build_services(settings)
         self.locks = [
@@ -176,13 +180,13 @@ class Demo:
                 register_login(broker.folder, binding.broker_username, binding.broker_password)
         broker.reload()
         web = web_routers()
-        routers = [panel_router(self.locks), *web]
+        self.panel_key = new_panel_key()  # per run: only whoever reads the banner drives
+        routers = [panel_router(self.locks, self.panel_key), *web]
         app = create_app(settings, services=services, extra_routers=routers)
-        import uvicorn
 
         port = pick_port(opts.host, 8000 if opts.http_port is None else opts.http_port)
         server = _quiet_server(
-            uvicorn.Config(
+            server_config(
                 app, host=opts.host, port=port, log_level="warning", timeout_graceful_shutdown=2
             )
         )
@@ -251,7 +255,8 @@ class Demo:
         for n, lock in enumerate(self.locks, start=1):
             state = "bound" if lock.bound else "not paired"
             lines.append(
-                f"  panel:    {base}/panel/{n}   lock {n}: serial {lock.serial}, "
+                f"  panel:    {base}/panel/{n}?key={self.panel_key}   "
+                f"lock {n}: serial {lock.serial}, "
                 f"code {lock.label.code}, {state}"
             )
         lines.append(f"  broker:   {broker_url}")
@@ -288,6 +293,15 @@ def main(argv: Sequence[str] | None = None) -> int:  # pragma: no cover - thin w
     from smartlock.cli import main as cli_main
 
     return cli_main(["demo", *(argv or [])])
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def demo_vendor_key(folder: Path) -> str:

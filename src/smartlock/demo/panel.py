@@ -9,20 +9,38 @@ chosen) and `sound` (chime, beep, siren). The panel shows what the hardware show
 nothing more: no journal, so a duress unlock looks exactly like a normal one (D-DURESS).
 State-changing requests must be JSON or an image, so other web pages cannot post
 to them without a CORS preflight (which this server never grants).
+
+Only the person who started the demo drives the panel (docs/security.md): each run
+makes a secret `key`, printed in the panel's URL (`/panel/1?key=…`). Opening that
+URL sets an HTTP-only SameSite=Strict cookie and drops the key from the address bar;
+every other panel request without the cookie (or an `X-Panel-Key` header) gets 401.
+So nothing that can merely reach the port (another account's notification channel,
+a web page, another user on the host) can press the lock's buttons.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
+import io
 import json
+import secrets
 import string
+import warnings
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, StreamingResponse
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 
 from smartlock.demo.lockproc import LockProcess
 from smartlock.device import effects as fx
@@ -37,6 +55,9 @@ KEYS = set("0123456789*#")
 PING_S = 15.0
 LINK_CHECK_S = 0.5
 MAX_PHOTO = 8 * 1024 * 1024
+# A photo may be at most this many pixels once decoded (a small PNG can claim
+# 20000x20000: refuse it before decoding instead of filling memory).
+MAX_PIXELS = 40_000_000
 SAID_KEPT = 12
 
 
@@ -144,9 +165,34 @@ def _act(lock: LockProcess, body: dict[str, Any]) -> None:
         raise HTTPException(422, f"unknown action {action!r}")
 
 
-def panel_router(locks: Sequence[LockProcess]) -> APIRouter:
-    """Routes for `locks`, numbered from 1 as the demo prints them."""
+def new_panel_key() -> str:
+    """A per-run panel secret (128 bits, URL-safe)."""
+    return secrets.token_urlsafe(16)
+
+
+def cookie_name(key: str) -> str:
+    """Cookies ignore ports: two demos on one host get different cookie names."""
+    return "smartlock_panel_" + hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def panel_router(locks: Sequence[LockProcess], key: str) -> APIRouter:
+    """Routes for `locks`, numbered from 1 as the demo prints them; `key` is the run's
+    panel secret (see the module docstring): every route refuses a request without it.
+    """
+    if len(key) < 16:
+        raise ValueError("the panel key must be at least 16 characters")
+    cookie = cookie_name(key)
+
+    def has_key(request: Request) -> bool:
+        given = request.cookies.get(cookie) or request.headers.get("x-panel-key") or ""
+        return hmac.compare_digest(given.encode(), key.encode())
+
+    def require_key(request: Request) -> None:
+        if not has_key(request):
+            raise HTTPException(401, "open the panel with the link the demo printed")
+
     router = APIRouter(prefix="/panel", include_in_schema=False)
+    keyed = [Depends(require_key)]
     hubs: dict[int, PanelHub] = {}
     page = string.Template((STATIC / "panel.html").read_text("utf-8"))
 
@@ -157,18 +203,26 @@ def panel_router(locks: Sequence[LockProcess]) -> APIRouter:
             hubs[n] = PanelHub(locks[n - 1], asyncio.get_running_loop())
         return hubs[n]
 
-    @router.get("")
+    @router.get("", dependencies=keyed)
     async def index() -> RedirectResponse:
         return RedirectResponse("/panel/1")
 
-    @router.get("/static/{name}")
+    @router.get("/static/{name}", dependencies=keyed)
     async def asset(name: str) -> FileResponse:
         if name not in ASSETS:
             raise HTTPException(404, "no such file")
         return FileResponse(STATIC / name, media_type=ASSETS[name])
 
     @router.get("/{n}", response_class=HTMLResponse)
-    async def panel_page(n: int) -> HTMLResponse:
+    async def panel_page(n: int, request: Request) -> Response:
+        given = request.query_params.get("key")
+        if given is not None:  # the printed link: keep the key in a cookie, not the URL
+            if not hmac.compare_digest(given.encode(), key.encode()):
+                raise HTTPException(401, "this panel link is from another run of the demo")
+            moved = RedirectResponse(f"/panel/{n}", status_code=303)
+            moved.set_cookie(cookie, key, path="/panel", httponly=True, samesite="strict")
+            return moved
+        require_key(request)
         h = hub(n)
         links = " ".join(
             f'<a href="/panel/{i}"{" aria-current=page" if i == n else ""}>lock {i}</a>'
@@ -177,11 +231,11 @@ def panel_router(locks: Sequence[LockProcess]) -> APIRouter:
         html = page.substitute(n=n, name=h.lock.name, links=links)
         return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
-    @router.get("/{n}/state")
+    @router.get("/{n}/state", dependencies=keyed)
     async def state(n: int) -> dict[str, Any]:
         return hub(n).snapshot()
 
-    @router.post("/{n}/act")
+    @router.post("/{n}/act", dependencies=keyed)
     async def act(n: int, request: Request) -> dict[str, Any]:
         h = hub(n)
         if request.headers.get("content-type", "").split(";")[0] != "application/json":
@@ -198,7 +252,7 @@ def panel_router(locks: Sequence[LockProcess]) -> APIRouter:
             return {"ok": False, "message": str(err), "code": err.code}
         return {"ok": True}
 
-    @router.post("/{n}/camera")
+    @router.post("/{n}/camera", dependencies=keyed)
     async def camera(n: int, request: Request) -> dict[str, Any]:
         """A photo or a webcam frame (JPEG/PNG bytes) is what the camera now sees."""
         h = hub(n)
@@ -213,12 +267,12 @@ def panel_router(locks: Sequence[LockProcess]) -> APIRouter:
             raise HTTPException(422, f"not a picture: {err}") from None
         return {"ok": True}
 
-    @router.delete("/{n}/camera")
+    @router.delete("/{n}/camera", dependencies=keyed)
     async def camera_clear(n: int) -> dict[str, Any]:
         hub(n).lock.hardware.camera.clear()
         return {"ok": True}
 
-    @router.get("/{n}/events")
+    @router.get("/{n}/events", dependencies=keyed)
     async def events(n: int, request: Request) -> StreamingResponse:
         h = hub(n)
         queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
@@ -265,15 +319,23 @@ def _sse(event: str, data: Any) -> str:
 
 
 def _present(lock: LockProcess, data: bytes) -> None:
-    import io
-
     import numpy as np
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.thumbnail((1280, 1280))
-            frame = np.asarray(image.convert("RGB"), dtype=np.uint8)
-    except (UnidentifiedImageError, OSError) as err:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+                if width * height > MAX_PIXELS:  # checked before any pixel is decoded
+                    raise ValueError(f"{width}x{height} is too many pixels")
+                image.thumbnail((1280, 1280))
+                frame = np.asarray(image.convert("RGB"), dtype=np.uint8)
+    except (
+        UnidentifiedImageError,
+        OSError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as err:
         raise ValueError(str(err)) from err
     lock.hardware.camera.present(frame)

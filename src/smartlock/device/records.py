@@ -141,10 +141,13 @@ class TempPassword:
 
 @dataclass(frozen=True, slots=True)
 class LockoutState:
-    """Failure times since the last success, and the lockout end (D-LOCKOUT)."""
+    """Failure times since the last success, and the lockout end (D-LOCKOUT); every
+    failure of the last hour, successes or not (D-LOCKOUT-LONG).
+    """
 
     failures: tuple[float, ...] = ()
     until: float | None = None
+    recent: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

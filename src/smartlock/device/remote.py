@@ -148,7 +148,9 @@ def _count_wrong_code(core: LockCore) -> None:
     state, started = lockout.failed(core.state.lockout, core.now)
     core.state = core.state.replace(lockout=state)
     if started:
-        core.log(EventKind.LOCKOUT, source=Source.REMOTE, until=state.until)
+        core.log(
+            EventKind.LOCKOUT, source=Source.REMOTE, until=state.until, **lockout.details(started)
+        )
 
 
 def _lock(core: LockCore, params: Params) -> dict[str, Any]:

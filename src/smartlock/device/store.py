@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -64,6 +65,17 @@ class Store:
         self._hardware_key = hardware_key
         self._sealers: dict[bytes, Sealer] = {}
 
+    def _open_secret(self, stored: object) -> bytes:
+        """The per-lock secret (it keys the PIN hashes, D-KEY-PIN). With a hardware key
+        it is kept sealed under that key, so the database alone does not give it: the
+        hashes cannot be brute-forced from a copy of the file (issue 13, finding 8).
+        """
+        if isinstance(stored, dict):
+            if self._hardware_key is None:
+                raise StoreError("this lock's secret is sealed: open it with its hardware key")
+            return Sealer(self._hardware_key).open(bytes.fromhex(stored["sealed"]), b"secret")
+        return bytes.fromhex(str(stored))
+
     def _sealer(self, secret: bytes) -> Sealer:
         sealer = self._sealers.get(secret)
         if sealer is None:
@@ -80,6 +92,7 @@ class Store:
         try:
             if str(path) != ":memory:":
                 Path(path).touch(mode=0o600, exist_ok=True)  # secrets inside: owner only
+                os.chmod(path, 0o600)  # also a file made by an older version (0644)
             conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
@@ -155,7 +168,7 @@ class Store:
                 "SELECT cred_id, user_no, cred_type, duress, secret_hash FROM credentials"
             )
         }
-        secret = bytes.fromhex(kv["secret"])
+        secret = self._open_secret(kv["secret"])
         sealer = self._sealer(secret)
         faces: dict[int, list[FaceTemplate]] = {}
         rows = c.execute(
@@ -186,7 +199,9 @@ class Store:
             faces={k: tuple(v) for k, v in faces.items()},
             temp_passwords=temps,
             used_offline_ids=used,
-            lockout=LockoutState(tuple(kv["lockout"][0]), kv["lockout"][1]),
+            lockout=LockoutState(  # no hourly count in stores from before D-LOCKOUT-LONG
+                tuple(kv["lockout"][0]), kv["lockout"][1], tuple([*kv["lockout"], []][2])
+            ),
             binding=None if binding is None else Binding(*binding),
             next_seq=kv["next_seq"],
             next_cred_id=kv["next_cred_id"],
@@ -224,6 +239,8 @@ class Store:
             if old_kv.get(key) != value:
                 if key == "binding" and value != "null":
                     value = json.dumps(sealer.seal(value.encode(), b"binding").hex())
+                if key == "secret" and self._hardware_key is not None:
+                    value = json.dumps({"sealed": sealer.seal(new.secret, b"secret").hex()})
                 cur.execute("INSERT OR REPLACE INTO kv VALUES (?, ?)", (key, value))
         if old is None or old.settings != new.settings:
             old_settings = {} if old is None else old.settings.to_dict()

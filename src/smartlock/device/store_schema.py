@@ -49,7 +49,11 @@ def kv_values(state: DurableState) -> dict[str, str]:
     values: dict[str, Any] = {
         "identity": [state.identity.serial, state.identity.verification_code],
         "secret": state.secret.hex(),
-        "lockout": [list(state.lockout.failures), state.lockout.until],
+        "lockout": [
+            list(state.lockout.failures),
+            state.lockout.until,
+            list(state.lockout.recent),
+        ],
         "binding": None
         if binding is None
         else [

@@ -196,7 +196,7 @@ def failed(core: LockCore, method: Method, source: Source, **details: Any) -> No
     state, started = lockout.failed(core.state.lockout, core.now)
     core.state = core.state.replace(lockout=state)
     if started:
-        core.log(EventKind.LOCKOUT, source=source, until=state.until)
+        core.log(EventKind.LOCKOUT, source=source, until=state.until, **lockout.details(started))
         core.say(PromptId.LOCKED_OUT, minutes=lockout.minutes_left(state, core.now))
         core.keypad.clear()
         core.menu_auth_until = None

@@ -57,6 +57,7 @@ SCRYPT_N = 2**14
 __all__ = [
     "Label",
     "LockCredentials",
+    "find_hello",
     "generate_label",
     "load_credentials",
     "load_or_create_label",
@@ -195,6 +196,32 @@ def verify_hello(
         raise PairingError("serial and verification code do not match")
     if seen_nonces is not None:
         seen_nonces.add(hello.lock_nonce)
+
+
+def find_hello(
+    hellos: list[PairingHello],
+    serial: str,
+    code: str,
+    now: float,
+    *,
+    max_age_s: float = HELLO_MAX_AGE_S,
+) -> PairingHello:
+    """Cloud side: the newest of several kept hellos that proves `code` (D-PAIR).
+
+    The cloud cannot check a hello when it arrives (it learns the code only when the
+    owner types it), so it keeps several; forged ones are skipped here and never
+    displace the owner's lock's hello. The code is stretched once for all of them.
+    """
+    code = normalize_code(code)
+    master = _master(serial, code)
+    for hello in sorted(hellos, key=lambda h: h.sent_at, reverse=True):
+        if not hmac.compare_digest(hello.serial.encode(), serial.encode()):
+            continue
+        if not now - max_age_s <= hello.sent_at <= now + CLOCK_SKEW_S:
+            continue
+        if hmac.compare_digest(_proof(master, hello), hello.proof):
+            return hello
+    raise PairingError("serial and verification code do not match")
 
 
 def _box_key_and_aad(

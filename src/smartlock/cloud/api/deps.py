@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
@@ -90,9 +91,33 @@ def get_current_user(auth: AuthDep) -> Account:
 CurrentUser = Annotated[Account, Depends(get_current_user)]
 
 
-def client_address(request: Request) -> str:
-    # Behind a proxy, run uvicorn with --proxy-headers so this is the real client.
-    return request.client.host if request.client else "unknown"
+def client_address(request: Request, settings: SettingsDep) -> str:
+    """The address sign-in throttling counts: the TCP peer, unless the peer is a
+    configured trusted proxy (issue 13: a forged X-Forwarded-For gave 25/25 tries).
+    Servers run with uvicorn's proxy_headers off (`cloud.app.server_config`).
+    """
+    peer = request.client.host if request.client else "unknown"
+    trusted = _trusted(settings.trusted_proxies)
+    if not trusted or not _within(peer, trusted):
+        return peer
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",")]
+    for hop in reversed([h for h in hops if h]):
+        if not _within(hop, trusted):
+            return hop
+    return peer
+
+
+def _trusted(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    items = text.replace(",", " ").split()
+    return tuple(ipaddress.ip_network(i, strict=False) for i in items)
+
+
+def _within(host: str, nets: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return any(ip.version == n.version and ip in n for n in nets)
 
 
 ClientAddress = Annotated[str, Depends(client_address)]

@@ -53,20 +53,36 @@ class Settings(BaseSettings):
 
     session_cookie: str = "smartlock_session"
     csrf_cookie: str = "smartlock_csrf"
-    cookie_secure: bool = False  # set True behind HTTPS
+    # Secure cookies by default; only the plain-http loopback demo turns it off.
+    cookie_secure: bool = True
     session_days: int = 14
     token_days: int = 90
     confirm_seconds: int = 120
 
     max_body_bytes: int = 64 * 1024
     min_password_length: int = 10
+    # zxcvbn's score (0-4; it ships its lists of common passwords, words and names, so
+    # no download): 3 means "safely unguessable", about 10^10 guesses or more.
+    min_password_score: int = 3
 
-    # Throttling of failures (sign-in per account / per client address, pairing).
+    # Throttling of failures (sign-in per account and address / per address, pairing).
+    # The account limit counts per (account, client address), so nobody can lock a
+    # victim out from elsewhere; see docs/security.md.
     throttle_window_seconds: int = 900
     throttle_account_failures: int = 5
     throttle_address_failures: int = 20
     throttle_pairing_failures: int = 5
     throttle_lock_seconds: int = 900
+    # The client address is the TCP peer. Only when the peer is one of these proxies
+    # (comma or space separated addresses or networks) is X-Forwarded-For believed:
+    # the right-most address in it that is not itself a trusted proxy.
+    trusted_proxies: str = ""
+
+    # Outbound requests users make the cloud send (notification channels, scene
+    # webhooks) never reach loopback, private, link-local, multicast or unspecified
+    # addresses (cloud/netguard.py) except these networks, e.g. "192.168.1.0/24" for a
+    # home server (comma or space separated). Empty: the public internet only.
+    outbound_allow: str = ""
 
     command_timeout_seconds: float = 5.0  # how long the API waits for the lock's answer
     # The lock ignores a command older than this; interactive commands live

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from smartlock.cloud.core import security
 from smartlock.cloud.core.config import Settings
 from smartlock.cloud.crud.throttle import check_throttle, clear_failures, record_failure
-from smartlock.cloud.errors import CloudError, Conflict, NotAuthenticated
+from smartlock.cloud.errors import CloudError, NotAuthenticated
 from smartlock.cloud.models import Account, AuthToken, TokenKind, utcnow
 
 
@@ -19,10 +19,24 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def check_password_policy(password: str, *, settings: Settings) -> None:
+def check_password_policy(password: str, *, settings: Settings, email: str = "") -> None:
+    """Long enough, and not common or guessable: zxcvbn (offline, shipped with its
+    lists of common passwords, words and names) must rate it at least
+    `min_password_score`; `aaaaaaaaaa`, `1234567890`, `password12` all fail.
+    """
     if len(password) < settings.min_password_length:
         raise CloudError(
             f"the password needs at least {settings.min_password_length} characters",
+            code="weak_password",
+            status=422,
+        )
+    from zxcvbn import zxcvbn
+
+    hints = [email, *email.split("@")[0].replace(".", " ").split()] if email else []
+    verdict = zxcvbn(password[:100], user_inputs=hints)  # its cost grows with length
+    if int(verdict["score"]) < settings.min_password_score:
+        raise CloudError(
+            "this password is too common or too easy to guess; try a few unrelated words",
             code="weak_password",
             status=422,
         )
@@ -32,24 +46,37 @@ def get_account_by_email(session: Session, *, email: str) -> Account | None:
     return session.scalar(select(Account).where(Account.email == normalise_email(email)))
 
 
-def create_account(session: Session, *, email: str, password: str, settings: Settings) -> Account:
-    check_password_policy(password, settings=settings)
-    account = Account(email=normalise_email(email), password_hash=security.hash_password(password))
+def create_account(
+    session: Session, *, email: str, password: str, settings: Settings
+) -> Account | None:
+    """The new account, or None when the email has one already.
+
+    The caller answers both the same way (issue 13: `email_taken` told anyone which
+    addresses have accounts); the hash is made either way, so timing says nothing.
+    """
+    email = normalise_email(email)
+    check_password_policy(password, settings=settings, email=email)
+    account = Account(email=email, password_hash=security.hash_password(password))
     session.add(account)
     try:
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise Conflict("an account with this email exists", code="email_taken") from None
+        return None
     return account
 
 
 def authenticate(
     session: Session, *, email: str, password: str, address: str, settings: Settings
 ) -> Account:
-    """The account for these credentials; failures are throttled per account and address."""
+    """The account for these credentials; failures are throttled per (account,
+    address) and per address. Not per account alone: then anyone could lock the owner
+    out with five wrong passwords (issue 13); guessing one account from many
+    addresses is what the common-password check is for.
+    """
     email = normalise_email(email)
-    account_key, address_key = f"login-account:{email}", f"login-address:{address}"
+    account_key = f"login-account:{email}|{address}"
+    address_key = f"login-address:{address}"
     check_throttle(session, key=account_key)
     check_throttle(session, key=address_key)
     account = get_account_by_email(session, email=email)
@@ -178,7 +205,7 @@ def change_password(
 ) -> None:
     """Change the password and end every other session and token of the account."""
     verify_account_password(session, account=account, password=current_password, settings=settings)
-    check_password_policy(new_password, settings=settings)
+    check_password_policy(new_password, settings=settings, email=account.email)
     account.password_hash = security.hash_password(new_password)
     account.password_changed_at = utcnow()
     stmt = delete(AuthToken).where(AuthToken.account_id == account.id)

@@ -26,15 +26,36 @@ from smartlock.cloud.models import (
 # --- pairing ---------------------------------------------------------------------------
 
 
+KEPT_HELLOS = 256  # per serial; a lock repeats its hello every few seconds
+
+
 def record_hello(
     session: Session, *, serial: str, payload: dict[str, Any], expires_at: dt.datetime
 ) -> None:
-    """Keep the newest hello per serial (idempotent: a redelivery just rewrites it)."""
-    hello = session.get(PairingHello, serial)
-    if hello is None:
-        session.add(PairingHello(serial=serial, payload=payload, expires_at=expires_at))
+    """Keep the recent hellos of a serial, not just the newest (issue 13, finding 3).
+
+    Anyone with the shared provisioning login can publish hellos for any serial, and
+    the cloud can tell a forged one only once the owner types the code; keeping the
+    newest only let a stream of forged hellos displace the owner's and turn the
+    owner's right code into `pairing_failed`. So up to KEPT_HELLOS are kept (redelivery
+    of one already kept changes nothing) and `wire.verify_hello` picks the one that
+    proves the code. A forger must out-send the lock by KEPT_HELLOS per hello interval
+    (> 50/s for the demo lock's 5 s) to push the owner's out; the broker's rate limits
+    and the pairing window's end bound that.
+    """
+    row = session.get(PairingHello, serial)
+    kept: list[dict[str, Any]] = []
+    if row is not None and row.expires_at > utcnow():
+        old = row.payload.get("hellos") if "hellos" in row.payload else [row.payload]
+        kept = [h for h in old if isinstance(h, dict)] if isinstance(old, list) else []
+    nonce = payload.get("lock_nonce")
+    if any(h.get("lock_nonce") == nonce for h in kept):
+        return
+    kept = [*kept, payload][-KEPT_HELLOS:]
+    if row is None:
+        session.add(PairingHello(serial=serial, payload={"hellos": kept}, expires_at=expires_at))
     else:
-        hello.payload, hello.expires_at, hello.received_at = payload, expires_at, utcnow()
+        row.payload, row.expires_at, row.received_at = {"hellos": kept}, expires_at, utcnow()
     session.commit()
 
 

@@ -2,7 +2,9 @@
 
 Each (notification, channel) is an outbox row; the features worker sends the due ones
 in a thread (apprise is blocking) with apprise's own connect/read timeouts, and retries
-with back-off (``crud.notifications.settle_delivery``).
+with back-off (``crud.notifications.settle_delivery``). Every send runs under the
+outbound guard (``cloud.netguard``): no channel reaches the cloud's own host or
+internal network, whatever the scheme, name or redirect.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from urllib.parse import urlsplit
 
 import apprise
 
+from smartlock.cloud import netguard
 from smartlock.cloud.crud import notifications as ncrud
 from smartlock.cloud.errors import CloudError
 from smartlock.cloud.models_features import Notification, NotificationChannel
@@ -25,12 +28,22 @@ def _context(account_id: int) -> str:
     return f"notify-url:{account_id}"
 
 
-def check_url(url: str) -> str:
-    """The URL's display hint if apprise understands it; 422 otherwise."""
+def check_url(url: str, allow: str = "") -> str:
+    """The URL's display hint if apprise understands it and its host is not internal
+    (checked again at each send); 422 otherwise.
+    """
     if not apprise.Apprise().add(url):
         raise CloudError("apprise does not understand this URL", code="bad_channel_url", status=422)
     parts = urlsplit(url)
     host = parts.hostname or ""
+    try:
+        netguard.check_host(host, netguard.parse_allow(allow))
+    except netguard.Refused:
+        raise CloudError(
+            "notifications cannot go to this host (an internal address)",
+            code="internal_address",
+            status=422,
+        ) from None
     port = f":{parts.port}" if parts.port else ""
     return f"{parts.scheme}://{host}{port}/…"[:80]
 
@@ -39,14 +52,15 @@ def seal_url(services: Services, account_id: int, url: str) -> bytes:
     return services.key_box.seal(url.encode(), context=_context(account_id))
 
 
-def _send(url: str, title: str, body: str, high: bool) -> str | None:
-    """One attempt; the error text, or None when apprise reports success."""
-    sender = apprise.Apprise()
+def _send(url: str, title: str, body: str, high: bool, allow: str = "") -> str | None:
+    """One attempt under the outbound guard; an error text, or None when delivered."""
+    sender = apprise.Apprise(asset=apprise.AppriseAsset(async_mode=False))  # this thread
     if not sender.add(url):
         return "unsupported url"
     kind = apprise.NotifyType.FAILURE if high else apprise.NotifyType.INFO
     try:
-        ok = sender.notify(title=title, body=body, notify_type=kind)
+        with netguard.guarded(netguard.parse_allow(allow)):
+            ok = sender.notify(title=title, body=body, notify_type=kind)
     except Exception as exc:  # a plugin bug must not kill the worker
         return f"{type(exc).__name__}: {exc}"
     return None if ok else "delivery failed"
@@ -62,7 +76,7 @@ def send_test(services: Services, *, account_id: int, channel_id: int, url_seale
     Only whether it arrived is returned: an error text might carry parts of the URL.
     """
     url = services.key_box.open(url_sealed, context=_context(account_id))
-    error = _send(url.decode(), TEST_TITLE, TEST_BODY, False)
+    error = _send(url.decode(), TEST_TITLE, TEST_BODY, False, services.settings.outbound_allow)
     if error:
         log.info("test delivery to channel %d failed: %s", channel_id, error)
     return error is None
@@ -88,7 +102,8 @@ async def deliver_due(services: Services) -> int:
     """Send every due delivery once; return how many were attempted."""
     jobs = await asyncio.to_thread(_due_jobs, services)
     for delivery_id, url, title, body, high in jobs:
-        error = await asyncio.to_thread(_send, url, title, body, high)
+        allow = services.settings.outbound_allow
+        error = await asyncio.to_thread(_send, url, title, body, high, allow)
         if error:
             log.info("notification delivery %d failed: %s", delivery_id, error)
         await asyncio.to_thread(_settle, services, delivery_id, error)

@@ -7,12 +7,13 @@ Lock commands carry the run's causal chain in their request id (``engine``).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 import httpx
 
-from smartlock.cloud import lockops
+from smartlock.cloud import lockops, netguard
 from smartlock.cloud.crud import scenes as scrud
 from smartlock.cloud.models import CommandStatus, Device, Scene
 from smartlock.cloud.models_features import SceneRun
@@ -53,9 +54,25 @@ class ActionFailed(Exception):
     pass
 
 
+def _post(url: str, body: dict[str, Any], timeout: float, allow: str) -> bool:
+    """POST under the outbound guard (cloud.netguard), in a worker thread; no redirects."""
+    try:
+        with (
+            netguard.guarded(netguard.parse_allow(allow)),
+            httpx.Client(timeout=timeout, follow_redirects=False) as client,
+        ):
+            response = client.post(url, json=body)
+    except (httpx.HTTPError, OSError):
+        return False
+    return response.status_code < 300
+
+
 async def _webhook(
-    scene: Scene, run: SceneRun, device: Device, spec: dict[str, Any]
+    services: Services, scene: Scene, run: SceneRun, device: Device, spec: dict[str, Any]
 ) -> dict[str, Any]:
+    """Only "delivered" or "not delivered" is recorded: a status code or an error
+    text per URL would make the run history a port scanner (issue 13).
+    """
     body = {
         "scene": {"id": scene.id, "name": scene.name},
         "run_id": run.id,
@@ -63,14 +80,10 @@ async def _webhook(
         "trigger": run.trigger,
     }
     timeout = float(spec.get("timeout_s", 5.0))
-    try:
-        async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
-            response = await client.post(spec["url"], json=body)
-    except httpx.HTTPError as exc:
-        raise ActionFailed(f"webhook: {type(exc).__name__}") from None
-    if response.status_code >= 300:
-        raise ActionFailed(f"webhook: HTTP {response.status_code}")
-    return {"status": response.status_code}
+    allow = services.settings.outbound_allow
+    if not await asyncio.to_thread(_post, spec["url"], body, timeout, allow):
+        raise ActionFailed("webhook: not delivered")
+    return {"delivered": True}
 
 
 async def _run_action(
@@ -84,7 +97,7 @@ async def _run_action(
             services, run, n, "set_mode", {"mode": spec["mode"], "on": spec["on"]}
         )
     if kind == "webhook":
-        return await _webhook(scene, run, device, spec)
+        return await _webhook(services, scene, run, device, spec)
     if kind == "mqtt":
         if not services.link.connected:
             raise ActionFailed("mqtt: the broker is not connected")

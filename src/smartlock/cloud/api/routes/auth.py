@@ -18,6 +18,7 @@ from smartlock.cloud.schemas import (
     ConfirmPublic,
     Message,
     SessionPublic,
+    SignedUp,
     SignIn,
     TokenCreate,
     TokenCreated,
@@ -26,14 +27,16 @@ from smartlock.cloud.schemas import (
 )
 
 router = APIRouter(prefix="/auth", tags=["auth"])
+SIGNED_UP = "if this email had no account, it has one now: sign in with that password"
 
 
 @router.post("/signup", status_code=status.HTTP_201_CREATED)
-def sign_up(body: AccountCreate, session: SessionDep, settings: SettingsDep) -> AccountPublic:
-    account = crud.create_account(
-        session, email=body.email, password=body.password, settings=settings
-    )
-    return AccountPublic.model_validate(account)
+def sign_up(body: AccountCreate, session: SessionDep, settings: SettingsDep) -> SignedUp:
+    """The same answer whether or not the email had an account (issue 13): sign in
+    next. An existing account is left as it was (its password is not changed).
+    """
+    crud.create_account(session, email=body.email, password=body.password, settings=settings)
+    return SignedUp(email=crud.normalise_email(body.email), message=SIGNED_UP)
 
 
 @router.post("/session")

@@ -130,7 +130,7 @@ def add_channel(
     body: ChannelCreate, account: CurrentUser, session: SessionDep, services: ServicesDep
 ) -> ChannelPublic:
     """Stored sealed with the server key; only scheme and host are ever shown again."""
-    hint = deliver.check_url(body.url)
+    hint = deliver.check_url(body.url, services.settings.outbound_allow)
     row = ncrud.add_channel(
         session,
         account_id=account.id,
