@@ -245,7 +245,7 @@ async def test_worker_killed_mid_batch_and_broker_restarted_lose_nothing_D_LOG(
     fleet.start_worker()
     fleet.start_worker()  # and now two workers share the subscription
     total = 10 * len(fleet.locks)
-    assert await fleet.until(lambda: fleet.count() >= total, 90), fleet.count()
+    assert await fleet.until(lambda: fleet.count() >= total, 240), fleet.count()
     with fleet.sessions() as session:
         per_lock = session.execute(
             select(
@@ -260,7 +260,7 @@ async def test_worker_killed_mid_batch_and_broker_restarted_lose_nothing_D_LOG(
             return int(session.scalar(select(func.count()).select_from(Notification)) or 0)
 
     # faults 1: each stored doorbell rings the owner's app exactly once.
-    assert await fleet.until(lambda: notified() >= total, 60), notified()
+    assert await fleet.until(lambda: notified() >= total, 180), notified()
     await asyncio.sleep(1.0)
     assert notified() == total
     assert all(lock.acked == 10 for lock in fleet.locks.values())
