@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
 import random
 import time
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from . import checks, rawrate
 from .cloud import Cloud
 from .infra import Database, Mosquitto, SysWatch
 from .mux import Mux
-from .procs import cpu_seconds, self_cpu
+from .procs import cpu_seconds, rss_bytes, self_cpu
 from .provision import SIM_USER, Fleet
 from .storm import LockFleet
 from .unlock import Tally, Unlocker, percentile
@@ -113,6 +114,7 @@ async def online_storm(run: Run, fleet: LockFleet) -> dict[str, Any]:
         ),
         "last_connect_s": None if last is None else round(last - t0, 2),
         "simulator_cpu_s": round(self_cpu() - cpu0, 1),
+        "simulator_rss_mb": round(rss_bytes([os.getpid()]) / MB, 1),
         "broker_dropped": run.sys.dropped() - dropped0,
     }
 

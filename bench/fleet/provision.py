@@ -4,7 +4,7 @@ Fast path (documented in docs/fleet-bench.md): real pairing (hello, scrypt'd lab
 code, sealed credentials, one broker reload per lock) is tested in
 tests/cloud/test_link_integration.py; here each lock gets fresh credentials from
 ``link.cloud_side.new_credentials``, its key sealed by the cloud's ``KeyBox`` and the
-row written by ``crud.bind_device``, on one connection with ``synchronous_commit``
+row written by ``crud.bind_device``, on four connections with ``synchronous_commit``
 off. The device row's ``broker_password_hash`` (stored, never read) gets the broker's
 own PBKDF2 hash instead of argon2, which would take minutes for 10,000 locks. The
 Mosquitto password file is written once for all of them.
@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from sqlalchemy import text, update
 from sqlalchemy.orm import Session
 
 from smartlock.cloud import crud
-from smartlock.cloud.models import SettingsShadow
+from smartlock.cloud.models import Account, SettingsShadow
 from smartlock.cloud.services import Services
 from smartlock.device.vocab import BoltState, DoorState, EventKind, Method, Source
 from smartlock.link.broker_accounts import password_line
@@ -41,6 +42,7 @@ OWNER_EMAIL = "fleet-owner@example.org"
 CLOUD_USER = "cloud"
 SIM_USER = "fleet-sim"
 FIRMWARE = "1.0.0"
+BIND_THREADS = 4
 START_AT = 1_750_000_000.0  # events' times: a fixed epoch, one second apart per lock
 
 
@@ -130,19 +132,38 @@ def provision(services: Services, n: int, broker_dir: Path, acl: str) -> Fleet:
     """Bind ``n`` locks to one owner; write the broker's password file and ACL."""
     owner_password = secrets.token_urlsafe(16)
     cloud_password, sim_password = secrets.token_urlsafe(18), secrets.token_urlsafe(18)
+    with services.sessionmaker() as session:
+        owner = crud.create_account(
+            session, email=OWNER_EMAIL, password=owner_password, settings=services.settings
+        )
+        owner_id = owner.id
+    # Each thread binds a share on its own connection: the round trips overlap.
+    shares = [range(i, n, BIND_THREADS) for i in range(BIND_THREADS)]
+    with ThreadPoolExecutor(BIND_THREADS) as pool:
+        done = list(pool.map(lambda share: _bind(services, owner_id, share), shares))
+    bound = sorted((pair for part in done for pair in part), key=lambda p: p[0].lock_id)
+    locks = [lock for lock, _ in bound]
     lines = [password_line(CLOUD_USER, cloud_password), password_line(SIM_USER, sim_password)]
-    locks: list[FleetLock] = []
+    lines += [line for _, line in bound]
+    passwd = broker_dir / "passwd"
+    fd = os.open(passwd, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write("".join(line + "\n" for line in lines))
+    (broker_dir / "acl").write_text(acl)
+    return Fleet(locks, owner_password, cloud_password, sim_password)
+
+
+def _bind(services: Services, owner_id: int, share: range) -> list[tuple[FleetLock, str]]:
+    out: list[tuple[FleetLock, str]] = []
     with services.engine.connect() as conn:
         conn.execute(text("SET synchronous_commit TO off"))  # this connection only
         conn.commit()
         with Session(bind=conn, expire_on_commit=False) as session:
-            owner = crud.create_account(
-                session, email=OWNER_EMAIL, password=owner_password, settings=services.settings
-            )
-            for i in range(n):
+            owner = session.get(Account, owner_id)
+            assert owner is not None
+            for i in share:
                 creds = new_credentials(f"FLEET-{i:05d}", owner=OWNER_EMAIL)
                 line = password_line(creds.broker_username, creds.broker_password)
-                lines.append(line)
                 device = crud.bind_device(
                     session,
                     owner=owner,
@@ -155,13 +176,14 @@ def provision(services: Services, n: int, broker_dir: Path, acl: str) -> Fleet:
                     broker_password_hash=line.split(":", 1)[1],
                     firmware=FIRMWARE,
                 )
-                locks.append(FleetLock(creds, device.id))
+                out.append((FleetLock(creds, device.id), line))
             # A-REMOTE: remote unlock on, as the lock reports it (no pending desired).
-            session.execute(update(SettingsShadow).values(reported={"remote_unlock": True}))
+            ids = [lock.device_id for lock, _ in out]
+            for chunk in range(0, len(ids), 1000):
+                session.execute(
+                    update(SettingsShadow)
+                    .where(SettingsShadow.device_id.in_(ids[chunk : chunk + 1000]))
+                    .values(reported={"remote_unlock": True})
+                )
             session.commit()
-    passwd = broker_dir / "passwd"
-    fd = os.open(passwd, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write("".join(line + "\n" for line in lines))
-    (broker_dir / "acl").write_text(acl)
-    return Fleet(locks, owner_password, cloud_password, sim_password)
+    return out
