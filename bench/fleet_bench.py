@@ -209,6 +209,13 @@ async def run_phases(run: phases.Run, quiet: bool) -> None:
     await asyncio.to_thread(multiplexed, run, quiet)
     t = mark("multiplexed", t)
     r["exactly_once"] = await asyncio.to_thread(checks.exactly_once, run.db, run.fleet.locks)
+    logs = run.cloud.worker_logs()
+    r["cloud_logs"] = {  # what went wrong inside the cloud, from its own logs
+        "batches_not_stored": logs.count("messages was not stored"),
+        "deadlocks": logs.count("DeadlockDetected"),
+        "pool_timeouts": logs.count("QueuePool limit"),
+        "tracebacks": logs.count("Traceback (most recent call last)"),
+    }
 
 
 def multiplexed(run: phases.Run, quiet: bool) -> None:

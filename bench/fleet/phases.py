@@ -14,7 +14,7 @@ from . import checks, rawrate
 from .cloud import Cloud
 from .infra import Database, Mosquitto, SysWatch
 from .mux import Mux
-from .procs import cpu_seconds, rss_bytes, self_cpu
+from .procs import cpu_seconds, rss_bytes, self_cpu, tree
 from .provision import SIM_USER, Fleet
 from .storm import LockFleet
 from .unlock import Tally, Unlocker, percentile
@@ -183,6 +183,7 @@ def _marks(run: Run) -> dict[str, float]:
         "t": time.monotonic(),
         "events": checks.stored_events(run.db),
         "cloud_cpu": run.cloud.meter.cpu(),
+        "worker_cpu": cpu_seconds([p for w in run.cloud.worker_procs() for p in tree(w.pid)]),
         "pg_cpu": cpu_seconds(pg),
         "broker_cpu": cpu_seconds(broker),
         "sim_cpu": self_cpu(),
@@ -241,6 +242,7 @@ def _rates(run: Run, a: dict[str, float], b: dict[str, float]) -> dict[str, Any]
         "window_s": round(span, 2),
         "ratio_to_raw": round(rate / raw, 4) if raw else None,
         "cloud_cpu_ms_per_event": per_event("cloud_cpu"),
+        "worker_cpu_ms_per_event": per_event("worker_cpu"),
         "cloud_cores_busy": round((b["cloud_cpu"] - a["cloud_cpu"]) / span, 2),
         "postgres_cpu_ms_per_event": per_event("pg_cpu"),
         "broker_cpu_ms_per_event": per_event("broker_cpu"),

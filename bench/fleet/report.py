@@ -34,7 +34,10 @@ def table(r: dict[str, Any]) -> str:
         rows += [
             (f"events stored/s ({w} worker)", _f(t["events_per_s"])),
             (f"  ratio to raw broker ({w})", _f(100 * (t["ratio_to_raw"] or 0), " %")),
-            (f"  cloud CPU per event ({w})", _f(t["cloud_cpu_ms_per_event"], " ms")),
+            (
+                f"  cloud CPU per event, all / workers ({w})",
+                f"{_f(t['cloud_cpu_ms_per_event'])} / {_f(t['worker_cpu_ms_per_event'])} ms",
+            ),
             (f"  cloud cores busy ({w})", _f(t["cloud_cores_busy"])),
             (
                 f"  PostgreSQL / broker / sim CPU per event ({w})",
@@ -75,6 +78,8 @@ def table(r: dict[str, Any]) -> str:
         e = r["exactly_once"]
         verdict = "yes" if e["ok"] else f"NO {e}"
         rows.append(("every event once, in order per lock", f"{verdict} ({e['events']:,} events)"))
+    if "cloud_logs" in r:
+        rows.append(("cloud logs", ", ".join(f"{k} {v}" for k, v in r["cloud_logs"].items())))
     rows.append(("bench duration", _f(r.get("duration_s"), " s")))
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
