@@ -8,6 +8,7 @@ answer pushed back to the waiting request), not password hashing.
 
 from __future__ import annotations
 
+import math
 import random
 import statistics
 import threading
@@ -65,7 +66,7 @@ def percentile(sorted_values: Sequence[float], p: float) -> float | None:
     """Nearest-rank percentile of already sorted values (None if there are none)."""
     if not sorted_values:
         return None
-    rank = max(1, min(len(sorted_values), round(p / 100 * len(sorted_values) + 0.5)))
+    rank = max(1, min(len(sorted_values), math.ceil(p / 100 * len(sorted_values))))
     return round(sorted_values[rank - 1], 1)
 
 
