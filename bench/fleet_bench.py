@@ -188,6 +188,10 @@ async def run_phases(run: phases.Run, quiet: bool) -> None:
         timings[name] = round(now - since, 1)
         return now
 
+    plan = run.plan
+    count = plan.idle_unlocks + phases.STORM_UNLOCKS + plan.load_unlocks
+    say(quiet, f"{count} confirmation tokens for the remote unlocks (argon2, untimed)")
+    run.tokens = await asyncio.to_thread(run.unlocker.confirmations, count)
     t = time.monotonic()
     timings["setup"] = round(t - run.started, 1)
     say(quiet, "raw broker rate")

@@ -107,13 +107,15 @@ class Unlocker:
         data = r.json()
         return Result(took, str(data["status"]), data.get("reason"))
 
-    def sequential(self, device_ids: Sequence[str], count: int, gap_s: float = 0.05) -> Tally:
-        """One unlock at a time on random locks (the idle figure)."""
-        tokens = self.confirmations(count)
+    def sequential(self, device_ids: Sequence[str], tokens: list[str], max_s: float) -> Tally:
+        """One unlock at a time on random locks, until the tokens or ``max_s`` run out."""
         tally = Tally()
+        deadline = time.monotonic() + max_s
         for token in tokens:
+            if time.monotonic() >= deadline:
+                break
             tally.results.append(self.unlock(random.choice(device_ids), token))
-            time.sleep(gap_s)
+            time.sleep(0.02)
         return tally
 
     def paced(self, device_ids: Sequence[str], tokens: list[str], every_s: float) -> Paced:
