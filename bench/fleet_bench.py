@@ -75,8 +75,9 @@ def make_plan(args: argparse.Namespace) -> phases.Plan:
         warmup_s=1.5 if quick else 3.0,
         settle_s=15.0 if quick else 45.0,
         recover_s=45.0 if quick else 120.0,
-        idle_unlocks=20 if quick else 100,
-        load_unlocks=20 if quick else 100,
+        idle_unlocks=15 if quick else 100,
+        storm_unlocks=12 if quick else 30,
+        load_unlocks=15 if quick else 100,
         max_s=60 * (args.max_minutes or (2.0 if quick else 5.0)),
     )
 
@@ -189,7 +190,7 @@ async def run_phases(run: phases.Run, quiet: bool) -> None:
         return now
 
     plan = run.plan
-    count = plan.idle_unlocks + phases.STORM_UNLOCKS + plan.load_unlocks
+    count = plan.idle_unlocks + plan.storm_unlocks + plan.load_unlocks
     say(quiet, f"{count} confirmation tokens for the remote unlocks (argon2, untimed)")
     run.tokens = await asyncio.to_thread(run.unlocker.confirmations, count)
     t = time.monotonic()

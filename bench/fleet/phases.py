@@ -20,7 +20,6 @@ from .unlock import Tally, Unlocker, percentile
 
 MB = 1024 * 1024
 PENDING_PER_LOCK = 5
-STORM_UNLOCKS = 30  # remote unlocks spread over the reconnect storm's longest wait
 
 
 @dataclass
@@ -32,6 +31,7 @@ class Plan:
     settle_s: float  # online storm: how long a lock may take to be known online
     recover_s: float  # reconnect storm: the most we wait for every event
     idle_unlocks: int
+    storm_unlocks: int  # spread over the reconnect storm's longest wait
     load_unlocks: int
     max_s: float
 
@@ -139,8 +139,8 @@ async def idle_unlocks(run: Run) -> dict[str, Any]:
 async def reconnect_storm(run: Run, fleet: LockFleet) -> dict[str, Any]:
     """Workers restarted while every lock reconnects holding 5 unacknowledged events."""
     plan, n = run.plan, run.plan.locks
-    every = max(0.5, plan.recover_s / STORM_UNLOCKS)
-    tokens = run.take_tokens(STORM_UNLOCKS)
+    every = max(0.5, plan.recover_s / plan.storm_unlocks)
+    tokens = run.take_tokens(plan.storm_unlocks)
     await fleet.stop()
     await asyncio.to_thread(run.cloud.stop_workers)
     for lock in run.fleet.locks:
