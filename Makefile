@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-ha lint typecheck unit console bench clean
+.PHONY: demo test test-ha lint typecheck unit console bench bench-fleet clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ test-ha: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/pin_bench.py
 	$(BIN)/python bench/face_bench.py
+
+# Issue 11: 10,000 locks on PostgreSQL + a private Mosquitto, ~5 min (ARGS=--quick: small).
+bench-fleet: $(STAMP)
+	$(BIN)/smartlock bench fleet $(ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
