@@ -18,16 +18,30 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import literal, select
+from sqlalchemy import Table, bindparam, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from smartlock.cloud import crud, features_hook
 from smartlock.cloud.lockops import set_broker_user
-from smartlock.cloud.models import DeriveCursor, Device, Event
+from smartlock.cloud.memo import KEY
+from smartlock.cloud.models import (
+    DeriveCursor,
+    Device,
+    Event,
+    LockUser,
+    Membership,
+    NotificationPreference,
+    Scene,
+)
+from smartlock.cloud.models_features import NotificationAccount, NotificationChannel
+from smartlock.cloud.notify import dispatch
+from smartlock.cloud.notify.kinds import NotifyKind
 from smartlock.cloud.outcome import Live, Outcome, Outgoing
+from smartlock.cloud.scenes.engine import EVENT_TRIGGERS
 from smartlock.cloud.services import Services
 from smartlock.cloud.unit_of_work import atomic
 from smartlock.device.vocab import EventKind
@@ -47,6 +61,7 @@ USER_KINDS = frozenset(
 UNBINDING_KINDS = frozenset({EventKind.FACTORY_RESET, EventKind.UNPAIRED})
 
 EVENTS_PER_LOCK = 200  # per drain; a long backlog is taken in several transactions
+CURSORS: Table = DeriveCursor.__table__  # type: ignore[assignment]
 
 
 def pending(services: Services, *, limit: int = 500) -> list[str]:
@@ -74,29 +89,38 @@ def drain(services: Services, *, device_ids: Sequence[str]) -> Outcome:
     ids = sorted(set(device_ids))
     if not ids:
         return out
-    with atomic(services.engine) as session:
-        for device, cursor in _claim(session, ids):
-            events = list(
-                session.scalars(
-                    select(Event)
-                    .where(Event.device_id == device.id, Event.seq > cursor.derived_seq)
-                    .order_by(Event.seq)
-                    .limit(EVENTS_PER_LOCK)
-                )
-            )
+    with atomic(services.engine, memo=True) as session:
+        claimed = _claim(session, ids)
+        _prefetch(session, [device for device, _ in claimed])
+        backlog = _events_after(session, claimed)
+        moved: dict[str, int] = {}
+        planned: list[dict[str, Any]] = []
+        for device, cursor in claimed:
+            events = backlog.get(device.id, [])[:EVENTS_PER_LOCK]
             if not events:
-                cursor.derived_seq = max(cursor.derived_seq, device.acked_seq)
+                if device.acked_seq > cursor.derived_seq and device.id not in backlog:
+                    moved[device.id] = device.acked_seq  # acked by the lock, never stored
                 continue
             cut = next((i for i, e in enumerate(events) if e.kind in UNBINDING_KINDS), None)
-            _derive(session, device, events if cut is None else events[: cut + 1], out.live)
+            todo = events if cut is None else events[: cut + 1]
+            _derive(session, device, todo, out.live, planned)
             if cut is not None:
                 unbound.append(device)
-                crud.unbind_device(session, device_id=device.id)
                 continue
-            cursor.derived_seq = events[-1].seq
-            if len(events) == EVENTS_PER_LOCK:
+            moved[device.id] = events[-1].seq
+            if len(backlog[device.id]) > len(events) or len(events) == EVENTS_PER_LOCK:
                 out.derive.add(device.id)  # more to do: the caller drains again
-            session.commit()
+        dispatch.store_planned(session, planned, live=out.live)
+        # The cursors move after every event's work, in the same transaction.
+        if moved:
+            session.execute(
+                update(CURSORS)
+                .where(CURSORS.c.device_id == bindparam("c_id"))
+                .values(derived_seq=bindparam("c_seq")),
+                [{"c_id": d, "c_seq": seq} for d, seq in sorted(moved.items())],
+            )
+        for device in unbound:
+            crud.unbind_device(session, device_id=device.id)
     for device in unbound:
         # The lock forgot us: forget it too, and clear what we left retained for it.
         services.lock_keys.forget(device.serial)
@@ -104,6 +128,37 @@ def drain(services: Services, *, device_ids: Sequence[str]) -> Outcome:
         out.publish.append(Outgoing(topic(device.serial, Channel.SHADOW_DESIRED), b"", True))
         out.live.append((device.id, {"type": "unbound"}))
     return out
+
+
+MAX_EVENTS = 5000  # per drain, over all its locks
+
+
+def _events_after(
+    session: Session, claimed: list[tuple[Device, DeriveCursor]]
+) -> dict[str, list[Event]]:
+    """Every claimed lock's events past its cursor, in one query; a lock cut off by
+    the total limit keeps the rest for the next drain.
+    """
+    if not claimed:
+        return {}
+    ids = [d.id for d, _ in claimed]
+    rows = session.scalars(
+        select(Event)
+        .join(DeriveCursor, DeriveCursor.device_id == Event.device_id)
+        .where(Event.device_id.in_(ids), Event.seq > DeriveCursor.derived_seq)
+        .order_by(Event.device_id, Event.seq)
+        .limit(MAX_EVENTS)
+    )
+    backlog: dict[str, list[Event]] = {}
+    for event in rows:
+        backlog.setdefault(event.device_id, []).append(event)
+    memo = session.info.get(KEY)
+    if memo is not None:  # users the lock named that the cloud does not know (yet)
+        for device_id, events in backlog.items():
+            for event in events:
+                if event.user_number:
+                    memo.setdefault(("lock-user", device_id, event.user_number), None)
+    return backlog
 
 
 def _claim(session: Session, ids: list[str]) -> list[tuple[Device, DeriveCursor]]:
@@ -127,7 +182,77 @@ def _claim(session: Session, ids: list[str]) -> list[tuple[Device, DeriveCursor]
     return [(devices[c.device_id], c) for c in cursors if c.device_id in devices]
 
 
-def _derive(session: Session, device: Device, events: list[Event], live: Live) -> None:
+def _prefetch(session: Session, devices: list[Device]) -> None:
+    """Answer the derive lookups of a whole chunk of locks with a few set queries
+    (who may see each lock, their switches, channels, scenes, lock users), so
+    deriving an event costs its own writes and not a dozen reads (cloud.memo).
+    """
+    memo = session.info.get(KEY)
+    if memo is None or not devices:
+        return
+    ids = [d.id for d in devices]
+    shared: dict[str, list[int]] = {i: [] for i in ids}
+    for device_id, account_id in session.execute(
+        select(Membership.device_id, Membership.account_id).where(Membership.device_id.in_(ids))
+    ):
+        shared[device_id].append(account_id)
+    accounts: set[int] = set()
+    for d in devices:
+        memo[("recipients", d.id)] = who = [d.owner_id, *shared[d.id]]
+        accounts.update(who)
+    switches = {
+        (p.account_id, p.device_id, p.kind): p
+        for p in session.scalars(
+            select(NotificationPreference).where(
+                NotificationPreference.device_id.in_(ids),
+                NotificationPreference.account_id.in_(accounts),
+            )
+        )
+    }
+    for d in devices:
+        for account_id in memo[("recipients", d.id)]:
+            for kind in NotifyKind:
+                key = (account_id, d.id, kind.value)
+                memo[("notify-switch", *key)] = switches.get(key)
+    settings = {
+        a.account_id: a
+        for a in session.scalars(
+            select(NotificationAccount).where(NotificationAccount.account_id.in_(accounts))
+        )
+    }
+    channels: dict[int, list[NotificationChannel]] = {a: [] for a in accounts}
+    for channel in session.scalars(
+        select(NotificationChannel).where(
+            NotificationChannel.account_id.in_(accounts), NotificationChannel.enabled.is_(True)
+        )
+    ):
+        channels[channel.account_id].append(channel)
+    for account_id in accounts:
+        memo[("notify-account", account_id)] = settings.get(account_id) or NotificationAccount(
+            account_id=account_id, disabled_kinds=[], muted=False
+        )
+        memo[("notify-channels", account_id)] = channels[account_id]
+    scenes: dict[str, list[Scene]] = {i: [] for i in ids}
+    for scene in session.scalars(
+        select(Scene).where(
+            Scene.device_id.in_(ids), Scene.enabled.is_(True), Scene.trigger.is_not(None)
+        )
+    ):
+        if (scene.trigger or {}).get("type") in EVENT_TRIGGERS:
+            scenes[scene.device_id].append(scene)
+    for device_id, armed in scenes.items():
+        memo[("scenes", device_id, tuple(sorted(EVENT_TRIGGERS)))] = armed
+    for user in session.scalars(select(LockUser).where(LockUser.device_id.in_(ids))):
+        memo[("lock-user", user.device_id, user.number)] = user
+
+
+def _derive(
+    session: Session,
+    device: Device,
+    events: list[Event],
+    live: Live,
+    planned: list[dict[str, Any]],
+) -> None:
     users_changed = False
     for event in events:
         if event.kind in USER_KINDS and event.user_number:
@@ -143,6 +268,6 @@ def _derive(session: Session, device: Device, events: list[Event], live: Live) -
                 session.rollback()
                 log.exception("lock users: event %s of %s failed", event.seq, device.id)
     # Visitor passwords, notifications, scenes (A-TEMP, A-NOTIFY, A-SCENE).
-    features_hook.on_new_events(session, device=device, events=events, live=live)
+    features_hook.derive_events(session, device=device, events=events, planned=planned)
     if users_changed:
         live.append((device.id, {"type": "users"}))

@@ -46,6 +46,34 @@ def on_new_events(session: Session, *, device: Device, events: list[Event], live
             log.exception("app features failed on event %s of %s", event.seq, device.id)
 
 
+def derive_events(
+    session: Session, *, device: Device, events: list[Event], planned: list[dict[str, Any]]
+) -> None:
+    """``on_new_events`` for the derive path: the same outcome, except that the
+    notifications are only planned (into ``planned``); the caller writes a whole
+    chunk's in one statement (``dispatch.store_planned``).
+    """
+    for event in events:
+        try:
+            if event.kind == "unlock" and event.method in ("temp_password", "offline_code"):
+                tcrud.record_lock_use(
+                    session,
+                    device_id=device.id,
+                    method=event.method,
+                    data=event.data,
+                    at=event.occurred_at,
+                )
+            elif event.kind in ("credential_added", "credential_deleted"):
+                tcrud.record_lock_credential(
+                    session, device_id=device.id, kind=event.kind, data=event.data
+                )
+            planned += dispatch.planned_for_event(session, device=device, event=event)
+            engine.on_event(session, device=device, event=event)
+        except Exception:  # a feature bug must never block the journal (D-LOG)
+            session.rollback()
+            log.exception("app features failed on event %s of %s", event.seq, device.id)
+
+
 def on_availability(session: Session, *, device: Device, online: bool, live: Live) -> None:
     """Called by ``ingest`` when a lock's availability changed."""
     if online:

@@ -20,10 +20,14 @@ from collections.abc import Iterator
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from smartlock.cloud.memo import KEY
+
 
 @contextlib.contextmanager
-def atomic(engine: Engine) -> Iterator[Session]:
-    """A session whose work commits as one transaction at the end of the block."""
+def atomic(engine: Engine, *, memo: bool = False) -> Iterator[Session]:
+    """A session whose work commits as one transaction at the end of the block;
+    ``memo``: repeated lookups in it are answered once (``cloud.memo``).
+    """
     with engine.connect() as conn:
         outer = conn.begin()
         if engine.dialect.name == "sqlite":
@@ -31,9 +35,11 @@ def atomic(engine: Engine) -> Iterator[Session]:
         session = Session(
             bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
         )
+        if memo:
+            session.info[KEY] = {}
         try:
             yield session
-            session.flush()
+            session.commit()  # releases the last savepoint; the COMMIT is below
         except BaseException:
             session.close()
             outer.rollback()

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from smartlock.cloud.memo import remembered
 from smartlock.cloud.models import Device, Membership, NotificationPreference, utcnow
 from smartlock.cloud.models_features import (
     Notification,
@@ -23,15 +24,22 @@ MAX_ATTEMPTS = 5
 
 def recipients(session: Session, *, device: Device) -> list[int]:
     """Every account with access to the lock: the owner and each share."""
-    shared = session.scalars(
-        select(Membership.account_id).where(Membership.device_id == device.id)
-    ).all()
-    return [device.owner_id, *shared]
+
+    def query() -> list[int]:
+        shared = session.scalars(
+            select(Membership.account_id).where(Membership.device_id == device.id)
+        ).all()
+        return [device.owner_id, *shared]
+
+    return remembered(session, ("recipients", device.id), query)
 
 
 def account_settings(session: Session, *, account_id: int) -> NotificationAccount:
-    row = session.get(NotificationAccount, account_id)
-    return row or NotificationAccount(account_id=account_id, disabled_kinds=[], muted=False)
+    def query() -> NotificationAccount:
+        row = session.get(NotificationAccount, account_id)
+        return row or NotificationAccount(account_id=account_id, disabled_kinds=[], muted=False)
+
+    return remembered(session, ("notify-account", account_id), query)
 
 
 def save_account_settings(
@@ -79,7 +87,11 @@ def wants(session: Session, *, account_id: int, device_id: str | None, kind: str
         return False
     if device_id is None:
         return True
-    row = session.get(NotificationPreference, (account_id, device_id, kind))
+    row = remembered(
+        session,
+        ("notify-switch", account_id, device_id, kind),
+        lambda: session.get(NotificationPreference, (account_id, device_id, kind)),
+    )
     return row is None or row.enabled
 
 
@@ -92,19 +104,35 @@ def add_notification(session: Session, **fields: Any) -> Notification | None:
         insert(Notification)
         .values(**fields)
         .on_conflict_do_nothing(index_elements=["account_id", "source_key", "kind"])
-        .returning(Notification.id)
+        .returning(Notification)
     )
-    new_id = session.execute(stmt).scalar_one_or_none()
-    return None if new_id is None else session.get_one(Notification, new_id)
+    return session.scalars(stmt).one_or_none()
+
+
+def add_notifications(session: Session, rows: list[dict[str, Any]]) -> list[Notification]:
+    """Many ``add_notification`` in one statement; returns the rows that were new."""
+    if not rows:
+        return []
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = (
+        insert(Notification)
+        .on_conflict_do_nothing(index_elements=["account_id", "source_key", "kind"])
+        .returning(Notification)
+    )
+    return list(session.scalars(stmt, rows))
 
 
 def enqueue_deliveries(session: Session, *, notification: Notification) -> int:
-    channels = session.scalars(
-        select(NotificationChannel).where(
-            NotificationChannel.account_id == notification.account_id,
-            NotificationChannel.enabled.is_(True),
-        )
-    ).all()
+    channels = remembered(
+        session,
+        ("notify-channels", notification.account_id),
+        lambda: session.scalars(
+            select(NotificationChannel).where(
+                NotificationChannel.account_id == notification.account_id,
+                NotificationChannel.enabled.is_(True),
+            )
+        ).all(),
+    )
     for channel in channels:
         session.add(NotificationDelivery(notification_id=notification.id, channel_id=channel.id))
     return len(channels)

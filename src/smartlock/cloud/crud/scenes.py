@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from smartlock.cloud.memo import remembered
 from smartlock.cloud.models import Event, Scene, utcnow
 from smartlock.cloud.models_features import SceneRun
 
@@ -52,7 +53,11 @@ def armed_scenes(
     query = select(Scene).where(Scene.enabled.is_(True), Scene.trigger.is_not(None))
     if device_id is not None:
         query = query.where(Scene.device_id == device_id)
-    return [s for s in session.scalars(query) if (s.trigger or {}).get("type") in trigger_types]
+
+    def armed() -> list[Scene]:
+        return [s for s in session.scalars(query) if (s.trigger or {}).get("type") in trigger_types]
+
+    return remembered(session, ("scenes", device_id, tuple(sorted(trigger_types))), armed)
 
 
 def add_run(

@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from smartlock.cloud.crud import notifications as ncrud
-from smartlock.cloud.models import Device, Event, LockUser
+from smartlock.cloud.memo import remembered
+from smartlock.cloud.models import Device, Event, LockUser, utcnow
 from smartlock.cloud.notify.kinds import FROM_EVENT, HIGH, IGNORES_MUTE, NotifyKind, describe
 from smartlock.cloud.notify.schemas import NotificationPublic
 from smartlock.device.vocab import EventKind
@@ -72,7 +73,11 @@ def on_event(session: Session, *, device: Device, event: Event, live: Live) -> i
         return 0
     user = event.user_number
     if user:
-        named = session.get(LockUser, (device.id, user))
+        named = remembered(
+            session,
+            ("lock-user", device.id, user),
+            lambda: session.get(LockUser, (device.id, user)),
+        )
         if named is not None and named.name:
             user = f"{user} {named.name}"
     battery = event.data.get("level", (device.state or {}).get("battery"))
@@ -92,6 +97,61 @@ def on_event(session: Session, *, device: Device, event: Event, live: Live) -> i
         data=data,
         live=live,
     )
+
+
+def planned_for_event(session: Session, *, device: Device, event: Event) -> list[dict[str, Any]]:
+    """The notification rows one new journal event makes (A-NOTIFY), not yet written:
+    the derive path writes a whole chunk's rows in one statement (``store_planned``).
+    """
+    try:
+        kind = FROM_EVENT[EventKind(event.kind)]
+    except (KeyError, ValueError):
+        return []
+    user = event.user_number
+    if user:
+        key = (device.id, user)
+        named = remembered(session, ("lock-user", *key), lambda: session.get(LockUser, key))
+        if named is not None and named.name:
+            user = f"{user} {named.name}"
+    battery = event.data.get("level", (device.state or {}).get("battery"))
+    title, body = describe(
+        kind, device.name, user=user, method=event.method, battery=battery, details=event.data
+    )
+    data = {"event_seq": event.seq, "event_kind": event.kind, "user": event.user_number}
+    if event.method:
+        data["method"] = event.method
+    now = utcnow()
+    return [
+        {
+            "account_id": account_id,
+            "device_id": device.id,
+            "kind": kind.value,
+            "priority": "high" if kind in HIGH else "normal",
+            "title": title,
+            "body": body,
+            "data": data,
+            "source_key": f"event:{event.id}",
+            "created_at": now,
+        }
+        for account_id in ncrud.recipients(session, device=device)
+        if ncrud.wants(session, account_id=account_id, device_id=device.id, kind=kind)
+    ]
+
+
+def store_planned(session: Session, rows: list[dict[str, Any]], *, live: Live) -> int:
+    """Write planned notifications (once per (account, source, kind)), their outbox
+    rows and live pushes; returns how many were new.
+    """
+    made = ncrud.add_notifications(session, rows)
+    for row in made:
+        kind = NotifyKind(row.kind)
+        muted = ncrud.account_settings(session, account_id=row.account_id).muted
+        if not muted or kind in IGNORES_MUTE:
+            ncrud.enqueue_deliveries(session, notification=row)
+        public = NotificationPublic.model_validate(row).model_dump(mode="json")
+        live.append((live_key(row.account_id), {"type": "notification", "notification": public}))
+    session.commit()
+    return len(made)
 
 
 def on_offline(session: Session, *, device: Device, live: Live) -> int:
