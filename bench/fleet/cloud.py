@@ -73,7 +73,9 @@ class Cloud:
         self._starts += 1
         self.processes = processes
         log = self.tmp / f"cloud-worker-{self._starts}.log"
+        # A named session per worker, as a deployment would run them (docs/fleet.md).
         argv = [*smartlock_argv(), "cloud", "worker", "--processes", str(processes)]
+        argv += ["--session", "fleet-bench"]
         self.workers = Proc("worker", argv, log, self.env)
         if wait:
             self.wait_workers(timeout_s)

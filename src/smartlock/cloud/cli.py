@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,12 @@ def register(subparsers: Any) -> None:
     worker.add_argument("--broker", help="mqtt://user:password@host:port (SMARTLOCK_BROKER_URL)")
     worker.add_argument(
         "--processes", type=int, default=1, help="worker processes to run (one per core)"
+    )
+    worker.add_argument(
+        "--session",
+        help="keep a named broker session per worker (NAME-0, NAME-1, ...; unique per "
+        "host), so messages sent while a worker restarts wait for it "
+        "(SMARTLOCK_WORKER_SESSION)",
     )
     worker.set_defaults(handler=_worker)
 
@@ -77,20 +84,32 @@ def _worker(args: argparse.Namespace) -> int:
     if not settings.broker_url:
         print("error: no broker (--broker or SMARTLOCK_BROKER_URL)")
         return 2
+    name = args.session or settings.worker_session
     if args.processes <= 1:
+        settings.worker_session = f"{name}-0" if name else ""
         return _run_worker(settings)
     import multiprocessing
 
     spawn = multiprocessing.get_context("spawn")
-    children = [spawn.Process(target=_run_worker, args=(settings,)) for _ in range(args.processes)]
+    children = []
+    for i in range(args.processes):
+        own = settings.model_copy(update={"worker_session": f"{name}-{i}" if name else ""})
+        children.append(spawn.Process(target=_run_worker, args=(own,)))
     for child in children:
         child.start()
+
+    def stop(*_: Any) -> None:
+        for child in children:
+            child.terminate()  # each leaves its broker session cleanly (SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         for child in children:
             child.join()
     except KeyboardInterrupt:
+        stop()
         for child in children:
-            child.terminate()
+            child.join(10)
     return max((child.exitcode or 0) for child in children)
 
 
@@ -109,12 +128,16 @@ def _run_worker(settings: Any) -> int:
     services = build_services(settings)
 
     async def forever() -> None:
+        # SIGTERM (systemd, the process group) stops cleanly, like Ctrl-C.
+        main = asyncio.current_task()
+        assert main is not None
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main.cancel)
         async with run_link(services, ingest=True), run_features(services):
             await asyncio.Event().wait()
 
     try:
         asyncio.run(forever())
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
         pass
     finally:
         services.engine.dispose()

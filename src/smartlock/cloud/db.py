@@ -32,7 +32,9 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # Requests that wait for a lock hold no connection (lockops), so the pool bounds
+    # only concurrent database work; room for the API's threads and the link's.
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=30, pool_timeout=10)
 
 
 def _private_file(url: str) -> None:

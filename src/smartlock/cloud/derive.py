@@ -60,7 +60,7 @@ USER_KINDS = frozenset(
 # The lock ended the binding on its side (D-RESET, D-PAIR).
 UNBINDING_KINDS = frozenset({EventKind.FACTORY_RESET, EventKind.UNPAIRED})
 
-EVENTS_PER_LOCK = 200  # per drain; a long backlog is taken in several transactions
+EVENTS_PER_LOCK = 100  # per drain; a long backlog is taken in several transactions
 CURSORS: Table = DeriveCursor.__table__  # type: ignore[assignment]
 
 
@@ -89,16 +89,19 @@ def drain(services: Services, *, device_ids: Sequence[str]) -> Outcome:
     ids = sorted(set(device_ids))
     if not ids:
         return out
+    _ensure_cursors(services, ids)
     with atomic(services.engine, memo=True) as session:
         claimed = _claim(session, ids)
         _prefetch(session, [device for device, _ in claimed])
-        backlog = _events_after(session, claimed)
+        backlog, cut_off = _events_after(session, claimed)
         moved: dict[str, int] = {}
         planned: list[dict[str, Any]] = []
         for device, cursor in claimed:
             events = backlog.get(device.id, [])[:EVENTS_PER_LOCK]
             if not events:
-                if device.acked_seq > cursor.derived_seq and device.id not in backlog:
+                if cut_off:
+                    out.derive.add(device.id)  # past the total limit: next drain
+                elif device.acked_seq > cursor.derived_seq:
                     moved[device.id] = device.acked_seq  # acked by the lock, never stored
                 continue
             cut = next((i for i, e in enumerate(events) if e.kind in UNBINDING_KINDS), None)
@@ -108,7 +111,7 @@ def drain(services: Services, *, device_ids: Sequence[str]) -> Outcome:
                 unbound.append(device)
                 continue
             moved[device.id] = events[-1].seq
-            if len(backlog[device.id]) > len(events) or len(events) == EVENTS_PER_LOCK:
+            if cut_off or len(backlog[device.id]) > len(events) or len(events) == EVENTS_PER_LOCK:
                 out.derive.add(device.id)  # more to do: the caller drains again
         dispatch.store_planned(session, planned, live=out.live)
         # The cursors move after every event's work, in the same transaction.
@@ -130,17 +133,17 @@ def drain(services: Services, *, device_ids: Sequence[str]) -> Outcome:
     return out
 
 
-MAX_EVENTS = 5000  # per drain, over all its locks
+MAX_EVENTS = 1000  # per drain, over all its locks: short transactions
 
 
 def _events_after(
     session: Session, claimed: list[tuple[Device, DeriveCursor]]
-) -> dict[str, list[Event]]:
-    """Every claimed lock's events past its cursor, in one query; a lock cut off by
-    the total limit keeps the rest for the next drain.
+) -> tuple[dict[str, list[Event]], bool]:
+    """Every claimed lock's events past its cursor, in one query, and whether the
+    total limit cut the list (then every lock may have more: drain again).
     """
     if not claimed:
-        return {}
+        return {}, False
     ids = [d.id for d, _ in claimed]
     rows = session.scalars(
         select(Event)
@@ -150,28 +153,43 @@ def _events_after(
         .limit(MAX_EVENTS)
     )
     backlog: dict[str, list[Event]] = {}
+    fetched = 0
     for event in rows:
         backlog.setdefault(event.device_id, []).append(event)
+        fetched += 1
     memo = session.info.get(KEY)
     if memo is not None:  # users the lock named that the cloud does not know (yet)
         for device_id, events in backlog.items():
             for event in events:
                 if event.user_number:
                     memo.setdefault(("lock-user", device_id, event.user_number), None)
-    return backlog
+    return backlog, fetched >= MAX_EVENTS
+
+
+def _ensure_cursors(services: Services, ids: list[str]) -> None:
+    """Create missing cursors in a short transaction of their own, so a worker never
+    waits on cursor rows another worker's long derive transaction is creating.
+    """
+    with services.sessionmaker() as session:
+        have = set(
+            session.scalars(select(DeriveCursor.device_id).where(DeriveCursor.device_id.in_(ids)))
+        )
+        if len(have) == len(ids):
+            return
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(
+            insert(DeriveCursor)
+            .from_select(
+                ["device_id", "derived_seq"],
+                select(Device.id, literal(0)).where(Device.id.in_(sorted(set(ids) - have))),
+            )
+            .on_conflict_do_nothing(index_elements=["device_id"])
+        )
+        session.commit()
 
 
 def _claim(session: Session, ids: list[str]) -> list[tuple[Device, DeriveCursor]]:
     """Lock the cursors of these locks (skipping ones another worker is deriving)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(
-        insert(DeriveCursor)
-        .from_select(
-            ["device_id", "derived_seq"],
-            select(Device.id, literal(0)).where(Device.id.in_(ids)),
-        )
-        .on_conflict_do_nothing(index_elements=["device_id"])
-    )
     cursors = session.scalars(
         select(DeriveCursor)
         .where(DeriveCursor.device_id.in_(ids))

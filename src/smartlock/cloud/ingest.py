@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from smartlock.cloud import crud, features_hook, snapshots, wire
@@ -160,15 +160,17 @@ def _verify_one(
 
 
 def _store_all(services: Services, verified: list[_Verified]) -> Outcome:
-    """The batch in one transaction; once more without locks unbound meanwhile."""
-    for attempt in (1, 2):
+    """The batch in one transaction; again without locks unbound meanwhile, and
+    again after a deadlock or serialization failure (the database chose us).
+    """
+    for attempt in range(1, 5):
         out = Outcome()
         try:
             with atomic(services.engine) as session:
                 _store(services, session, verified, out)
             return out
         except IntegrityError:
-            if attempt == 2:
+            if attempt >= 2:
                 raise
             # A lock was unbound while we wrote (its events' device row is gone).
             with services.sessionmaker() as session:
@@ -179,7 +181,17 @@ def _store_all(services: Services, verified: list[_Verified]) -> Outcome:
                 if v.entry is not None and v.entry.device_id not in alive:
                     services.lock_keys.forget(v.lock_id)
             verified = [v for v in verified if v.entry is None or v.entry.device_id in alive]
+        except OperationalError as exc:
+            if not _retryable(exc) or attempt == 4:
+                raise
+            log.warning("batch of %d retried after: %s", len(verified), exc.orig)
     raise AssertionError("unreachable")
+
+
+def _retryable(exc: OperationalError) -> bool:
+    """A deadlock or serialization failure (PostgreSQL), or a busy SQLite."""
+    code = getattr(exc.orig, "sqlstate", None)
+    return code in ("40P01", "40001") or "database is locked" in str(exc.orig)
 
 
 def _store(services: Services, session: Session, verified: list[_Verified], out: Outcome) -> None:
@@ -207,7 +219,7 @@ def _store(services: Services, session: Session, verified: list[_Verified], out:
         else:
             rare.append(v)
 
-    alive = ingest_rows.existing_devices(session, batches)
+    alive = ingest_rows.lock_devices(session, batches)
     for device_id in set(batches) - alive:  # unbound since the key was cached
         services.lock_keys.forget(locks[device_id].lock_id)
     kept = [b for b in batches.values() if b.device_id in alive]

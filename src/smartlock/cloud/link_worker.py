@@ -43,6 +43,8 @@ from urllib.parse import unquote, urlsplit
 
 import aiomqtt
 import paho.mqtt.client as paho
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
 from smartlock.cloud import derive, ingest
 from smartlock.cloud.outcome import Outcome
@@ -65,7 +67,7 @@ LOCK_CHANNELS = (
     Channel.PAIRING_HELLO,
 )
 MAX_BATCH = 2000  # messages per transaction
-DERIVE_CHUNK = 200  # locks per derive transaction
+DERIVE_CHUNK = 100  # locks per derive transaction
 SWEEP_S = 5.0  # how often a worker looks for journal left underived (a killed worker)
 
 
@@ -120,7 +122,9 @@ class MqttLink:
         self.ingest = ingest
         self._client: aiomqtt.Client | None = None
         self._ready = asyncio.Event()
-        self.client_id = f"cloud-{uuid.uuid4().hex[:12]}"
+        session = services.settings.worker_session if ingest else ""
+        self.persistent = bool(session)
+        self.client_id = session or f"cloud-{uuid.uuid4().hex[:12]}"
         self._signer = LiveSigner(services, self.client_id)
         self._derive_wanted: set[str] = set()
         self._derive_wake = asyncio.Event()
@@ -193,7 +197,12 @@ class MqttLink:
 
     async def _session(self) -> None:
         config, username, password = self.broker_config()
-        # A fresh session each time: the database, not the broker, holds our state.
+        # The database holds our state; a named worker session also keeps the worker's
+        # share of the messages queued on the broker while it is away.
+        properties = None
+        if config.mqtt5 and self.persistent:
+            properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+            properties.SessionExpiryInterval = self.services.settings.worker_session_expiry_seconds
         client = aiomqtt.Client(
             config.host,
             config.port,
@@ -205,6 +214,8 @@ class MqttLink:
             tls_context=config.tls,
             timeout=10,
             max_inflight_messages=1000,
+            clean_start=not self.persistent,
+            properties=properties,
         )
         async with client:
             _no_delay(client)
@@ -216,7 +227,19 @@ class MqttLink:
             self._client = client
             self._ready.set()
             log.info("cloud worker %s following the locks", self.client_id)
-            await self._consume(client)
+            try:
+                await self._consume(client)
+            except asyncio.CancelledError:
+                if self.persistent:  # a clean stop: leave the group, queue nothing for us
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(self._leave(client, config), 2.0)
+                raise
+
+    async def _leave(self, client: aiomqtt.Client, config: BrokerConfig) -> None:
+        group = self.services.settings.worker_group
+        for channel in LOCK_CHANNELS:
+            name = all_locks(channel)
+            await client.unsubscribe(shared(name, group) if config.shared_subscriptions else name)
 
     async def _subscribe_locks(self, client: aiomqtt.Client, config: BrokerConfig) -> None:
         # MQTT 5 retain handling 0: a starting worker reconciles from retained state.

@@ -324,6 +324,9 @@ async def remote_unlock(
         refuse = ErrorCode.ANTI_LOCK_MODE.value
     elif locked_out:
         refuse = ErrorCode.LOCKED_OUT.value
+    # Give the request's connection back before waiting up to COMMAND_TIMEOUT for the
+    # lock: a dozen waiting unlocks must not hold the whole pool (fleet bench).
+    session.close()
     return await run_command(
         services,
         device_id=device.id,

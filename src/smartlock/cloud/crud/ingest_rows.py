@@ -1,11 +1,11 @@
 """Set-based writes of what many locks sent at once (fleet ingestion, D-LOG, A-STATUS).
 
 The worker hands a whole micro-batch of messages to these functions inside one
-transaction (``unit_of_work.atomic``): one multi-row INSERT for every journal event of
-every lock in it, and one executemany per kind of device update. No row is read
-before it is written, so two workers on a shared subscription never wait on each
-other's locks: exactly-once rests on the (device, seq) unique key and on updates that
-only move forward (``acked_seq`` = the larger of the two, the newest ``state_at`` wins).
+transaction (``unit_of_work.atomic``): one statement locking the batch's device rows in
+id order (so two workers' batches never deadlock), one multi-row INSERT for every
+journal event of every lock in it, and one executemany per kind of device update.
+Exactly-once rests on the (device, seq) unique key and on updates that only move
+forward (``acked_seq`` = the larger of the two, the newest ``state_at`` wins).
 """
 
 from __future__ import annotations
@@ -60,6 +60,20 @@ def existing_devices(session: Session, device_ids: Iterable[str]) -> set[str]:
     if not ids:
         return set()
     return set(session.scalars(select(Device.id).where(Device.id.in_(ids))))
+
+
+def lock_devices(session: Session, device_ids: Iterable[str]) -> set[str]:
+    """Lock every device row the batch will write, in one statement and in id order,
+    and return those that still exist. Each later update of the batch touches only
+    rows already held, so two workers' batches can wait on each other but never
+    deadlock (they would if each update pass took its locks as it went). The
+    ``NO KEY`` lock does not block the events' foreign-key checks.
+    """
+    ids = sorted(set(device_ids))
+    if not ids:
+        return set()
+    query = select(Device.id).where(Device.id.in_(ids)).order_by(Device.id)
+    return set(session.scalars(query.with_for_update(key_share=True)))
 
 
 def store_events(session: Session, batches: Sequence[DeviceBatch]) -> list[StoredEvent]:

@@ -33,6 +33,7 @@ async def remote_unlock(
         if existing.account_id != account.id or existing.action != "unlock":
             raise CloudError("request_id already used", code="request_id_reused", status=409)
         # A retry (or a double click): the first outcome, once it is known.
+        session.close()  # no connection held while waiting
         settled = await lockops.wait_for_command(services, command_id=existing.id)
         return CommandPublic.model_validate(settled)
     if body.password is not None:
