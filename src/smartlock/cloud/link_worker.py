@@ -227,19 +227,7 @@ class MqttLink:
             self._client = client
             self._ready.set()
             log.info("cloud worker %s following the locks", self.client_id)
-            try:
-                await self._consume(client)
-            except asyncio.CancelledError:
-                if self.persistent:  # a clean stop: leave the group, queue nothing for us
-                    with contextlib.suppress(Exception):
-                        await asyncio.wait_for(self._leave(client, config), 2.0)
-                raise
-
-    async def _leave(self, client: aiomqtt.Client, config: BrokerConfig) -> None:
-        group = self.services.settings.worker_group
-        for channel in LOCK_CHANNELS:
-            name = all_locks(channel)
-            await client.unsubscribe(shared(name, group) if config.shared_subscriptions else name)
+            await self._consume(client)
 
     async def _subscribe_locks(self, client: aiomqtt.Client, config: BrokerConfig) -> None:
         # MQTT 5 retain handling 0: a starting worker reconciles from retained state.

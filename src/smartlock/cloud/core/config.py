@@ -34,11 +34,13 @@ class Settings(BaseSettings):
     # ``--http-only``). Off: the process only sends commands and serves the app.
     ingest: bool = True
     # A name for this worker's broker session (unique per worker process: `cloud
-    # worker --processes N` appends -0, -1, ...). Set, the broker keeps the session and
-    # queues the worker's share of the locks' messages while it restarts, so nothing
-    # sent meanwhile is lost (a command's answer included). Empty: a fresh session.
+    # worker --processes N` appends -0, -1, ...). Set, the broker keeps the session
+    # (stopped or crashed alike) for worker_session_expiry_seconds and queues the
+    # worker's share of the locks' messages meanwhile, so a restart loses nothing (a
+    # command's answer included). Scaling down: a retired session keeps taking its
+    # share until it expires; those are lost then (docs/fleet.md). Empty: fresh session.
     worker_session: str = ""
-    worker_session_expiry_seconds: int = 3600
+    worker_session_expiry_seconds: int = 600
     broker_mqtt5: bool = True  # amqtt speaks MQTT 3.1.1 only
     # Mosquitto password file to register each paired lock's broker user in (hashed,
     # deploy/mosquitto); the broker re-reads it on SIGHUP. Empty: not managed here.
