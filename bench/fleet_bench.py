@@ -141,7 +141,7 @@ def setup_and_run(plan: phases.Plan, stack: contextlib.ExitStack, *, quiet: bool
     broker = infra.Mosquitto(tmp, dict(os.environ))
     broker.start()
     stack.callback(broker.stop)
-    broker_url = f"mqtt://cloud:{fleet.cloud_password}@127.0.0.1:{broker.port}"
+    broker_url = f"mqtt://cloud:{fleet.cloud_password}@127.0.0.1:{broker.services_port}"
     env = cloud_env(
         database_url=db.url, broker_url=broker_url, master_key=master_key, data_dir=tmp / "data"
     )
@@ -152,7 +152,7 @@ def setup_and_run(plan: phases.Plan, stack: contextlib.ExitStack, *, quiet: bool
     cloud.start_workers(plan.storm_workers, wait=False)
     cloud.wait_http()
     cloud.wait_workers()
-    sys_watch = infra.SysWatch(broker.port, SIM_USER, fleet.sim_password)
+    sys_watch = infra.SysWatch(broker.services_port, SIM_USER, fleet.sim_password)
     stack.callback(sys_watch.close)
     unlocker = Unlocker(cloud.base_url, OWNER_EMAIL, fleet.owner_password)
     stack.callback(unlocker.close)
@@ -225,7 +225,7 @@ async def run_phases(run: phases.Run, quiet: bool) -> None:
 
 def multiplexed(run: phases.Run, quiet: bool) -> None:
     r = run.results
-    mux = Mux(run.fleet.locks, run.broker.port, SIM_USER, run.fleet.sim_password)
+    mux = Mux(run.fleet.locks, run.broker.services_port, SIM_USER, run.fleet.sim_password)
     try:
         mux.connect()
         estimate = 0.4 * r["raw_broker"]["msgs_per_s"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -75,7 +76,7 @@ class Cloud:
         log = self.tmp / f"cloud-worker-{self._starts}.log"
         # A named session per worker, as a deployment would run them (docs/fleet.md).
         argv = [*smartlock_argv(), "cloud", "worker", "--processes", str(processes)]
-        argv += ["--session", "fleet-bench"]
+        argv += ["--session", "fleet-bench"]  # a restart keeps the workers' sessions
         self.workers = Proc("worker", argv, log, self.env)
         if wait:
             self.wait_workers(timeout_s)
@@ -92,10 +93,16 @@ class Cloud:
             time.sleep(0.1)
         raise SystemExit(f"cloud workers not ready in {timeout_s:.0f} s")
 
-    def stop_workers(self) -> None:
+    def stop_workers(self, *, retire: bool = False) -> None:
+        """Stop the workers; ``retire`` also ends their broker sessions (scaling to a
+        different count next), as an operator scaling down would."""
         if self.workers is not None:
             self.workers.stop()
             self.workers = None
+        if retire and self.processes:
+            argv = [*smartlock_argv(), "cloud", "worker", "--retire", "--session", "fleet-bench"]
+            argv += ["--processes", str(self.processes)]
+            subprocess.run(argv, env=self.env, check=True, capture_output=True, timeout=60)
 
     def worker_logs(self) -> str:
         return "".join(

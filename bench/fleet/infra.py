@@ -106,8 +106,10 @@ class Database:
         self._admin.dispose()
 
 
-def mosquitto_conf(port: int, tmp: Path) -> str:
-    """The deployment's config with this run's port and files (same limits)."""
+def mosquitto_conf(port: int, services_port: int, tmp: Path) -> str:
+    """The deployment's config with this run's ports and files (same limits): its
+    first listener (locks: login = client id) on ``port``, its second (the cloud and
+    other services) on ``services_port``."""
     paths = {
         "password_file": tmp / "passwd",
         "acl_file": tmp / "acl",
@@ -115,13 +117,16 @@ def mosquitto_conf(port: int, tmp: Path) -> str:
     }
     (tmp / "mosquitto-data").mkdir(exist_ok=True)
     out = []
+    ports = iter([port, services_port])
     for line in DEPLOY_CONF.read_text().splitlines():
         word = line.split(" ", 1)[0]
-        if word in paths:
+        if word == "password_file" and "passwd-services" in line:
+            line = f"password_file {tmp / 'passwd-services'}"
+        elif word in paths:
             slash = "/" if word == "persistence_location" else ""
             line = f"{word} {paths[word]}{slash}"
         elif word == "listener":
-            line = f"listener {port} 127.0.0.1"
+            line = f"listener {next(ports)} 127.0.0.1"
         out.append(line)
     if not any(ln.startswith("listener ") for ln in out):
         raise SystemExit(f"{DEPLOY_CONF} has no listener line")
@@ -159,9 +164,10 @@ class Mosquitto:
         if shutil.which("mosquitto") is None:
             raise SystemExit("mosquitto is not installed (run .ci/run once, as root)")
         self.tmp = tmp
-        self.port = free_port()
+        self.port = free_port()  # the locks' listener
+        self.services_port = free_port()  # the cloud's and the simulator's
         self.conf = tmp / "mosquitto.conf"
-        self.conf.write_text(mosquitto_conf(self.port, tmp))
+        self.conf.write_text(mosquitto_conf(self.port, self.services_port, tmp))
         self._env = env
         self.proc: Proc | None = None
         self.starts = 0

@@ -85,7 +85,7 @@ class Run:
 def raw_broker(run: Run) -> dict[str, Any]:
     seconds = max(3.0, min(8.0, run.plan.seconds))
     got = rawrate.measure(
-        run.broker.port, SIM_USER, run.fleet.sim_password, run.payload_bytes, seconds
+        run.broker.services_port, SIM_USER, run.fleet.sim_password, run.payload_bytes, seconds
     )
     return {"msgs_per_s": round(got["msgs_per_s"]), "payload_bytes": run.payload_bytes, **got}
 
@@ -202,7 +202,8 @@ def _marks(run: Run) -> dict[str, float]:
 
 def use_workers(run: Run, workers: int) -> None:
     if run.cloud.processes != workers or run.cloud.workers is None:
-        run.cloud.stop_workers()
+        # A different count: retire the old sessions, or they keep their shares.
+        run.cloud.stop_workers(retire=run.cloud.processes != workers)
         run.cloud.start_workers(workers)
 
 

@@ -149,6 +149,11 @@ def provision(services: Services, n: int, broker_dir: Path, acl: str) -> Fleet:
     fd = os.open(passwd, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write("".join(line + "\n" for line in lines))
+    # The services listener knows only the cloud and the simulator (deploy/mosquitto).
+    services = broker_dir / "passwd-services"
+    fd = os.open(services, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write("".join(line + "\n" for line in lines[:2]))
     (broker_dir / "acl").write_text(acl)
     return Fleet(locks, owner_password, cloud_password, sim_password)
 

@@ -41,6 +41,12 @@ def register(subparsers: Any) -> None:
         "host), so messages sent while a worker restarts wait for it "
         "(SMARTLOCK_WORKER_SESSION)",
     )
+    worker.add_argument(
+        "--retire",
+        action="store_true",
+        help="end the named sessions NAME-0 .. NAME-(processes-1) on the broker and exit "
+        "(after scaling down, so no retired session keeps a share of the messages)",
+    )
     worker.set_defaults(handler=_worker)
 
     create = sub.add_parser("create-user", help="create an account; prints its password once")
@@ -85,6 +91,21 @@ def _worker(args: argparse.Namespace) -> int:
         print("error: no broker (--broker or SMARTLOCK_BROKER_URL)")
         return 2
     name = args.session or settings.worker_session
+    if args.retire:
+        import asyncio
+
+        from smartlock.cloud.app import build_services
+        from smartlock.cloud.link_worker import retire_sessions
+
+        if not name:
+            print("error: --retire needs --session NAME")
+            return 2
+        services = build_services(settings)
+        names = [f"{name}-{i}" for i in range(max(1, args.processes))]
+        asyncio.run(retire_sessions(services, names))
+        services.engine.dispose()
+        print("retired:", " ".join(names))
+        return 0
     if args.processes <= 1:
         settings.worker_session = f"{name}-0" if name else ""
         return _run_worker(settings)

@@ -364,6 +364,30 @@ class MqttLink:
                 await asyncio.sleep(1.0)
 
 
+async def retire_sessions(services: Services, names: list[str]) -> None:
+    """End named worker sessions on the broker (scaling down): a clean start with
+    session expiry 0 drops the session, its queue and its share of the group.
+    """
+    link = MqttLink(services, ingest=False)
+    config, username, password = link.broker_config()
+    for name in names:
+        properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+        properties.SessionExpiryInterval = 0
+        client = aiomqtt.Client(
+            config.host,
+            config.port,
+            username=username or None,
+            password=password or None,
+            identifier=name,
+            protocol=aiomqtt.ProtocolVersion.V5,
+            clean_start=True,
+            properties=properties,
+            timeout=10,
+        )
+        async with client:
+            log.info("retired worker session %s", name)
+
+
 def _no_delay(client: aiomqtt.Client) -> None:
     """Small messages (acks) must not wait for Nagle's algorithm (6-28 ms each)."""
     sock = client._client.socket()

@@ -122,12 +122,15 @@ def condition_holds(raw: dict[str, Any] | None, device: Device, now: dt.datetime
 
 def on_event(session: Session, *, device: Device, event: Event) -> list[SceneRun]:
     """Record a pending run for every enabled scene this new event triggers."""
+    armed = scrud.armed_scenes(session, device_id=device.id, trigger_types=EVENT_TRIGGERS)
+    if not armed:
+        return []  # most locks have no scene: no need to trace the event's cause
     cause = cause_of(session, device=device, event=event)
     if cause.depth >= MAX_DEPTH:
         return []
     runs = []
     now = utcnow()
-    for scene in scrud.armed_scenes(session, device_id=device.id, trigger_types=EVENT_TRIGGERS):
+    for scene in armed:
         if not matches(scene.trigger or {}, event) or not condition_holds(
             scene.condition, device, now
         ):
