@@ -4,16 +4,18 @@ The doorbell snapshot and the live view show the app *who is at the door as a
 figure* (clothes, a parcel, how many people), never a face. So every image that leaves
 the lock is made here, on the lock:
 
-1. faces are found generously (the frame at ≤ 640 px wide, upsampled once, with a low
+1. faces are found generously with BlazeFace (`find_faces`: the full- and short-range
+   models on the frame at ≤ 640 px wide, the full-range one also on each half of it
+   for faces far away, and on the frame turned ±30° for tilted heads, all at a low
    score threshold): a false alarm only blanks a patch of wall, a miss would leak a
    face, so the detector is tuned to miss as little as possible;
 2. each face box is grown by a wide margin (hair, ears, a turned head) and replaced by
    a few coarse blocks of its average colours (no features survive);
 3. the picture is scaled down to at most 320×240, which also leaves too few pixels for
    a face the detector missed to be recognised;
-4. the small picture is checked again with the same generous detector; anything found
-   is masked too, and if a face still shows after that the picture is refused
-   (`SnapshotError`): the lock fails closed, the app gets no image;
+4. the small picture is checked again with BlazeFace; anything found is masked too,
+   and if a face still shows after that the picture is refused (`SnapshotError`): the
+   lock fails closed, the app gets no image;
 5. JPEG quality (then size) goes down until the bytes fit `MAX_JPEG_BYTES`, so one
    picture, base64-encoded and signed, fits a link message (16 KiB).
 
@@ -25,7 +27,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from smartlock.face.decode import as_frame
-from smartlock.face.detect import FaceBox, detect_faces
+from smartlock.face.detect import FaceBox, merge_boxes
 from smartlock.face.errors import FaceError, ImageError
 
 if TYPE_CHECKING:
@@ -34,9 +36,10 @@ if TYPE_CHECKING:
 
 MAX_JPEG_BYTES = 11 * 1024  # = link.schemas.MAX_SNAPSHOT_JPEG (checked by a test)
 OUT_SIZE = (320, 240)  # width, height: the largest picture that leaves the lock
-DETECT_WIDTH = 640  # detection runs on the frame shrunk to this width (then upsampled ×2)
-MIN_SCORE = -1.0  # HOG score threshold: far below dlib's 0 (bench/snapshot_privacy.py)
-MARGIN = 0.6  # each face box grows by this fraction of its size on every side
+DETECT_WIDTH = 640  # detection runs on the frame shrunk to this width
+MIN_SCORE = 0.3  # BlazeFace score threshold, below mediapipe's 0.5 (bench/snapshot_privacy.py)
+TURNS = (30.0, -30.0)  # the frame is also searched turned by these angles (tilted heads)
+MARGIN = 0.5  # each face box grows by this fraction of its size on every side
 BLOCKS = 3  # a masked face becomes BLOCKS × BLOCKS flat tiles
 RECHECKS = 2  # passes of detect-and-mask on the small picture before refusing it
 QUALITIES = (70, 60, 50, 40, 30, 20)
@@ -59,28 +62,99 @@ def masked_snapshot(
     `ImageError` for something that is not a usable frame, `SnapshotError` when a face
     could not be masked away (then nothing may be sent).
     """
-    rgb = as_frame(frame)
-    detect = _shrink(rgb, DETECT_WIDTH)
-    scale = rgb.shape[1] / detect.shape[1]
-    masked = rgb.copy()
-    for box in find_faces(detect):
-        _mask(masked, _scaled(box, scale))
-    small = _shrink(masked, size[0], size[1])
+    small = _shrink(mask_faces(as_frame(frame)), size[0], size[1])
     for _ in range(RECHECKS):
-        boxes = find_faces(small)
+        boxes = find_faces(small, thorough=False)
         if not boxes:
             break
         for box in boxes:
             _mask(small, box)
     else:
-        if find_faces(small):
+        if find_faces(small, thorough=False):
             raise SnapshotError("a face still shows after masking; no picture is sent")
     return _encode(small, max_bytes)
 
 
-def find_faces(frame: NDArray[np.uint8]) -> list[FaceBox]:
-    """Faces as generously as the detector allows (one upsample, low threshold)."""
-    return detect_faces(frame, upsample=1, min_score=MIN_SCORE)
+def mask_faces(rgb: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """A copy of the full-size frame with every face found replaced by flat tiles."""
+    masked = rgb.copy()
+    for region in mask_regions(rgb):
+        _tile(masked, region)
+    return masked
+
+
+def mask_regions(rgb: NDArray[np.uint8]) -> list[tuple[int, int, int, int]]:
+    """(left, top, right, bottom) of each area `mask_faces` blanks, in frame pixels."""
+    detect = _shrink(rgb, DETECT_WIDTH)
+    scale = rgb.shape[1] / detect.shape[1]
+    h, w = rgb.shape[:2]
+    return [_grown(_scaled(box, scale), w, h) for box in find_faces(detect)]
+
+
+def find_faces(frame: NDArray[np.uint8], *, thorough: bool = True) -> list[FaceBox]:
+    """Faces as generously as BlazeFace allows, as boxes upright in `frame`.
+
+    Both models at a low threshold on the whole frame; `thorough` adds the full-range
+    model on the left and right halves (a face far away is twice as many model pixels)
+    and on the frame turned by each of `TURNS` (a box found there is mapped back as the
+    upright box around the turned one).
+    """
+    from smartlock.face.detect import find_faces as blaze
+
+    boxes = blaze(frame, min_score=MIN_SCORE, models_=("full", "short"), every_model=True)
+    if not thorough:
+        return boxes
+    h, w = frame.shape[:2]
+    if w >= 2 * h * 0.6:  # a landscape frame: search each (overlapping) half too
+        cut = w // 2
+        overlap = w // 8
+        for x0, x1 in ((0, cut + overlap), (cut - overlap, w)):
+            part = [_moved(b, x0) for b in blaze(frame[:, x0:x1], min_score=MIN_SCORE)]
+            boxes = merge_boxes(boxes, part)
+    for angle in TURNS:
+        boxes = merge_boxes(boxes, _turned_faces(frame, angle))
+    return boxes
+
+
+def _moved(box: FaceBox, dx: int) -> FaceBox:
+    return FaceBox(box.left + dx, box.top, box.right + dx, box.bottom, box.score)
+
+
+def _turned_faces(frame: NDArray[np.uint8], angle: float) -> list[FaceBox]:
+    """Faces found in `frame` turned by `angle`°, as upright boxes in `frame`."""
+    import cv2
+    import numpy as np
+
+    from smartlock.face.detect import find_faces as blaze
+
+    h, w = frame.shape[:2]
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    turned = cv2.warpAffine(
+        frame, turn, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+    back = cv2.invertAffineTransform(turn)
+    out = []
+    for b in blaze(turned, min_score=MIN_SCORE):
+        corners = np.array(
+            [
+                [b.left, b.top, 1],
+                [b.right, b.top, 1],
+                [b.right, b.bottom, 1],
+                [b.left, b.bottom, 1],
+            ],
+            dtype=np.float64,
+        )
+        pts = corners @ back.T
+        out.append(
+            FaceBox(
+                int(pts[:, 0].min()),
+                int(pts[:, 1].min()),
+                int(pts[:, 0].max()) + 1,
+                int(pts[:, 1].max()) + 1,
+                b.score,
+            )
+        )
+    return out
 
 
 def _shrink(frame: NDArray[np.uint8], width: int, height: int | None = None) -> NDArray[np.uint8]:
@@ -108,14 +182,28 @@ def _scaled(box: FaceBox, scale: float) -> FaceBox:
     )
 
 
+def _grown(box: FaceBox, w: int, h: int) -> tuple[int, int, int, int]:
+    """The face box plus `MARGIN` on every side (hair, ears, a turned head), clipped."""
+    mx, my = round(box.width * MARGIN), round(box.height * MARGIN)
+    return (
+        max(0, box.left - mx),
+        max(0, box.top - my),
+        min(w, box.right + mx),
+        min(h, box.bottom + my),
+    )
+
+
 def _mask(image: NDArray[np.uint8], box: FaceBox) -> None:
     """Replace the face box plus a wide margin by a few flat tiles, in place."""
+    h, w = image.shape[:2]
+    _tile(image, _grown(box, w, h))
+
+
+def _tile(image: NDArray[np.uint8], region_box: tuple[int, int, int, int]) -> None:
+    """Replace a region by BLOCKS × BLOCKS flat tiles of its average colours, in place."""
     import cv2
 
-    h, w = image.shape[:2]
-    mx, my = round(box.width * MARGIN), round(box.height * MARGIN)
-    left, right = max(0, box.left - mx), min(w, box.right + mx)
-    top, bottom = max(0, box.top - my), min(h, box.bottom + my)
+    left, top, right, bottom = region_box
     if right <= left or bottom <= top:
         return
     region = image[top:bottom, left:right]
