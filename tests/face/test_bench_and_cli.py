@@ -14,9 +14,9 @@ import pytest
 from smartlock.device.inputs import FaceSeen, NoFace
 from smartlock.device.vocab import FaceRefusal
 from smartlock.face import cli
+from smartlock.face.bench import half_images
 from smartlock.face.decode import load_image
 from smartlock.face.engine import FaceEngine
-from smartlock.face.bench import half_images
 from smartlock.face.observation import to_input
 from smartlock.face.split import Half
 
@@ -74,7 +74,11 @@ def test_bench_json_has_far_frr_per_sensitivity_and_latency_D_FACE_SENS(
     assert set(pair["sensitivities_without_them"]) == {"low", "medium", "high"}
     # A second run reads the cache: same numbers.
     again = run_bench(
-        mini_lfw, residents=2, trials=2, cache_dir=tmp_path / "cache", latency_frames=0,
+        mini_lfw,
+        residents=2,
+        trials=2,
+        cache_dir=tmp_path / "cache",
+        latency_frames=0,
         half=Half.ALL,
     )
     assert again["baseline"]["sensitivities"] == result["baseline"]["sensitivities"]
