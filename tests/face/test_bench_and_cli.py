@@ -155,8 +155,10 @@ def test_bench_command_refuses_bad_folders(
     (too_few / "Hugo_Chavez").mkdir(parents=True)
     for photo in sorted((mini_lfw / "Hugo_Chavez").iterdir()):
         (too_few / "Hugo_Chavez" / photo.name).symlink_to(photo.resolve())
-    code = _run(["face", "bench", "--data", str(too_few), "--cache", str(tmp_path), "--json"])
-    assert code == 2 and "≥ 7 images" in capsys.readouterr().err
+    argv = ["face", "bench", "--data", str(too_few), "--cache", str(tmp_path), "--json"]
+    assert _run([*argv, "--half", "all"]) == 2 and "≥ 7 images" in capsys.readouterr().err
+    # Hugo_Chavez is in the tuning half: the report half of this folder is empty.
+    assert _run(argv) == 2 and "fall in the report half" in capsys.readouterr().err
     assert _run(["face", "bench", "--data", str(tmp_path / "absent")]) == 2
     assert "no such data folder" in capsys.readouterr().err
 

@@ -178,11 +178,11 @@ class BlazeFace:
 
 
 def _weighted_nms(
-    boxes: NDArray[np.float32],
-    keypoints: NDArray[np.float32],
-    scores: NDArray[np.float32],
+    boxes: NDArray[np.floating],
+    keypoints: NDArray[np.floating],
+    scores: NDArray[np.floating],
     iou_limit: float = 0.3,
-) -> list[tuple[NDArray[np.float32], NDArray[np.float32], float]]:
+) -> list[tuple[NDArray[np.floating], NDArray[np.floating], float]]:
     """Mediapipe's WEIGHTED suppression: overlapping boxes are averaged by score."""
     import numpy as np
 

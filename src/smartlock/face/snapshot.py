@@ -161,8 +161,11 @@ def _turned_faces(frame: NDArray[np.uint8], angle: float, min_score: float) -> l
 
     h, w = frame.shape[:2]
     turn = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-    turned = cv2.warpAffine(
-        frame, turn, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    turned: NDArray[np.uint8] = np.asarray(
+        cv2.warpAffine(
+            frame, turn, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+        ),
+        dtype=np.uint8,
     )
     back = cv2.invertAffineTransform(turn)
     out = []
