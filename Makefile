@@ -11,6 +11,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q -U pip
 	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --no-deps mediapipe==0.10.14  # only its BlazeFace .tflite files (docs/face.md)
 	touch $(STAMP)
 
 demo: $(STAMP)

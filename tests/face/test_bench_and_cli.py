@@ -14,9 +14,11 @@ import pytest
 from smartlock.device.inputs import FaceSeen, NoFace
 from smartlock.device.vocab import FaceRefusal
 from smartlock.face import cli
+from smartlock.face.bench import half_images
 from smartlock.face.decode import load_image
 from smartlock.face.engine import FaceEngine
 from smartlock.face.observation import to_input
+from smartlock.face.split import Half
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +53,15 @@ def test_bench_json_has_far_frr_per_sensitivity_and_latency_D_FACE_SENS(
     from smartlock.face.bench import run_bench
 
     result = run_bench(
-        mini_lfw, residents=2, trials=2, cache_dir=tmp_path / "cache", latency_frames=3
+        mini_lfw,
+        residents=2,
+        trials=2,
+        cache_dir=tmp_path / "cache",
+        latency_frames=3,
+        half=Half.ALL,
+        baseline_accuracy=True,
     )
+    assert result["half"] == "all"
     assert set(result["sensitivities"]) == {"low", "medium", "high"}
     for block in (result["sensitivities"], result["baseline"]["sensitivities"]):
         for figures in block.values():
@@ -65,8 +74,14 @@ def test_bench_json_has_far_frr_per_sensitivity_and_latency_D_FACE_SENS(
     assert set(pair["sensitivities_without_them"]) == {"low", "medium", "high"}
     # A second run reads the cache: same numbers.
     again = run_bench(
-        mini_lfw, residents=2, trials=2, cache_dir=tmp_path / "cache", latency_frames=0
+        mini_lfw,
+        residents=2,
+        trials=2,
+        cache_dir=tmp_path / "cache",
+        latency_frames=0,
+        half=Half.ALL,
     )
+    assert again["baseline"]["sensitivities"] == result["baseline"]["sensitivities"]
     assert again["sensitivities"] == result["sensitivities"]
     assert list((tmp_path / "cache").rglob("*.npz"))  # cached outside the repo
 
@@ -78,7 +93,13 @@ def test_cache_filled_by_two_processes_gives_the_same_figures(
 
     def bench(cache: str, jobs: int) -> dict[str, object]:
         return run_bench(
-            mini_lfw, residents=2, trials=2, cache_dir=tmp_path / cache, latency_frames=0, jobs=jobs
+            mini_lfw,
+            residents=2,
+            trials=2,
+            cache_dir=tmp_path / cache,
+            latency_frames=0,
+            jobs=jobs,
+            half=Half.ALL,
         )
 
     parallel = bench("parallel", 2)
@@ -90,12 +111,38 @@ def test_bench_command_prints_json(
     mini_lfw: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     argv = ["face", "bench", "--data", str(mini_lfw), "--cache", str(tmp_path)]
-    assert _run([*argv, "--trials", "2", "--latency-frames", "2", "--json"]) == 0
+    assert _run([*argv, "--trials", "2", "--latency-frames", "2", "--json", "--half", "all"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert set(result) >= {"sensitivities", "latency_ms", "baseline"}
+    assert set(result) >= {"sensitivities", "latency_ms", "baseline", "half"}
     assert set(result["baseline"]) == {"sensitivities", "latency_ms"}
-    assert set(result["sensitivities"]["medium"]) >= {"threshold", "far", "frr"}
-    assert set(result["latency_ms"]) == {"p50", "p95"}
+    medium = result["sensitivities"]["medium"]
+    assert set(medium) >= {"threshold", "far", "frr", "far_accepted", "far_upper95"}
+    assert medium["far_upper95"] >= medium["far"]
+    assert set(result["latency_ms"]) == {"p50", "p95", "frames"}
+
+
+def test_bench_reports_the_report_half_by_default_and_says_so(
+    mini_lfw: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["face", "bench", "--data", str(mini_lfw), "--cache", str(tmp_path)]
+    assert _run([*argv, "--trials", "2", "--latency-frames", "0", "--residents", "5"]) == 2
+    # the mini folder's report half has 3 people with >= 7 photos: too few for 5 residents
+    assert "≥ 7 images" in capsys.readouterr().err
+    text = _bench_text(mini_lfw, tmp_path, "report")
+    assert text.startswith("report half of") and "no threshold was chosen on" in text
+    assert "impostor attempts cannot show FAR ≤ 1e-5" in text  # a tiny run says so
+    people = {p.parent.name for p in half_images(mini_lfw, Half.REPORT)}
+    assert people == {"Vladimir_Putin", "Jean_Chretien", "Gerhard_Schroeder"}
+    assert "tuning half of" in _bench_text(mini_lfw, tmp_path, "tuning")
+
+
+def _bench_text(data: Path, cache: Path, half: str) -> str:
+    from smartlock.face.bench import format_report, run_bench
+
+    result = run_bench(
+        data, residents=2, trials=1, cache_dir=cache, latency_frames=0, half=Half(half)
+    )
+    return format_report(result)
 
 
 def test_bench_command_refuses_bad_folders(
@@ -108,8 +155,10 @@ def test_bench_command_refuses_bad_folders(
     (too_few / "Hugo_Chavez").mkdir(parents=True)
     for photo in sorted((mini_lfw / "Hugo_Chavez").iterdir()):
         (too_few / "Hugo_Chavez" / photo.name).symlink_to(photo.resolve())
-    code = _run(["face", "bench", "--data", str(too_few), "--cache", str(tmp_path), "--json"])
-    assert code == 2 and "≥ 7 images" in capsys.readouterr().err
+    argv = ["face", "bench", "--data", str(too_few), "--cache", str(tmp_path), "--json"]
+    assert _run([*argv, "--half", "all"]) == 2 and "≥ 7 images" in capsys.readouterr().err
+    # Hugo_Chavez is in the tuning half: the report half of this folder is empty.
+    assert _run(argv) == 2 and "fall in the report half" in capsys.readouterr().err
     assert _run(["face", "bench", "--data", str(tmp_path / "absent")]) == 2
     assert "no such data folder" in capsys.readouterr().err
 

@@ -80,3 +80,58 @@ def test_corrupt_bytes_are_refused_clearly(camera: Path) -> None:
     data = (camera / "obama.jpg").read_bytes()
     with pytest.raises(ImageError):
         masked_snapshot(load_image(data[: len(data) // 3] + b"\x00" * 10))
+
+
+def _paste(frame: np.ndarray, photo: np.ndarray, cx: float, cy: float, scale: float, angle: float):
+    """Paste an LFW photo turned and scaled; returns its eyes-to-mouth corners in the frame."""
+    import cv2
+
+    h, w = photo.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, scale)
+    m[0, 2] += cx - w / 2
+    m[1, 2] += cy - h / 2
+    size = (frame.shape[1], frame.shape[0])
+    inside = cv2.warpAffine(np.full((h, w), 255, np.uint8), m, size) > 127
+    frame[inside] = cv2.warpAffine(photo, m, size)[inside]
+    corners = np.array([[85, 85, 1], [165, 85, 1], [165, 165, 1], [85, 165, 1]], float)
+    return corners @ m.T
+
+
+def _covered(corners: np.ndarray, regions: list[tuple[int, int, int, int]]) -> bool:
+    (x0, y0), (x1, y1) = corners.min(0), corners.max(0)
+    return any(lt <= x0 and t <= y0 and r >= x1 and b >= y1 for lt, t, r, b in regions)
+
+
+def test_turned_small_and_grouped_faces_are_all_masked_D_PRIV(lfw: Path) -> None:
+    """±30° heads, a face far away and three people: every face inside a masked area,
+    and dlib's HOG detector (not the one that masks) finds no face in the result."""
+    from smartlock.face.snapshot import mask_faces, mask_regions
+
+    people = ["Aaron_Sorkin", "AJ_Cook", "Abdel_Aziz_Al-Hakim"]
+    shots = [load_image(photos(lfw, name, 1)[0]) for name in people]
+    scenes = [
+        [(shots[0], 320, 240, 1.0, 30.0)],
+        [(shots[1], 320, 240, 1.0, -30.0)],
+        [(shots[2], 150, 330, 0.38, 0.0)],  # a face ≈ 30 px wide: someone far away
+        [(s, x, 240, 0.8, 0.0) for s, x in zip(shots, (110, 320, 530), strict=True)],
+    ]
+    for scene in scenes:
+        frame = np.full((480, 640, 3), 128, np.uint8)
+        faces = [_paste(frame, *spec) for spec in scene]
+        regions = mask_regions(frame)
+        assert all(_covered(face, regions) for face in faces), scene
+        assert detect_faces(mask_faces(frame), upsample=1, min_score=-0.5) == []
+        _no_face_left(masked_snapshot(frame))
+
+
+def test_the_mask_leaves_the_figure_visible_A_LIVE(lfw: Path) -> None:
+    """The owner still sees who is at the door as a figure: one face masks a patch,
+    not the picture."""
+    from smartlock.face.snapshot import mask_regions
+
+    frame = frame_of(photos(lfw, "Aaron_Sorkin", 1)[0])
+    regions = mask_regions(frame)
+    area = np.zeros(frame.shape[:2], bool)
+    for left, top, right, bottom in regions:
+        area[top:bottom, left:right] = True
+    assert 0.05 < area.mean() < 0.4

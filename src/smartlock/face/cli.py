@@ -22,7 +22,12 @@ def register(subparsers: Any) -> None:
     sub.required = True
 
     bench = sub.add_parser("bench", help="FAR/FRR per sensitivity and latency, vs the baseline")
-    _data_args(bench)
+    _data_args(bench, default_half="report")
+    bench.add_argument(
+        "--baseline",
+        action="store_true",
+        help="also compute the plain dlib pipeline's accuracy (slow on a cold cache)",
+    )
     bench.add_argument(
         "--latency-frames",
         type=int,
@@ -34,7 +39,7 @@ def register(subparsers: Any) -> None:
     bench.set_defaults(handler=_bench)
 
     cal = sub.add_parser("calibrate", help="search each sensitivity's threshold and margin")
-    _data_args(cal)
+    _data_args(cal, default_half="tuning")
     cal.set_defaults(handler=_calibrate)
 
     read = sub.add_parser("read", help="read the face in a photo or each frame of a video")
@@ -43,7 +48,15 @@ def register(subparsers: Any) -> None:
     read.set_defaults(handler=_read)
 
 
-def _data_args(parser: argparse.ArgumentParser) -> None:
+def _data_args(parser: argparse.ArgumentParser, default_half: str) -> None:
+    parser.add_argument(
+        "--half",
+        choices=("report", "tuning", "all"),
+        default=default_half,
+        help=f"which people of the folder (split by a hash of the name; default "
+        f"{default_half}): thresholds are chosen on 'tuning', figures quoted on 'report'; "
+        f"'all' for a folder no choice has seen",
+    )
     parser.add_argument(
         "--data",
         type=Path,
@@ -79,6 +92,7 @@ def _progress(done: int, total: int) -> None:
 
 def _bench(args: argparse.Namespace) -> int:
     from smartlock.face.bench import format_report, run_bench
+    from smartlock.face.split import Half
 
     try:
         result = run_bench(
@@ -90,6 +104,8 @@ def _bench(args: argparse.Namespace) -> int:
             latency_frames=args.latency_frames,
             progress=_progress,
             jobs=args.jobs,
+            half=Half(args.half),
+            baseline_accuracy=True if args.baseline else None,
         )
     except (ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -101,11 +117,19 @@ def _bench(args: argparse.Namespace) -> int:
 def _calibrate(args: argparse.Namespace) -> int:
     import numpy as np
 
+    from smartlock.face.bench import half_images
     from smartlock.face.calibration import TARGETS, search_rules
-    from smartlock.face.dataset import ReadingsCache, bench_order, list_people
+    from smartlock.face.dataset import ReadingsCache
     from smartlock.face.protocol import load_dataset, run_protocol
+    from smartlock.face.split import Half
 
-    images = bench_order(list_people(args.data))[: args.subset]
+    if args.half == "report":
+        print(
+            "warning: calibrating on the report half makes its figures optimistic; "
+            "calibrate on --half tuning",
+            file=sys.stderr,
+        )
+    images = half_images(args.data, Half(args.half), args.subset)
     cache = ReadingsCache(args.cache)
     cache.fill(images, jobs=args.jobs)
     data = load_dataset(images, cache, lambda n: _progress(n, len(images)))

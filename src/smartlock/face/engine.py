@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from smartlock.face.align import Landmarks, face_chip, find_landmarks
 from smartlock.face.decode import as_frame
-from smartlock.face.detect import FaceBox, detect_faces
+from smartlock.face.detect import FaceBox, find_faces
 from smartlock.face.embed import embed_face
 from smartlock.face.pose import HeadPose, estimate_pose
 from smartlock.face.quality import (
@@ -80,15 +80,15 @@ class FaceEngine:
     ) -> None:
         self.policy = policy
         # Look a little below the gate's minimum so a distant face is told "come closer"
-        # rather than "no face" (free on 640×480, where HOG's 80 px window is the floor).
+        # rather than "no face"; smaller faces are people further back, ignored.
         self.detect_min_face_px = detect_min_face_px or 0.75 * policy.min_face_px
 
     def analyse(self, frame: NDArray[np.uint8]) -> FaceAnalysis:
         """Detect and measure the presenting face without computing its embedding."""
         frame = as_frame(frame)
         height, width = frame.shape[:2]
-        min_px = round(self.detect_min_face_px * width / REFERENCE_WIDTH)
-        boxes = detect_faces(frame, min_face_px=min_px)
+        min_px = self.detect_min_face_px * width / REFERENCE_WIDTH
+        boxes = [b for b in find_faces(frame) if b.width >= min_px]
         if not boxes:
             return FaceAnalysis(boxes=[], landmarks=None, pose=None, quality=None)
         front = presenting(boxes, (width, height))

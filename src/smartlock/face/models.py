@@ -18,7 +18,9 @@ _PACKAGE = "face_recognition_models"
 LANDMARKS_5 = "shape_predictor_5_face_landmarks.dat"
 RESNET = "dlib_face_recognition_resnet_model_v1.dat"
 # Bump when anything that changes embeddings changes (invalidates bench caches).
-PIPELINE_VERSION = "dlib-resnet-v1+5pt+chip150+central"
+PIPELINE_VERSION = "dlib-resnet-v1+blazeface-full+5pt+chip150+central"
+# The plain dlib pipeline of the baseline (HOG ×1 upsample on the raw photo).
+BASELINE_VERSION = "baseline-hog1-dlib-resnet-v1"
 # Bump when a quality measure changes (cached quality is then re-measured, not re-embedded).
 QUALITY_VERSION = 4
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from smartlock.face.calibration import CENTROID_WEIGHT, DecisionRule
-from smartlock.face.dataset import QUALITY_FIELDS, ReadingsCache
+from smartlock.face.dataset import QUALITY_FIELDS, BaselineCache, ReadingsCache
 from smartlock.face.embed import flip_averaged
 from smartlock.face.matching import Gallery, rank_users
 from smartlock.face.quality import (
@@ -42,7 +42,7 @@ class Dataset:
     embedding: NDArray[np.float32]
     mirrored: NDArray[np.float32]
     quality: NDArray[np.float32]
-    baseline: NDArray[np.float32]
+    baseline: NDArray[np.float32] | None  # None: the baseline's readings are not cached
 
     def refusals(self, policy: QualityPolicy) -> list[Refusal | None]:
         """The policy's verdict on each row (NO_FACE for rows without a face)."""
@@ -67,9 +67,15 @@ class Dataset:
 
 
 def load_dataset(
-    images: list[Path], cache: ReadingsCache, progress: Callable[[int], None] | None = None
+    images: list[Path],
+    cache: ReadingsCache,
+    progress: Callable[[int], None] | None = None,
+    baseline: BaselineCache | None = None,
 ) -> Dataset:
-    """Readings of `images` (computing missing ones), grouped by their folder name."""
+    """Readings of `images` (computing missing ones), grouped by their folder name.
+
+    The baseline's readings come from `baseline` when given (computing missing ones).
+    """
     import numpy as np
 
     people: list[str] = []
@@ -91,7 +97,7 @@ def load_dataset(
         embedding=np.stack([r.embedding for r in rows]),
         mirrored=np.stack([r.mirrored for r in rows]),
         quality=np.stack([r.quality for r in rows]),
-        baseline=np.stack([r.baseline for r in rows]),
+        baseline=np.stack([baseline.fetch(i) for i in images]) if baseline else None,  # type: ignore[misc]
     )
 
 
@@ -153,6 +159,8 @@ def run_protocol(
     if len(eligible) < residents:
         raise ValueError(f"only {len(eligible)} people have ≥ {MIN_IMAGES} images")
     if baseline:
+        if data.baseline is None:
+            raise ValueError("the baseline's readings are not loaded")
         vectors = data.baseline
     elif flip_average:
         vectors = flip_averaged(data.embedding, data.mirrored)
@@ -194,3 +202,39 @@ def run_protocol(
             (ranking.d1, ranking.d2, genuine, right, probe_ok[probe_rows], pair[probe_rows])
         )
     return Attempts(*(np.concatenate(col) for col in zip(*parts, strict=True)))
+
+
+def upper_bound(accepted: int, attempts: int, confidence: float = 0.95) -> float:
+    """One-sided Clopper-Pearson upper confidence bound on a rate of `accepted`/`attempts`.
+
+    Why: 0 accepts in 60,000 impostor attempts does not show FAR 0, only FAR ≤ 5e-5
+    at 95 %; the bench prints this bound beside every FAR. (The protocol's attempts
+    reuse photos across trials, so they are not fully independent: read the bound as
+    a floor on the uncertainty, not a guarantee.)
+    """
+    import math
+
+    if attempts <= 0:
+        return 1.0
+    if accepted >= attempts:
+        return 1.0
+    alpha = 1.0 - confidence
+
+    def cdf(p: float) -> float:  # P(X ≤ accepted) for X ~ Binomial(attempts, p)
+        log_p, log_q = math.log(p), math.log1p(-p)
+        lg = math.lgamma
+        terms = [
+            lg(attempts + 1) - lg(i + 1) - lg(attempts - i + 1) + i * log_p + (attempts - i) * log_q
+            for i in range(accepted + 1)
+        ]
+        top = max(terms)
+        return math.exp(top) * sum(math.exp(t - top) for t in terms)
+
+    lo, hi = accepted / attempts, 1.0
+    for _ in range(100):  # bisection: cdf falls as p rises
+        mid = (lo + hi) / 2
+        if cdf(mid) > alpha:
+            lo = mid
+        else:
+            hi = mid
+    return hi
