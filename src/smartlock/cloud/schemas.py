@@ -23,6 +23,7 @@ from smartlock.device.vocab import (
     DoorState,
     EventKind,
     Method,
+    Mode,
     Sensitivity,
     Source,
     Volume,
@@ -137,6 +138,7 @@ class StatusPublic(BaseModel):
     lockout_until: dt.datetime | None = None
     last_event: EventPublic | None = None
     state_at: dt.datetime | None = None
+    tamper: bool = False  # the lock reports its tamper switch (the app's alarm banner)
 
 
 class DevicePublic(BaseModel):
@@ -210,6 +212,10 @@ class EventPublic(BaseModel):
     method: str | None
     source: str | None
     data: dict[str, Any]
+    # Who, where the lock cannot say: a visitor password's name, the account that sent
+    # a remote unlock (records only; filled by the records route).
+    holder: str | None = None
+    actor: str | None = None
 
 
 class EventsPublic(BaseModel):
@@ -273,6 +279,14 @@ class RemoteUnlock(Strict):
 
 class CommandRequest(Strict):
     request_id: RequestId
+
+
+class ModeChange(Strict):
+    """Switch one of the lock's modes now (the status page, the alarm banner's Disarm)."""
+
+    request_id: RequestId
+    mode: Mode
+    on: bool
 
 
 class CommandPublic(BaseModel):
