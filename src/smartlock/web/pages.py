@@ -8,6 +8,7 @@ sign-in when the session cookie is missing or no longer valid.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import re
 from typing import Annotated, Any
@@ -15,16 +16,17 @@ from urllib.parse import quote
 
 import jinja2
 from fastapi import APIRouter, HTTPException, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from smartlock.cloud import crud
 from smartlock.cloud.authz import Capability, authorize
+from smartlock.cloud.core.security import csrf_for, same
 from smartlock.cloud.errors import CloudError
 from smartlock.cloud.models import Account, Role, TokenKind
 from smartlock.cloud.notify.kinds import NotifyKind
 from smartlock.cloud.services import Services
 from smartlock.device.vocab import DoorState, EventKind, Method, Mode
-from smartlock.web import activity, i18n, settings_form
+from smartlock.web import activity, i18n, qr, settings_form
 from smartlock.web.assets import static_response
 
 PREFIX = "/app"
@@ -158,6 +160,20 @@ def build_router() -> APIRouter:
         if not _signed_in(request):
             return _to_signin(request)
         return _render(request, "pair.html", "pair")
+
+    @router.post(PREFIX + "/pair/decode", response_model=None)
+    async def pair_decode(request: Request) -> Response:
+        """Read the label's QR from a photo or a camera frame (the body, as a JPEG/PNG)."""
+        services = _services(request)
+        cookie = request.cookies.get(services.settings.session_cookie) or ""
+        sent = request.headers.get("x-csrf-token") or ""
+        if _account_id(request) is None or not sent or not same(sent, csrf_for(cookie)):
+            raise HTTPException(status_code=403)
+        photo = await request.body()
+        if len(photo) > qr.MAX_PHOTO:
+            raise HTTPException(status_code=413)
+        text = await asyncio.to_thread(qr.decode, photo)
+        return JSONResponse({"text": text}, headers={"Cache-Control": "no-store"})
 
     @router.get(PREFIX + "/notifications", response_model=None)
     def notifications(request: Request) -> Response:

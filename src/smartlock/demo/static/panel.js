@@ -75,6 +75,7 @@
     $("battery-level").textContent = `${s.battery} %${s.charging ? " (charging)" : ""}`;
     $("usb").checked = s.usb; $("tamper").checked = s.tamper; $("jam").checked = s.jam;
     $("serial").textContent = s.serial; $("code").textContent = s.code; $("qr").textContent = s.qr;
+    if (s.qr_svg && $("qr-image").getAttribute("src") !== s.qr_svg) { $("qr-image").src = s.qr_svg; $("qr-image").hidden = false; }
     const badge = $("link-state");
     badge.className = "badge" + (s.pairing ? " pairing" : s.link ? " online" : "");
     badge.textContent = s.pairing ? "Pairing mode" : s.bound ? (s.link ? "Bound · online" : "Bound · offline") : "Not paired";

@@ -23,7 +23,9 @@ document.addEventListener("DOMContentLoaded", async () => {
     box.replaceChildren();
     let list = null;
     let current = "";
-    for (const e of events) {
+    // By the time at the door (a lock offline for a while sends old events late).
+    const ordered = [...events].sort((a, b) => Date.parse(b.occurred_at) - Date.parse(a.occurred_at));
+    for (const e of ordered) {
       if (e.kind === "remote_command" && e.data && e.data.ok !== false) continue;  // bookkeeping
       if (only && !isAlarm(e)) continue;
       const d = new Date(e.occurred_at);
