@@ -5,7 +5,8 @@
   const inline = (a) => a.tagName === "A" && !a.classList.contains("button") &&
     a.closest("p, dd, td, li.event, .hint, figcaption, .cred > span, .records-who") !== null &&
     !a.closest("nav");
-  for (const e of document.querySelectorAll("a[href], button, select, input, textarea, summary, [role=switch]")) {
+  for (const e of document.querySelectorAll("a[href], button, select, input, textarea, summary, [role=switch], label.file-button")) {
+    if (e.classList.contains("visually-hidden")) continue;  // its label is the target
     if (!visible(e) || e.type === "hidden" || inline(e) || e.closest("dialog:not([open])")) continue;
     let box = e.getBoundingClientRect();
     if (e.type === "checkbox" || e.type === "radio") {

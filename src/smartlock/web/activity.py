@@ -86,7 +86,7 @@ def render(
     top = max([*per_day, 1])
     step = 1 if top <= 5 else 2 if top <= 10 else 5 if top <= 25 else 10 * (1 + top // 100)
     top = ((top + step - 1) // step) * step
-    w, h, left, bottom, right, upper = 640, 260, 36, 34, 8, 10
+    w, h, left, bottom, right, upper = 480, 260, 34, 36, 6, 10
     plot_w, plot_h = w - left - right, h - bottom - upper
     bar = plot_w / len(days)
     parts = [
@@ -98,7 +98,7 @@ def render(
         y = upper + plot_h - plot_h * value / top
         parts.append(
             f'<line x1="{left}" x2="{w - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#c4c7cc"/>'
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" '
+            f'<text x="{left - 6}" y="{y + 5:.1f}" text-anchor="end" font-size="15" '
             f'fill="#4a4a4a">{value}</text>'
         )
     for i, day in enumerate(days):
@@ -116,10 +116,10 @@ def render(
                 f'data-count="{n}"><title>{escape(day_label[i])}: '
                 f"{escape(method_label.get(m, m))} {n}</title></rect>"
             )
-        if len(days) <= 14 or i % 2 == 0:
+        if (len(days) - 1 - i) % 2 == 0:  # every other day, ending today: readable on a phone
             parts.append(
-                f'<text x="{left + i * bar + bar / 2:.1f}" y="{h - 12}" text-anchor="middle" '
-                f'font-size="11" fill="#4a4a4a">{escape(day_label[i])}</text>'
+                f'<text x="{left + i * bar + bar / 2:.1f}" y="{h - 10}" text-anchor="middle" '
+                f'font-size="15" fill="#4a4a4a">{escape(day_label[i])}</text>'
             )
     parts.append("</svg>")
     return Chart("".join(parts), days, methods, counts, sum(per_day))

@@ -166,7 +166,8 @@
     source.addEventListener("notification", (m) => {
       const n = JSON.parse(m.data);
       show((parseInt(badge.textContent, 10) || 0) + 1);
-      toast(t("notes.new", { title: n.title }));
+      const title = document.body.dataset.lang !== "en" && n.data && n.data.event_kind ? label("kind.", n.data.event_kind) : n.title;
+      toast(t("notes.new", { title }));
       document.dispatchEvent(new CustomEvent("sl:notification", { detail: n }));
     });
     source.addEventListener("error", () => { if (!opened) source.close(); });
