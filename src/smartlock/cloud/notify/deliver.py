@@ -31,7 +31,10 @@ def check_url(url: str) -> str:
         raise CloudError("apprise does not understand this URL", code="bad_channel_url", status=422)
     parts = urlsplit(url)
     host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:  # tgram://<bot id>:<token>/…: the "port" is a secret, not a number
+        port = ""
     return f"{parts.scheme}://{host}{port}/…"[:80]
 
 
