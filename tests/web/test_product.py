@@ -460,3 +460,46 @@ def test_pairing_reads_the_label_qr_from_an_uploaded_photo_D_PAIR(
         files=[{"name": "x.jpg", "mimeType": "image/jpeg", "buffer": blank.getvalue()}],
     )
     expect(page.locator("#scan-status")).to_contain_text("No QR code")
+
+
+def test_invite_someone_without_an_account_by_link_A_SHARE(
+    page: Any, world: WebWorld, lock: tuple[str, str], browser: Any
+) -> None:
+    device_id, _ = lock
+    page.goto(f"/app/devices/{device_id}/shares")
+    page.fill("#share-email", "Bea@Example.org")
+    page.click("#share-submit")
+    expect(page.locator("#share-error")).to_contain_text("no account with this email yet")
+    expect(page.get_by_test_id("share-invite")).to_be_focused()
+    page.get_by_test_id("share-invite").click()
+    expect(page.get_by_test_id("invite-once")).to_contain_text("bea@example.org")
+    link = page.get_by_test_id("invite-link").input_value()
+    assert "/app/invite#" in link
+    a11y.check(page, "invitation made")
+    # Bea opens the link in her own browser, signs up with the invited email, accepts.
+    ctx = browser.new_context(base_url=world.base, viewport=PHONE)
+    try:
+        bea = ctx.new_page()
+        bea.goto(link)
+        expect(bea.get_by_test_id("invite-text")).to_contain_text(
+            'ann@example.org invites you to the lock "Front door" as Member'
+        )
+        a11y.check(bea, "invitation page")
+        bea.get_by_test_id("invite-signup").click()
+        expect(bea.locator("#signup-email")).to_have_value("bea@example.org")
+        bea.fill("#signup-password", "another good password")
+        bea.fill("#signup-password2", "another good password")
+        bea.click("#signup-submit")
+        bea.wait_for_url("**/app/invite")
+        bea.get_by_test_id("invite-accept").click()
+        bea.wait_for_url(f"**/app/devices/{device_id}")
+        expect(bea.get_by_test_id("device-name")).to_have_text("Front door")
+        # A forwarded link is no use to another account.
+        api_sign_in(bea, "eve@example.org")
+        bea.goto(link)
+        bea.get_by_test_id("invite-accept").click()
+        expect(bea.get_by_test_id("invite-error")).to_contain_text("for another email")
+    finally:
+        ctx.close()
+    page.reload()
+    expect(page.get_by_test_id("share-list")).to_contain_text("bea@example.org — Member")

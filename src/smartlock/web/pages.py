@@ -144,10 +144,17 @@ def build_router() -> APIRouter:
         return _render(request, "signin.html", "signin", next_url=safe_next(next))
 
     @router.get(PREFIX + "/signup", response_model=None)
-    def signup(request: Request) -> Response:
+    def signup(
+        request: Request, next: Annotated[str | None, Query(max_length=500)] = None
+    ) -> Response:
         if _signed_in(request):
-            return RedirectResponse(f"{PREFIX}/", status_code=303)
-        return _render(request, "signup.html", "signup")
+            return RedirectResponse(safe_next(next), status_code=303)
+        return _render(request, "signup.html", "signup", next_url=safe_next(next))
+
+    @router.get(PREFIX + "/invite", response_model=None)
+    def invite(request: Request) -> Response:
+        """An invitation link (the token is in the fragment): open signed in or not."""
+        return _render(request, "invite.html", "invite", signed_in=_signed_in(request))
 
     @router.get(PREFIX + "/", response_model=None)
     def devices(request: Request) -> Response:
