@@ -57,7 +57,9 @@ def _open(services: Any, token: str) -> dict[str, Any]:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         payload: dict[str, Any] = json.loads(services.key_box.open(raw, context=CONTEXT))
     except (ValueError, InvalidTag):
-        raise CloudError("this invitation is not valid", code="bad_invitation", status=404) from None
+        raise CloudError(
+            "this invitation is not valid", code="bad_invitation", status=404
+        ) from None
     if dt.datetime.fromisoformat(payload["exp"]) <= utcnow():
         raise CloudError("this invitation has expired", code="invitation_expired", status=410)
     return payload
