@@ -95,7 +95,7 @@ def test_every_page_passes_axe_has_44px_targets_and_fits_A_STATUS(
     anonymous.add_cookies([{"name": "smartlock_lang", "value": lang, "url": world.base}])
     try:
         p = anonymous.new_page()
-        for name in ("signin", "signup"):
+        for name in ("signin", "signup", "invite"):
             p.goto(f"/app/{name}")
             visit(p, name)
     finally:
