@@ -124,9 +124,15 @@ def test_language_switch_to_chinese_and_back_A_STATUS_D_MENU_2(
     page.screenshot(path=str(SHOTS / "phone-status-zh.png"), full_page=True)
     expect(page.get_by_role("link", name="设置")).to_be_visible()
     page.goto(f"/app/devices/{device_id}/settings")
-    expect(page.locator("#setting-sensitivity-help")).to_contain_text("误识率")
+    # Everyday words first (issue 16); the measured figures behind "The measured figures".
+    expect(page.locator("#setting-sensitivity-help")).to_contain_text("陌生人约 10000 次能进 1 次")
+    expect(page.locator("#setting-sensitivity-figures")).to_contain_text("误识率")
     page.get_by_test_id("lang-en").click()
-    expect(page.locator("#setting-sensitivity-help")).to_contain_text("FAR 9.6e-5")
+    expect(page.locator("#setting-sensitivity-help")).to_contain_text(
+        "a stranger gets in about 1 time in 10,000"
+    )
+    expect(page.locator("#setting-sensitivity-help")).not_to_contain_text("FAR")
+    expect(page.locator("#setting-sensitivity-figures")).to_contain_text("FAR 9.6e-5")
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
