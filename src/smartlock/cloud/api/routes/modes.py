@@ -3,7 +3,8 @@
 A mode is also a setting (``device.settings.BY_MODE``). The settings shadow keeps a
 retained desired value, so a mode switched here goes to the lock as a command (it acts
 at once, and says no when it cannot, e.g. arming with the door open) and, once done,
-the shadow's desired value follows, so the retained settings never switch it back.
+the shadow's desired value follows, so the retained settings never switch it back and
+the lock reports the applied version (its settings are not reported after a command).
 """
 
 from __future__ import annotations
@@ -43,7 +44,9 @@ async def switch_mode(
         name = BY_MODE[body.mode].name
         for _ in range(3):  # a concurrent settings change moves the version: retry
             shadow = crud.get_shadow(session, device_id=device_id)
-            if shadow.desired.get(name, body.on) == body.on:
+            # The lock does not report its settings after a command, only after applying
+            # desired ones: set desired too, so the shadow learns the new value.
+            if shadow.desired.get(name) == body.on and shadow.reported.get(name) == body.on:
                 break
             try:
                 crud.update_desired(
