@@ -47,6 +47,10 @@ class InvitationAccept(Strict):
     token: Token
 
 
+class InvitationAccepted(BaseModel):
+    device_id: str
+
+
 def _seal(services: Any, payload: dict[str, Any]) -> str:
     sealed = services.key_box.seal(json.dumps(payload).encode(), context=CONTEXT)
     return base64.urlsafe_b64encode(sealed).decode().rstrip("=")
@@ -120,7 +124,7 @@ def preview(
 @router.post("/invitations/accept")
 def accept(
     body: InvitationAccept, account: CurrentUser, session: SessionDep, services: ServicesDep
-) -> dict[str, str]:
+) -> InvitationAccepted:
     p = _open(services, body.token)
     if account.email.lower() != p["email"]:
         raise Forbidden(
@@ -137,4 +141,4 @@ def accept(
         role=Role(p["role"]),
         may_remote_unlock=bool(p["may_remote_unlock"]),
     )
-    return {"device_id": device.id}
+    return InvitationAccepted(device_id=device.id)

@@ -204,7 +204,7 @@
     if (!box) return;
     const list = document.getElementById("tab-list");
     const current = list.querySelector('[aria-current="page"]');
-    if (current) list.scrollLeft = Math.max(0, current.offsetLeft - 24);
+    if (current) list.scrollTo({ left: Math.max(0, current.offsetLeft - 24), behavior: "instant" });
     const update = () => {
       box.classList.toggle("more-right", list.scrollLeft + list.clientWidth < list.scrollWidth - 2);
       box.classList.toggle("more-left", list.scrollLeft > 2);
