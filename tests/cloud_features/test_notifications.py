@@ -258,3 +258,40 @@ def test_channel_tests_are_rate_limited_per_account_A_NOTIFY(
         r = client.post(f"{API}/notifications/channels/{cid}/test", headers=p.owner)
         assert r.status_code == 429
         assert len(rec.received) == TEST_SENDS_PER_MINUTE
+
+
+def test_doorbell_push_carries_the_face_masked_picture_where_supported_A_NOTIFY_A_LIVE(
+    client: TestClient, services: Services, tmp_path: Path
+) -> None:
+    """json:// takes attachments: the ring's picture (masked on the lock) goes along."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    from smartlock.cloud import snapshots
+    from smartlock.cloud.models import Device
+    from smartlock.link.schemas import Snapshot
+
+    p = pair(client, services, tmp_path)
+    out = io.BytesIO()
+    Image.new("RGB", (32, 24), (10, 20, 30)).save(out, "JPEG")
+    jpeg = out.getvalue()
+    with receiver() as rec:
+        url = f"json://127.0.0.1:{rec.port}/bell"
+        client.post(f"{API}/notifications/channels", json={"url": url}, headers=p.owner)
+        p.sim.ring()
+        p.link.sync()
+        with services.sessionmaker() as session:
+            device = session.get_one(Device, p.device_id)
+            message = Snapshot(
+                kind="doorbell",
+                seq=1,
+                taken_at=time.time(),
+                jpeg_b64=base64.b64encode(jpeg).decode(),
+            )
+            assert snapshots.store(session, device=device, message=message) is not None
+        asyncio.run(deliver.deliver_due(services))
+        assert len(rec.received) == 1
+        attached = rec.received[0]["json"].get("attachments") or []
+    assert [base64.b64decode(a["base64"]) for a in attached] == [jpeg]

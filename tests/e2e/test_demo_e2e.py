@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from smartlock.web import qr
+
 from .conftest import SCREENSHOTS, DemoRun
 from .pages import Panel, WebApp, request_id
 
@@ -36,6 +38,25 @@ def test_panel_screenshots_phone_and_desktop(browser: Any, demo: DemoRun) -> Non
         expect(panel.badge()).to_have_text("Bound · online")
         expect(page.get_by_role("group", name="Keypad").get_by_role("button")).to_have_count(12)
         page.screenshot(path=str(SCREENSHOTS / f"panel-{name}.png"), full_page=True)
+        # The label's QR (segno) is a real image the app's pairing decoder reads.
+        qr_image = page.get_by_test_id("qr-image")
+        expect(qr_image).to_be_visible()
+        assert qr.decode(qr_image.screenshot()) == page.locator("#qr").inner_text()
+        # Room for "10." and "100." in "What the lock said" (issue 16).
+        assert (
+            page.evaluate(
+                "parseFloat(getComputedStyle(document.getElementById('said')).paddingLeft)"
+            )
+            >= 40
+        )
+        # Labels follow the chosen language.
+        page.select_option("#lang", "zh")
+        expect(page.locator("#front-h")).to_have_text("正面（室外）")
+        expect(panel.badge()).to_have_text("已绑定 · 在线")
+        expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+        page.screenshot(path=str(SCREENSHOTS / f"panel-{name}-zh.png"), full_page=True)
+        page.select_option("#lang", "en")
+        expect(page.locator("#front-h")).to_have_text("Front (outside)")
         ctx.close()
 
 

@@ -73,7 +73,10 @@ def test_every_page_labels_its_controls_sets_lang_and_has_contrast_A_ACCOUNT_A_S
 def test_keyboard_reaches_the_main_actions_with_visible_focus_A_REMOTE_A_ACCOUNT(
     page: Any, world: WebWorld, lock: tuple[str, str]
 ) -> None:
-    device_id, _ = lock
+    device_id, serial = lock
+    from smartlock.link.schemas import ShadowReported
+
+    world.lock_says(serial, ShadowReported(version=0, settings={"remote_unlock": True}))
     page.goto(f"/app/devices/{device_id}")
     page.wait_for_selector("#recent-events li")
     reached = []
@@ -122,11 +125,17 @@ def test_language_switch_to_chinese_and_back_A_STATUS_D_MENU_2(
     expect(page.get_by_test_id("status-door")).to_have_text("已关门上锁")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "phone-status-zh.png"), full_page=True)
-    expect(page.get_by_role("link", name="设置")).to_be_visible()
+    expect(page.get_by_role("link", name="设置", exact=True)).to_be_visible()
     page.goto(f"/app/devices/{device_id}/settings")
-    expect(page.locator("#setting-sensitivity-help")).to_contain_text("误识率")
+    # Everyday words first (issue 16); the measured figures behind "The measured figures".
+    expect(page.locator("#setting-sensitivity-help")).to_contain_text("陌生人约 4500 次能进 1 次")
+    expect(page.locator("#setting-sensitivity-figures")).to_contain_text("误识率")
     page.get_by_test_id("lang-en").click()
-    expect(page.locator("#setting-sensitivity-help")).to_contain_text("FAR 9.6e-5")
+    expect(page.locator("#setting-sensitivity-help")).to_contain_text(
+        "a stranger gets in about 1 time in 4,500"
+    )
+    expect(page.locator("#setting-sensitivity-help")).not_to_contain_text("FAR")
+    expect(page.locator("#setting-sensitivity-figures")).to_contain_text("FAR 2.2e-4")
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
 

@@ -6,6 +6,7 @@ Rules proved here (named in the tests' names): A-ACCOUNT, A-NOTIFY, A-SCENE.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -163,13 +164,40 @@ def test_add_test_and_remove_a_delivery_channel_A_NOTIFY(page: Any, world: WebWo
     page.goto("/app/account")
     expect(page.locator("#channels-empty")).to_be_visible()
 
+    # A service from the picker builds its apprise URL from a form (issue 16).
+    page.fill("#ch-ntfy-topic", "front-door-4711")
+    page.fill("#channel-label", "Phone")
+    with page.expect_request(lambda r: r.url.endswith("/notifications/channels")) as sent:
+        page.click("#channel-submit")
+    assert sent.value.post_data_json["url"] == "ntfys://ntfy.sh/front-door-4711"
+    expect(page.get_by_test_id("channels-message")).to_have_text('Channel "Phone" added.')
+    page.get_by_role("button", name="Remove: Phone").click()
+    page.click("#confirm-yes")
+    page.click("#svc-telegram")
+    expect(page.locator("#ch-telegram-bot_token")).to_be_focused()
+    expect(page.locator("#ch-ntfy-topic")).to_be_hidden()
+    page.click("#channel-submit")
+    expect(page.get_by_test_id("channel-error")).to_have_text("Fill in the fields of this service.")
+    page.fill("#ch-telegram-bot_token", "123456:ABC-def")
+    page.fill("#ch-telegram-chat_id", "987654")
+    with page.expect_request(lambda r: r.url.endswith("/notifications/channels")) as sent:
+        page.click("#channel-submit")
+    assert sent.value.post_data_json["url"] == "tgram://123456:ABC-def/987654"
+    expect(page.get_by_test_id("channel-error")).to_have_text("")
+    expect(page.get_by_test_id("channel-list").locator("li")).to_have_count(1)
+    page.get_by_role("button", name=re.compile(r"^Remove: ")).click()
+    page.click("#confirm-yes")
+    expect(page.locator("#channels-empty")).to_be_visible()
+
+    page.click("#svc-other")
     page.fill("#channel-url", "nope://nowhere")
     page.click("#channel-submit")
     expect(page.get_by_test_id("channel-error")).to_have_text(
         "This is not a channel URL apprise understands."
     )
     with receiver() as rec:
-        page.fill("#channel-url", f"json://127.0.0.1:{rec.port}/hook/secret-path")
+        page.click("#svc-webhook")
+        page.fill("#ch-webhook-webhook", f"http://127.0.0.1:{rec.port}/hook/secret-path")
         page.fill("#channel-label", "Door hook")
         page.click("#channel-submit")
         expect(page.get_by_test_id("channel-error")).to_have_text("")

@@ -49,16 +49,27 @@ def test_device_page_offers_a_signed_update_to_the_owner_only_A_OTA(
     expect(page.locator("#firmware-notes")).to_have_text("What is new: Faster")
     button = page.get_by_test_id("firmware-update")
     expect(button).to_be_visible()
+    button.click()  # a confirmation first (issue 16), naming both versions
+    expect(page.get_by_test_id("firmware-dialog")).to_contain_text(
+        "The lock goes from 0.1.0 to 0.2.0."
+    )
+    page.click("#firmware-cancel")
+    expect(page.get_by_test_id("firmware-dialog")).to_be_hidden()
+    assert world.link.commands == []
+    button.click()
     with page.expect_response(lambda r: r.url.endswith("/firmware/update")) as answer:
-        button.click()
+        page.get_by_test_id("firmware-confirm").click()
     assert answer.value.ok
     # The (test) lock accepted the command; it has not reported the new version yet.
     state = page.get_by_test_id("firmware-state")
     expect(state).to_have_text("Installing 0.2.0…")
+    expect(page.get_by_test_id("firmware-progress")).to_be_visible()  # while it installs
+    expect(button).to_be_hidden()
     assert [c.action for c in world.link.commands] == ["firmware_update"]
     assert world.link.commands[0].params["release"] == release  # exactly as signed
     report(world, serial, "0.2.0")  # the lock's next state report
     expect(state).to_have_text("Updated to 0.2.0.")
+    expect(page.get_by_test_id("firmware-progress")).to_be_hidden()
     expect(page.get_by_test_id("firmware-current")).to_have_text("0.2.0")
     expect(page.get_by_test_id("firmware-available")).to_have_text("Up to date.")
     expect(button).to_be_hidden()

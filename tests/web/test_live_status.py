@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -62,6 +63,7 @@ def test_remote_unlock_reasks_the_password_A_REMOTE(page: Any, world: WebWorld) 
     csrf = api_sign_in(page, "ann@example.org")
     device_id, serial = api_pair(page, world, csrf)
     world.state(serial, DoorState.LOCKED)
+    world.lock_says(serial, ShadowReported(version=0, settings={"remote_unlock": True}))
     page.goto(f"/app/devices/{device_id}")
     page.get_by_test_id("remote-unlock").click()
     dialog = page.get_by_test_id("unlock-dialog")
@@ -73,17 +75,37 @@ def test_remote_unlock_reasks_the_password_A_REMOTE(page: Any, world: WebWorld) 
     page.fill("#unlock-password", PASSWORD)
     page.click("#unlock-confirm")
     expect(dialog).to_be_hidden()
-    # No broker in this world: the cloud refuses at once (remote unlock is off by
-    # default) or reports the lock unreachable; either way the app says why.
-    expect(page.get_by_test_id("remote-result")).to_have_text(
-        "The lock refused: remote unlock is switched off in the security settings"
+    expect(page.get_by_test_id("remote-result")).to_have_text("Unlocked.")
+
+
+def test_remote_unlock_switched_off_says_so_before_the_password_A_REMOTE(
+    page: Any, world: WebWorld
+) -> None:
+    """Issue 16: off by default, the button is not a big blue promise; tapping it says
+    why it cannot work and links to the setting, without asking for the password."""
+    csrf = api_sign_in(page, "ann@example.org")
+    device_id, serial = api_pair(page, world, csrf)
+    world.state(serial, DoorState.LOCKED)
+    page.goto(f"/app/devices/{device_id}")
+    button = page.get_by_test_id("remote-unlock")
+    expect(button).to_have_attribute("data-available", "false")
+    expect(button).not_to_have_class("primary big")
+    expect(page.get_by_test_id("remote-off")).to_contain_text(
+        "Remote unlock is switched off for this lock."
     )
+    button.click()
+    expect(page.get_by_test_id("unlock-dialog")).to_be_hidden()
+    expect(page.get_by_test_id("remote-off")).to_be_focused()
+    page.get_by_role("link", name="Turn it on in Settings").click()
+    expect(page).to_have_url(re.compile(r"/settings#setting-remote_unlock$"))
+    assert world.link.commands == []
 
 
 def test_cancel_keeps_the_door_locked_A_REMOTE(page: Any, world: WebWorld) -> None:
     csrf = api_sign_in(page, "ann@example.org")
     device_id, serial = api_pair(page, world, csrf)
     world.state(serial, DoorState.LOCKED)
+    world.lock_says(serial, ShadowReported(version=0, settings={"remote_unlock": True}))
     page.goto(f"/app/devices/{device_id}")
     page.get_by_test_id("remote-unlock").click()
     page.keyboard.press("Escape")
@@ -106,10 +128,9 @@ def test_remote_unlock_done_when_enabled_and_refused_in_anti_lock_A_REMOTE(
     assert [c.action for c in world.link.commands] == ["unlock"]
 
     world.state(serial, DoorState.LOCKED, modes={"anti_lock": True})
+    # Anti-lock on: the page says so at once, before any password (issue 16).
+    expect(page.get_by_test_id("remote-off")).to_contain_text("Anti-lock mode is on")
     page.get_by_test_id("remote-unlock").click()
-    page.fill("#unlock-password", PASSWORD)
-    page.click("#unlock-confirm")
-    expect(page.get_by_test_id("remote-result")).to_have_text(
-        "The lock refused: anti-lock mode is on"
-    )
-    assert len(world.link.commands) == 1  # refused by the cloud, never sent
+    expect(page.get_by_test_id("unlock-dialog")).to_be_hidden()
+    expect(page.get_by_test_id("remote-result")).to_contain_text("Anti-lock mode is on")
+    assert len(world.link.commands) == 1  # never sent

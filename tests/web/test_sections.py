@@ -78,6 +78,11 @@ def test_records_filter_by_method_user_and_page_A_RECORDS(
     expect(rows).to_have_count(34)
     expect(page.locator("#records-more")).to_be_hidden()
 
+    # On a phone the filters fold under one line, so the records come first (issue 16).
+    expect(page.locator("#filter-method")).to_be_hidden()
+    first = page.locator("#records-body tr").first.bounding_box()
+    assert first is not None and first["y"] < 844
+    page.click("#filters-box summary")
     page.select_option("#filter-method", "face")
     page.click("#filter-apply")
     expect(page.get_by_test_id("records-count")).to_have_text("1 records")
@@ -109,7 +114,9 @@ def test_share_by_email_with_a_role_then_revoke_A_SHARE(
     page.goto(f"/app/devices/{device_id}/shares")
     page.fill("#share-email", "nobody@example.org")
     page.click("#share-submit")
-    expect(page.locator("#share-error")).to_have_text("No account with this email.")
+    expect(page.locator("#share-error")).to_contain_text(  # and offers a link (issue 16)
+        "There is no account with this email yet."
+    )
     page.fill("#share-email", "bob@example.org")
     page.select_option("#share-role", "viewer")
     page.click("#share-submit")
@@ -128,8 +135,8 @@ def test_settings_pending_while_offline_then_applied_live_A_SETTINGS_D_FACE_SENS
     world.offline(serial)
     page.goto(f"/app/devices/{device_id}/settings")
     expect(page.get_by_test_id("settings-offline")).to_be_visible()
-    expect(page.locator("#setting-sensitivity-help")).to_contain_text("FAR 9.6e-5")
-    expect(page.locator("#setting-sensitivity-help")).to_contain_text("FRR 2.6 %")
+    expect(page.locator("#setting-sensitivity-figures")).to_contain_text("FAR 9.6e-5")
+    expect(page.locator("#setting-sensitivity-figures")).to_contain_text("FRR 2.6 %")
     expect(page.get_by_test_id("info-serial")).to_have_text(serial)
     page.get_by_label("Remote unlock").check()
     expect(page.get_by_test_id("settings-message")).to_have_text("Saved")

@@ -24,6 +24,7 @@ from smartlock.device.vocab import (
     DoorState,
     EventKind,
     Method,
+    Mode,
     Sensitivity,
     Source,
     Volume,
@@ -164,6 +165,7 @@ class StatusPublic(BaseModel):
     lockout_until: dt.datetime | None = None
     last_event: EventPublic | None = None
     state_at: dt.datetime | None = None
+    tamper: bool = False  # the lock reports its tamper switch (the app's alarm banner)
 
 
 class DevicePublic(BaseModel):
@@ -242,6 +244,10 @@ class EventPublic(BaseModel):
     # The journal's hash chain (docs/link.md): True where this event's link to the one
     # before does not match what the cloud stored: the lock's journal was altered.
     chain_break: bool | None = None
+    # Who, where the lock cannot say: a visitor password's name, the account that sent
+    # a remote unlock (records only; filled by the records route).
+    holder: str | None = None
+    actor: str | None = None
 
 
 class EventsPublic(BaseModel):
@@ -305,6 +311,14 @@ class RemoteUnlock(Strict):
 
 class CommandRequest(Strict):
     request_id: RequestId
+
+
+class ModeChange(Strict):
+    """Switch one of the lock's modes now (the status page, the alarm banner's Disarm)."""
+
+    request_id: RequestId
+    mode: Mode
+    on: bool
 
 
 class CommandPublic(BaseModel):

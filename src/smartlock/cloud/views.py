@@ -50,6 +50,7 @@ def status_public(session: Session, device: Device) -> StatusPublic:
         lockout_until=lockout_until(device),
         last_event=event_public(last) if last is not None else None,
         state_at=device.state_at,
+        tamper=bool(state.get("tamper")),
     )
 
 

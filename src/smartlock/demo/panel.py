@@ -48,6 +48,7 @@ from smartlock.device.prompts import render
 from smartlock.hal.events import ButtonId, Mechanism
 from smartlock.hal.feed import Change
 from smartlock.hal.parts import HardwareError
+from smartlock.web.qr import svg_data_uri
 
 STATIC = Path(__file__).with_name("static")
 ASSETS = {"panel.js": "text/javascript", "panel.css": "text/css"}
@@ -103,6 +104,7 @@ class PanelHub:
             "serial": lock.serial,
             "code": lock.label.code,
             "qr": lock.label.qr_text(),
+            "qr_svg": svg_data_uri(lock.label.qr_text()),  # segno; the app's pairing reads it
             "display": hw.display.text,
             "awake": lock.runtime.awake,
             "face_watch": lock.runtime.face_watch,

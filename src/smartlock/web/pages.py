@@ -8,6 +8,7 @@ sign-in when the session cookie is missing or no longer valid.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import re
 from typing import Annotated, Any
@@ -15,18 +16,21 @@ from urllib.parse import quote
 
 import jinja2
 from fastapi import APIRouter, HTTPException, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from smartlock.cloud import crud
-from smartlock.cloud.models import Role, TokenKind
+from smartlock.cloud.authz import Capability, authorize
+from smartlock.cloud.core.security import csrf_for, same
+from smartlock.cloud.errors import CloudError
+from smartlock.cloud.models import Account, Role, TokenKind
 from smartlock.cloud.notify.kinds import NotifyKind
 from smartlock.cloud.services import Services
 from smartlock.device.vocab import DoorState, EventKind, Method, Mode
-from smartlock.web import i18n, settings_form
+from smartlock.web import activity, i18n, qr, settings_form
 from smartlock.web.assets import static_response
 
 PREFIX = "/app"
-SECTIONS = ("users", "temp", "records", "shares", "settings", "scenes")
+SECTIONS = ("activity", "users", "temp", "records", "shares", "settings", "scenes")
 DeviceId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 # Pages take their data from the same origin only; the JSON catalogue is not script.
 SECURITY_HEADERS = {
@@ -61,12 +65,17 @@ def _services(request: Request) -> Services:
 
 
 def _signed_in(request: Request) -> bool:
+    return _account_id(request) is not None
+
+
+def _account_id(request: Request) -> int | None:
     services = _services(request)
     cookie = request.cookies.get(services.settings.session_cookie)
     if not cookie:
-        return False
+        return None
     with services.sessionmaker() as session:
-        return crud.resolve_token(session, secret=cookie, kind=TokenKind.SESSION) is not None
+        found = crud.resolve_token(session, secret=cookie, kind=TokenKind.SESSION)
+        return found[0].id if found is not None else None
 
 
 def safe_next(raw: str | None) -> str:
@@ -135,10 +144,17 @@ def build_router() -> APIRouter:
         return _render(request, "signin.html", "signin", next_url=safe_next(next))
 
     @router.get(PREFIX + "/signup", response_model=None)
-    def signup(request: Request) -> Response:
+    def signup(
+        request: Request, next: Annotated[str | None, Query(max_length=500)] = None
+    ) -> Response:
         if _signed_in(request):
-            return RedirectResponse(f"{PREFIX}/", status_code=303)
-        return _render(request, "signup.html", "signup")
+            return RedirectResponse(safe_next(next), status_code=303)
+        return _render(request, "signup.html", "signup", next_url=safe_next(next))
+
+    @router.get(PREFIX + "/invite", response_model=None)
+    def invite(request: Request) -> Response:
+        """An invitation link (the token is in the fragment): open signed in or not."""
+        return _render(request, "invite.html", "invite", signed_in=_signed_in(request))
 
     @router.get(PREFIX + "/", response_model=None)
     def devices(request: Request) -> Response:
@@ -151,6 +167,20 @@ def build_router() -> APIRouter:
         if not _signed_in(request):
             return _to_signin(request)
         return _render(request, "pair.html", "pair")
+
+    @router.post(PREFIX + "/pair/decode", response_model=None)
+    async def pair_decode(request: Request) -> Response:
+        """Read the label's QR from a photo or a camera frame (the body, as a JPEG/PNG)."""
+        services = _services(request)
+        cookie = request.cookies.get(services.settings.session_cookie) or ""
+        sent = request.headers.get("x-csrf-token") or ""
+        if _account_id(request) is None or not sent or not same(sent, csrf_for(cookie)):
+            raise HTTPException(status_code=403)
+        photo = await request.body()
+        if len(photo) > qr.MAX_PHOTO:
+            raise HTTPException(status_code=413)
+        text = await asyncio.to_thread(qr.decode, photo)
+        return JSONResponse({"text": text}, headers={"Cache-Control": "no-store"})
 
     @router.get(PREFIX + "/notifications", response_model=None)
     def notifications(request: Request) -> Response:
@@ -177,6 +207,42 @@ def build_router() -> APIRouter:
             modes=list(Mode),
         )
 
+    @router.get(PREFIX + "/devices/{device_id}/activity", response_model=None)
+    def activity_page(request: Request, device_id: DeviceId) -> Response:
+        """The timeline (filled by script) and the server-rendered chart of unlocks."""
+        account_id = _account_id(request)
+        if account_id is None:
+            return _to_signin(request)
+        lang = i18n.pick(request.cookies.get(i18n.COOKIE), request.headers.get("accept-language"))
+        t = i18n.translator(lang)
+        chart = None
+        with _services(request).sessionmaker() as session:
+            account = session.get(Account, account_id)
+            try:
+                assert account is not None
+                authorize(session, account=account, device_id=device_id, capability=Capability.VIEW)
+            except CloudError:
+                pass  # the page's script shows the API's "no such device"
+            else:
+                days, counts = activity.unlocks_per_day(session, device_id=device_id)
+                chart = activity.render(
+                    days,
+                    counts,
+                    title=t("activity.chart_title", days=len(days)),
+                    method_label={m.value: t("method." + m.value) for m in Method},
+                    day_label=[f"{d.month}/{d.day}" for d in days],
+                )
+        return _render(
+            request,
+            "activity.html",
+            "activity",
+            device_id=device_id,
+            section="activity",
+            chart=chart,
+            colours=activity.COLOURS,
+            other_colour=activity.OTHER,
+        )
+
     @router.get(PREFIX + "/devices/{device_id}/{section}", response_model=None)
     def device_section(request: Request, device_id: DeviceId, section: str) -> Response:
         if section not in SECTIONS:
@@ -196,6 +262,8 @@ def build_router() -> APIRouter:
             modes=[m.value for m in Mode],
             door_states=[d.value for d in DoorState],
             roles=[r.value for r in Role if r is not Role.OWNER],
+            tz_offsets=settings_form.TZ_OFFSETS,
+            tz_names=settings_form.TZ_NAMES,
         )
 
     return router

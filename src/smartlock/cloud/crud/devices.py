@@ -295,6 +295,15 @@ def apply_user_event(
             kept = [c for c in user.credentials if c.get("id") != cred_id]
             if kind == "credential_added":
                 cred_type = str(details.get("cred_type") or details.get("type") or "")
+                if details.get("replaced") and cred_type:
+                    # A changed password replaces the old one of the same kind on the lock
+                    # (device.remote._set_password): the list keeps only the new one.
+                    duress = bool(details.get("duress"))
+                    kept = [
+                        c
+                        for c in kept
+                        if not (c.get("type") == cred_type and bool(c.get("duress")) == duress)
+                    ]
                 kept.append(
                     {"id": cred_id, "type": cred_type, "duress": bool(details.get("duress"))}
                 )

@@ -10,10 +10,14 @@ internal network, whatever the scheme, name or redirect.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
+import tempfile
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import apprise
+from sqlalchemy.orm import Session
 
 from smartlock.cloud import netguard
 from smartlock.cloud.crud import notifications as ncrud
@@ -44,7 +48,10 @@ def check_url(url: str, allow: str = "") -> str:
             code="internal_address",
             status=422,
         ) from None
-    port = f":{parts.port}" if parts.port else ""
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:  # tgram://<bot id>:<token>/…: the "port" is a secret, not a number
+        port = ""
     return f"{parts.scheme}://{host}{port}/…"[:80]
 
 
@@ -52,18 +59,47 @@ def seal_url(services: Services, account_id: int, url: str) -> bytes:
     return services.key_box.seal(url.encode(), context=_context(account_id))
 
 
-def _send(url: str, title: str, body: str, high: bool, allow: str = "") -> str | None:
-    """One attempt under the outbound guard; an error text, or None when delivered."""
+def _send(
+    url: str, title: str, body: str, high: bool, allow: str = "", picture: bytes | None = None
+) -> str | None:
+    """One attempt under the outbound guard; an error text, or None when delivered.
+    ``picture`` (a face-masked doorbell JPEG) goes as an attachment where the service
+    takes one; apprise sends the text alone to the others.
+    """
     sender = apprise.Apprise(asset=apprise.AppriseAsset(async_mode=False))  # this thread
     if not sender.add(url):
         return "unsupported url"
     kind = apprise.NotifyType.FAILURE if high else apprise.NotifyType.INFO
-    try:
-        with netguard.guarded(netguard.parse_allow(allow)):
-            ok = sender.notify(title=title, body=body, notify_type=kind)
-    except Exception as exc:  # a plugin bug must not kill the worker
-        return f"{type(exc).__name__}: {exc}"
+    with tempfile.TemporaryDirectory() as tmp:
+        attach = None
+        if picture:
+            path = Path(tmp) / "doorbell.jpg"
+            path.write_bytes(picture)
+            attach = apprise.AppriseAttachment(str(path))
+        try:
+            with netguard.guarded(netguard.parse_allow(allow)):
+                ok = sender.notify(title=title, body=body, notify_type=kind, attach=attach)
+        except Exception as exc:  # a plugin bug must not kill the worker
+            return f"{type(exc).__name__}: {exc}"
     return None if ok else "delivery failed"
+
+
+# A ring's picture is taken within seconds of the ring (A-LIVE).
+PICTURE_WINDOW = dt.timedelta(seconds=60)
+
+
+def _doorbell_picture(session: Session, note: Notification) -> bytes | None:
+    """The face-masked picture of this ring, if it has arrived (D-PRIV: masked on the lock)."""
+    if note.kind != "doorbell" or not note.device_id:
+        return None
+    from smartlock.cloud.snapshots import doorbell_snapshots  # snapshots imports notify
+
+    created = note.created_at if note.created_at.tzinfo else note.created_at.replace(tzinfo=dt.UTC)
+    for row in doorbell_snapshots(session, note.device_id)[:5]:
+        taken = row.taken_at if row.taken_at.tzinfo else row.taken_at.replace(tzinfo=dt.UTC)
+        if abs(taken - created) <= PICTURE_WINDOW:
+            return bytes(row.jpeg)
+    return None
 
 
 TEST_TITLE = "smartlock: test notification"
@@ -82,14 +118,17 @@ def send_test(services: Services, *, account_id: int, channel_id: int, url_seale
     return error is None
 
 
-def _due_jobs(services: Services) -> list[tuple[int, str, str, str, bool]]:
+def _due_jobs(services: Services) -> list[tuple[int, str, str, str, bool, bytes | None]]:
     with services.sessionmaker() as session:
         jobs = []
         for d in ncrud.claim_due_deliveries(session):
             channel = session.get_one(NotificationChannel, d.channel_id)
             note = session.get_one(Notification, d.notification_id)
             raw = services.key_box.open(channel.url_sealed, context=_context(channel.account_id))
-            jobs.append((d.id, raw.decode(), note.title, note.body, note.priority == "high"))
+            picture = _doorbell_picture(session, note)
+            jobs.append(
+                (d.id, raw.decode(), note.title, note.body, note.priority == "high", picture)
+            )
     return jobs
 
 
@@ -101,9 +140,9 @@ def _settle(services: Services, delivery_id: int, error: str | None) -> None:
 async def deliver_due(services: Services) -> int:
     """Send every due delivery once; return how many were attempted."""
     jobs = await asyncio.to_thread(_due_jobs, services)
-    for delivery_id, url, title, body, high in jobs:
+    for delivery_id, url, title, body, high, picture in jobs:
         allow = services.settings.outbound_allow
-        error = await asyncio.to_thread(_send, url, title, body, high, allow)
+        error = await asyncio.to_thread(_send, url, title, body, high, allow, picture)
         if error:
             log.info("notification delivery %d failed: %s", delivery_id, error)
         await asyncio.to_thread(_settle, services, delivery_id, error)

@@ -15,6 +15,52 @@
   $("speak").checked = localStorage.getItem("smartlock-speak") !== "off";
   document.documentElement.lang = lang() === "zh" ? "zh-CN" : "en";
 
+  // Labels in the voice's language too (issue 16): English is in the page, 中文 here.
+  const ZH = {
+    "Virtual lock:": "虚拟门锁：", "Voice": "语言", "Speak prompts": "朗读提示", "Front (outside)": "正面（室外）",
+    "Display": "显示屏", "Armed": "布防", "Low battery": "电量低", "Siren!": "警报！", "Keypad": "键盘",
+    "Star (cancel)": "星号（取消）", "Hash (confirm)": "井号（确认）", "Doorbell": "门铃", "Arm": "布防",
+    "Mechanical key": "机械钥匙", "Push handle": "推把手", "Camera": "摄像头", "Photo shown to the camera": "给摄像头看的照片",
+    "Use webcam": "使用网络摄像头", "Stop webcam": "关闭网络摄像头", "Show a photo": "展示照片", "Nobody at the door": "门口没人",
+    "Back (inside)": "背面（室内）", "Settings key": "设置键", "Hold settings key 3 s": "长按设置键 3 秒",
+    "Unlock button": "开锁键", "Hold unlock button 3 s": "长按开锁键 3 秒",
+    "Press and hold with the mouse or the space bar: the hold time is measured.": "用鼠标或空格键按住：会计算按住的时间。",
+    "Turn the knob": "转动旋钮", "Pull handle": "拉把手", "Battery": "电池", "USB-C power plugged in": "已接 USB-C 电源",
+    "Front panel forced off (tamper)": "前面板被撬开（防撬）", "Label under the battery cover": "电池盖下的标签",
+    "Serial": "序列号", "Verification code": "验证码", "QR text": "二维码文字",
+    "QR code of the label: scan it with the app's pairing page": "标签二维码：用 App 的配对页面扫描",
+    "Door": "门", "Open the door": "开门", "Close the door": "关门", "The bolt jams": "锁舌卡住",
+    "What the lock said": "门锁说过的话", "Locks": "门锁", "Prompt language": "提示语言",
+    "Pairing mode": "配对模式", "Bound · online": "已绑定 · 在线", "Bound · offline": "已绑定 · 离线", "Not paired": "未配对",
+    "connecting…": "连接中…", "Nobody in front of the camera": "摄像头前没有人",
+    "Webcam on": "网络摄像头已开", "Photo shown": "正在展示照片", " · face recognition watching": " · 人脸识别工作中",
+    " · face recognition asleep (touch the keypad)": " · 人脸识别休眠（触摸键盘唤醒）",
+    "bolt thrown (locked)": "锁舌伸出（已上锁）", "bolt retracted (unlocked)": "锁舌缩回（未上锁）", "bolt jammed": "锁舌卡住",
+    "Door open": "门开着", "Door closed": "门关着", " (charging)": "（充电中）", "the lock does not answer": "门锁没有响应",
+    "Armed LED": "布防指示灯", "Low-battery LED": "低电量指示灯", "on": "亮", "off": "灭",
+  };
+  const tr = (text) => (lang() === "zh" && ZH[text]) || text;
+  const english = new WeakMap();
+  function translatePage() {
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.parentElement.closest("#said, #display, #prompt, dd, #lock-name, nav, option, script")) continue;
+      if (!english.has(node)) english.set(node, node.textContent);
+      const en = english.get(node);
+      const key = en.trim();
+      if (ZH[key]) node.textContent = en.replace(key, tr(key));
+    }
+    for (const e of document.querySelectorAll("[aria-label], img[alt]")) {
+      for (const attr of ["aria-label", "alt"]) {
+        if (!e.hasAttribute(attr) || e.id === "armed-led" || e.id === "battery-led") continue;
+        const k = "en" + attr.replace("-", "");
+        if (!e.dataset[k]) e.dataset[k] = e.getAttribute(attr);
+        e.setAttribute(attr, tr(e.dataset[k]));
+      }
+    }
+    document.documentElement.lang = lang() === "zh" ? "zh-CN" : "en";
+  }
+
   function message(text) { $("message").textContent = text || ""; }
 
   // One action at a time, in order: "1", "2", "#" must reach the lock as typed.
@@ -29,7 +75,7 @@
       });
       const j = await r.json().catch(() => ({}));
       if (!r.ok || j.ok === false) message(j.message || j.detail || `refused (${r.status})`);
-    } catch (e) { message("the lock does not answer"); }
+    } catch (e) { message(tr("the lock does not answer")); }
   }
 
   // -- sound and speech --------------------------------------------------------------
@@ -60,7 +106,7 @@
 
   // -- drawing the state -------------------------------------------------------------
   function led(el, on, name) {
-    el.classList.toggle("on", on); el.setAttribute("aria-label", `${name} ${on ? "on" : "off"}`);
+    el.classList.toggle("on", on); el.setAttribute("aria-label", `${tr(name)} ${tr(on ? "on" : "off")}`);
   }
   function render(s) {
     state = s;
@@ -69,22 +115,23 @@
     led($("armed-led"), s.armed_led, "Armed LED");
     led($("battery-led"), s.low_battery_led, "Low-battery LED");
     $("siren").hidden = !s.siren;
-    const bolt = { thrown: "bolt thrown (locked)", retracted: "bolt retracted (unlocked)", jammed: "bolt jammed" }[s.bolt] || s.bolt;
-    $("door-state").textContent = `Door ${s.door_open ? "open" : "closed"}, ${bolt}`;
+    const bolt = tr({ thrown: "bolt thrown (locked)", retracted: "bolt retracted (unlocked)", jammed: "bolt jammed" }[s.bolt] || s.bolt);
+    $("door-state").textContent = `${tr(s.door_open ? "Door open" : "Door closed")}${lang() === "zh" ? "，" : ", "}${bolt}`;
     if (document.activeElement !== $("battery")) $("battery").value = s.battery;
-    $("battery-level").textContent = `${s.battery} %${s.charging ? " (charging)" : ""}`;
+    $("battery-level").textContent = `${s.battery} %${s.charging ? tr(" (charging)") : ""}`;
     $("usb").checked = s.usb; $("tamper").checked = s.tamper; $("jam").checked = s.jam;
     $("serial").textContent = s.serial; $("code").textContent = s.code; $("qr").textContent = s.qr;
+    if (s.qr_svg && $("qr-image").getAttribute("src") !== s.qr_svg) { $("qr-image").src = s.qr_svg; $("qr-image").hidden = false; }
     const badge = $("link-state");
     badge.className = "badge" + (s.pairing ? " pairing" : s.link ? " online" : "");
-    badge.textContent = s.pairing ? "Pairing mode" : s.bound ? (s.link ? "Bound · online" : "Bound · offline") : "Not paired";
+    badge.textContent = tr(s.pairing ? "Pairing mode" : s.bound ? (s.link ? "Bound · online" : "Bound · offline") : "Not paired");
     if (!saidTotal && s.said.length) { said = s.said.slice(); saidTotal = said.length; showSaid(); }
     if (!s.camera && !webcam) {
-      $("camera-state").textContent = "Nobody in front of the camera";
+      $("camera-state").textContent = tr("Nobody in front of the camera");
     } else if (s.face_watch) {
-      $("camera-state").textContent = (webcam ? "Webcam on" : "Photo shown") + " · face recognition watching";
+      $("camera-state").textContent = tr(webcam ? "Webcam on" : "Photo shown") + tr(" · face recognition watching");
     } else {
-      $("camera-state").textContent = (webcam ? "Webcam on" : "Photo shown") + " · face recognition asleep (touch the keypad)";
+      $("camera-state").textContent = tr(webcam ? "Webcam on" : "Photo shown") + tr(" · face recognition asleep (touch the keypad)");
     }
   }
 
@@ -139,9 +186,11 @@
   $("battery").addEventListener("change", (e) => act({ action: "battery", level: Number(e.target.value) }));
   $("lang").addEventListener("change", () => {
     localStorage.setItem("smartlock-lang", lang());
-    document.documentElement.lang = lang() === "zh" ? "zh-CN" : "en";
+    translatePage();
+    if (state) render(state);
     showSaid();
   });
+  translatePage();
   $("speak").addEventListener("change", (e) => localStorage.setItem("smartlock-speak", e.target.checked ? "on" : "off"));
 
   // Typing on the computer's keyboard presses the lock's keys (outside form fields).
@@ -168,7 +217,7 @@
     if (webcam) { webcam.getTracks().forEach((t) => t.stop()); webcam = null; }
     clearInterval(timer); timer = null;
     $("cam-video").hidden = true; $("webcam").setAttribute("aria-pressed", "false");
-    $("webcam").textContent = "Use webcam";
+    $("webcam").textContent = tr("Use webcam");
     if (clear) clearCamera();
   }
   $("nobody").addEventListener("click", () => {
@@ -181,7 +230,7 @@
     } catch (e) { message("no webcam (or permission refused): show a photo instead"); return; }
     const video = $("cam-video"); video.srcObject = webcam; video.hidden = false; await video.play();
     $("cam-photo").hidden = true;
-    $("webcam").setAttribute("aria-pressed", "true"); $("webcam").textContent = "Stop webcam";
+    $("webcam").setAttribute("aria-pressed", "true"); $("webcam").textContent = tr("Stop webcam");
     const canvas = document.createElement("canvas");
     timer = setInterval(() => {
       if (sending || !video.videoWidth) return;

@@ -18,6 +18,9 @@ document.addEventListener("DOMContentLoaded", () => {
   });
 
   const signup = document.getElementById("signup-form");
+  // From an invitation link: the email it was sent to, ready to sign up with.
+  const invited = new URLSearchParams(location.search).get("email");
+  if (signup && invited) signup.email.value = invited;
   if (signup) signup.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const box = document.getElementById("signup-error");
@@ -26,6 +29,6 @@ document.addEventListener("DOMContentLoaded", () => {
     const email = signup.email.value.trim();
     const r = await api("POST", "/auth/signup", { email, password: signup.password.value }, { noRedirect: true });
     if (!r.ok) { box.textContent = errorText(r); return; }
-    signIn(email, signup.password.value, box, "/app/");
+    signIn(email, signup.password.value, box, signup.dataset.next || "/app/");
   });
 });

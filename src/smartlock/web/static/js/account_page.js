@@ -151,14 +151,50 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   }
 
+  // The channel picker: a form per common service that builds its apprise URL, so
+  // nobody has to learn apprise's syntax; "Other" takes any apprise URL as before.
+  let service = "ntfy";
+  const picker = $("channel-picker");
+  picker.addEventListener("click", (ev) => {
+    const b = ev.target.closest("button[data-service]");
+    if (!b) return;
+    service = b.dataset.service;
+    for (const x of picker.querySelectorAll("button")) x.setAttribute("aria-pressed", String(x === b));
+    for (const box of document.querySelectorAll(".svc-fields")) box.hidden = box.dataset.fields !== service;
+    const first = document.querySelector('.svc-fields[data-fields="' + service + '"] input');
+    if (first) first.focus();
+  });
+  const enc = encodeURIComponent;
+  function hostPath(raw) {  // "https://host:port/path" -> ["s", "host:port/path"]
+    const m = /^(https?):\/\/([^/?#]+)(\/[^?#]*)?/i.exec(raw.trim());
+    return m ? [m[1].toLowerCase() === "https" ? "s" : "", m[2] + (m[3] || "").replace(/\/$/, "")] : null;
+  }
+  function buildUrl() {
+    const v = (name) => { const i = document.querySelector('.svc-fields[data-fields="' + service + '"] [data-field="' + name + '"]'); return i ? i.value.trim() : ""; };
+    if (service === "other") return $("channel-url").value.trim();
+    if (service === "ntfy") { const hp = hostPath(v("server") || "https://ntfy.sh"); return hp && v("topic") ? "ntfy" + hp[0] + "://" + hp[1] + "/" + enc(v("topic")) : ""; }
+    if (service === "telegram") return v("bot_token") && v("chat_id") ? "tgram://" + v("bot_token") + "/" + enc(v("chat_id")) : "";
+    if (service === "discord") { const m = /discord(?:app)?\.com\/api\/webhooks\/(\d+)\/([A-Za-z0-9_-]+)/.exec(v("webhook")); return m ? "discord://" + m[1] + "/" + m[2] : ""; }
+    if (service === "email") {
+      const to = v("to"), user = v("smtp_user"), pass = v("smtp_password"), server = v("smtp_server");
+      if (!to || !user || !pass || !server) return "";
+      const [name, domain] = user.includes("@") ? user.split("@") : [user, server];
+      return "mailtos://" + enc(name) + ":" + enc(pass) + "@" + domain + "?smtp=" + enc(server) + "&to=" + enc(to);
+    }
+    if (service === "gotify") { const hp = hostPath(v("server")); return hp && v("app_token") ? "gotify" + hp[0] + "://" + hp[1] + "/" + enc(v("app_token")) : ""; }
+    if (service === "pushover") return v("user_key") && v("app_token") ? "pover://" + enc(v("user_key")) + "@" + enc(v("app_token")) : "";
+    if (service === "webhook") { const hp = hostPath(v("webhook")); return hp ? "json" + hp[0] + "://" + hp[1] : ""; }
+    return "";
+  }
+
   const channelForm = $("channel-form");
   channelForm.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const error = $("channel-error");
     error.textContent = "";
     $("channels-message").textContent = "";
-    const url = channelForm.url.value.trim();
-    if (!url) { error.textContent = t("err.invalid_request"); return; }
+    const url = buildUrl();
+    if (!url) { error.textContent = t("channels.missing"); return; }
     const r = await api("POST", "/notifications/channels", { url, label: channelForm.label.value.trim() });
     if (!r.ok) { error.textContent = errorText(r); return; }
     channelForm.reset();

@@ -70,9 +70,48 @@
   function label(prefix, value) {
     return has(prefix + value) ? t(prefix + value) : String(value).replace(/_/g, " ");
   }
+  // Alarms stand out everywhere events are listed (A-NOTIFY kinds the user must act on).
+  const ALARMS = ["intrusion", "tamper", "duress", "jammed", "critical_battery"];
+  function isAlarm(e) { return ALARMS.includes(e.kind); }
+  function valueText(name, value) {
+    if (typeof value === "boolean") return value ? t("common.on") : t("common.off");
+    if (name === "tz_offset_min") return tzText(Number(value));
+    if (has("choice." + value)) return t("choice." + value);
+    return String(value);
+  }
+  function tzText(minutes) {
+    const sign = minutes < 0 ? "−" : "+";
+    const m = Math.abs(minutes);
+    return "UTC" + sign + String(Math.floor(m / 60)).padStart(2, "0") + ":" + String(m % 60).padStart(2, "0");
+  }
+  // Who did it, in words: a lock user, a visitor password's holder, the account that
+  // sent a remote command (the records API names them), else nobody is shown.
+  function whoText(e) {
+    if (e.user_number) return e.user_name ? e.user_name + " (" + e.user_number + ")" : t("users.number", { number: e.user_number });
+    if (e.holder) return t("records.visitor", { name: e.holder });
+    if (e.actor) return t("records.by_account", { email: e.actor });
+    if (e.method === "remote" || e.source === "remote") return t("records.by_app");
+    return "";
+  }
+  function detailText(e) {
+    const d = e.data || {};
+    if ((e.kind === "setting_changed" || e.kind === "mode_changed") && d.name) {
+      const name = has("setting." + d.name) ? t("setting." + d.name) : String(d.name);
+      return d.value === undefined ? name : name + ": " + valueText(d.name, d.value);
+    }
+    if (e.kind === "remote_command" && d.action) {
+      const what = label("action.", d.action);
+      return d.ok === false ? t("records.cmd_refused", { what, reason: label("reason.", d.code || "") }) : t("records.cmd_done", { what });
+    }
+    if (e.kind.startsWith("firmware") && d.version) return String(d.version) + (d.reason ? " — " + label("reason.", d.reason) : "");
+    return "";
+  }
   function describeEvent(e) {
     const parts = [label("kind.", e.kind)];
-    if (e.user_number) parts.push(e.user_name ? e.user_name + " (" + e.user_number + ")" : t("users.number", { number: e.user_number }));
+    const detail = detailText(e);
+    if (detail) parts.push(detail);
+    const who = whoText(e);
+    if (who) parts.push(who);
     if (e.method) parts.push(label("method.", e.method));
     return parts.join(" · ");
   }
@@ -82,6 +121,17 @@
     if (cmd.status === "refused") return t("cmd.refused", { reason });
     if (cmd.status === "offline") return t("cmd.offline", { reason });
     return t("cmd.pending");
+  }
+
+  // Copy to the clipboard; where the page may not (plain http), select the text instead.
+  async function copyText(text) {
+    try { await navigator.clipboard.writeText(text); return true; } catch (e) { /* below */ }
+    const area = el("textarea", { readonly: true, "aria-hidden": "true", class: "offscreen", tabindex: "-1" });
+    area.value = text; document.body.append(area); area.select();
+    let ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    area.remove();
+    return ok;
   }
 
   let toastTimer = null;
@@ -116,7 +166,8 @@
     source.addEventListener("notification", (m) => {
       const n = JSON.parse(m.data);
       show((parseInt(badge.textContent, 10) || 0) + 1);
-      toast(t("notes.new", { title: n.title }));
+      const title = document.body.dataset.lang !== "en" && n.data && n.data.event_kind ? label("kind.", n.data.event_kind) : n.title;
+      toast(t("notes.new", { title }));
       document.dispatchEvent(new CustomEvent("sl:notification", { detail: n }));
     });
     source.addEventListener("error", () => { if (!opened) source.close(); });
@@ -143,9 +194,27 @@
       location.href = "/app/signin";
     });
     followUnread();
+    tabsHint();
   });
+
+  // The lock's tab strip scrolls sideways on a phone: a fade and an arrow at the edge
+  // that has more, and the current tab scrolled into view.
+  function tabsHint() {
+    const box = document.getElementById("tabs-scroll");
+    if (!box) return;
+    const list = document.getElementById("tab-list");
+    const current = list.querySelector('[aria-current="page"]');
+    if (current) list.scrollTo({ left: Math.max(0, current.offsetLeft - 24), behavior: "instant" });
+    const update = () => {
+      box.classList.toggle("more-right", list.scrollLeft + list.clientWidth < list.scrollWidth - 2);
+      box.classList.toggle("more-left", list.scrollLeft > 2);
+    };
+    list.addEventListener("scroll", update, { passive: true });
+    window.addEventListener("resize", update);
+    update();
+  }
 
   const deviceId = document.body.dataset.deviceId;
   const device = deviceId ? deviceHeader(deviceId) : null;  // every device page needs it
-  window.SL = { t, has, api, errorText, el, when, requestId, label, describeEvent, commandText, toast, confirmDialog, device };
+  window.SL = { t, has, api, errorText, el, when, requestId, label, describeEvent, detailText, whoText, isAlarm, valueText, tzText, commandText, toast, confirmDialog, device, copyText };
 })();

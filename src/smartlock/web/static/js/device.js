@@ -23,27 +23,125 @@ document.addEventListener("DOMContentLoaded", async () => {
     for (const li of $("status-modes").children) {
       const on = Boolean(s.modes[li.dataset.mode]);
       li.dataset.on = String(on);
-      li.querySelector("span").textContent = on ? t("common.on") : t("common.off");
+      const sw = li.querySelector("button");
+      sw.setAttribute("aria-checked", String(on));
+      sw.querySelector(".switch-state").textContent = on ? t("common.on") : t("common.off");
     }
+    lastStatus = s;
+    showAlarm();
+    showRemote();
     $("status-last-event").textContent = s.last_event ? describeEvent(s.last_event) + " — " + when(s.last_event.occurred_at) : t("common.none");
     const lock = $("status-lockout");
     lock.hidden = !s.lockout_until;
     if (s.lockout_until) lock.textContent = t("status.lockout", { time: when(s.lockout_until) });
   }
 
+  let lastStatus = null;
+  const seen = [];  // events of this page, newest first (alarm banner, doorbell)
+  // A settings change or an accepted command is bookkeeping: the change itself shows
+  // (as "Setting changed · Armed: On"), so "Remote command" rows stay out of the list.
+  const routine = (e) => e.kind === "remote_command" && e.data && e.data.ok !== false;
   function addEvent(e, atEnd) {
+    if (atEnd) seen.push(e); else seen.unshift(e);
+    if (routine(e)) return;
     const list = $("recent-events");
-    const item = el("li", { "data-kind": e.kind }, el("time", { datetime: e.occurred_at, text: when(e.occurred_at) }), " ", describeEvent(e));
+    const alarm = window.SL.isAlarm(e);
+    const item = el("li", { "data-kind": e.kind, class: alarm ? "event alarm" : "event" },
+      alarm ? el("span", { class: "tag-alarm", text: t("alarm.tag") }) : null,
+      el("time", { datetime: e.occurred_at, text: when(e.occurred_at) }), " ", describeEvent(e));
     if (atEnd) list.append(item); else list.prepend(item);
     while (list.children.length > 10) list.lastChild.remove();
   }
 
+  // The alarm banner (siren, tamper, duress, intrusion): the newest alarm of the last
+  // hour that no disarm followed and this browser did not dismiss; a reported tamper
+  // switch too. Disarm switches armed off on the lock, which stops the intrusion siren.
+  const ALARM_KINDS = ["intrusion", "tamper", "duress"];
+  const HOUR = 3600 * 1000;
+  function dismissedKey() { return "sl-alarm-dismissed-" + id; }
+  function currentAlarm() {
+    for (const e of seen) {
+      if (e.kind === "mode_changed" && e.data && e.data.name === "armed" && e.data.value === false) return null;
+      if (ALARM_KINDS.includes(e.kind)) {
+        if (Date.now() - Date.parse(e.occurred_at) > HOUR) return null;
+        if (localStorage.getItem(dismissedKey()) === String(e.id)) return null;
+        return e;
+      }
+    }
+    if (lastStatus && lastStatus.tamper) return { kind: "tamper", id: "switch", occurred_at: lastStatus.state_at };
+    return null;
+  }
+  function showAlarm() {
+    const banner = $("alarm-banner");
+    const a = currentAlarm();
+    banner.hidden = !a;
+    if (!a) return;
+    banner.dataset.kind = a.kind;
+    $("alarm-title").textContent = t("alarm.title." + a.kind);
+    $("alarm-text").textContent = t("alarm.text." + a.kind, { time: when(a.occurred_at) });
+    $("alarm-disarm").hidden = !(manage && lastStatus && lastStatus.modes.armed);
+  }
+  $("alarm-dismiss").addEventListener("click", () => {
+    const a = currentAlarm();
+    if (a) localStorage.setItem(dismissedKey(), String(a.id));
+    $("alarm-banner").hidden = true;
+    $("status-heading").focus();
+  });
+
   const device = await window.SL.device;
   if (!device.ok) { $("status").replaceWith(el("p", { class: "error", role: "alert", text: errorText(device) })); return; }
-  render(device.data.status);
+  const manage = device.data.role === "owner" || device.data.role === "admin";
   const unlockButton = $("remote-unlock");  // shown once its click handler is attached
-  const recent = await api("GET", path + "/records?limit=10");
+  // Remote unlock says before the password when it cannot work (switched off, anti-lock).
+  let remoteEnabled = null;
+  function showRemote() {
+    if (!unlockButton || device.data.role === "viewer") return;
+    const anti = lastStatus && lastStatus.modes.anti_lock;
+    const off = remoteEnabled === false;
+    const box = $("remote-off");
+    unlockButton.classList.toggle("primary", !(off || anti));
+    unlockButton.dataset.available = String(!(off || anti));
+    box.hidden = !(off || anti);
+    box.replaceChildren();
+    if (off) {
+      box.append(t("remote.off"), " ");
+      if (manage) box.append(el("a", { href: "/app/devices/" + encodeURIComponent(id) + "/settings#setting-remote_unlock", text: t("remote.turn_on") }));
+    } else if (anti) box.append(t("remote.anti_lock"));
+  }
+  const settingsRead = await api("GET", path + "/settings");
+  if (settingsRead.ok) {
+    const sr = settingsRead.data;
+    remoteEnabled = Boolean("remote_unlock" in sr.reported ? sr.reported.remote_unlock : sr.desired.remote_unlock);
+  }
+  const recent = await api("GET", path + "/records?limit=30");
   if (recent.ok) recent.data.data.forEach((e) => addEvent(e, true));
+  render(device.data.status);
+
+  // Modes: switches for the owner and admins (a command each, answered by the lock).
+  $("modes-hint").hidden = manage;
+  for (const li of $("status-modes").children) {
+    const sw = li.querySelector("button");
+    sw.disabled = !manage;
+    if (!manage) continue;
+    sw.addEventListener("click", () => switchMode(li.dataset.mode, sw.getAttribute("aria-checked") !== "true", $("modes-result")));
+  }
+  async function switchMode(mode, on, out) {
+    const sw = $("mode-" + mode);
+    sw.disabled = true;
+    out.textContent = t("remote.pending");
+    const r = await api("POST", path + "/modes", { request_id: requestId(), mode, on });
+    sw.disabled = false;
+    if (!r.ok) { out.textContent = errorText(r); return r; }
+    const reason = r.data.reason ? label("reason.", r.data.reason) : "";
+    out.dataset.status = r.data.status;
+    out.textContent = r.data.status === "done" ? t("status.mode_done", { mode: t("mode." + mode), state: on ? t("common.on") : t("common.off") })
+      : r.data.status === "refused" ? t("remote.refused", { reason }) : t("remote.offline", { reason });
+    return r;
+  }
+  $("alarm-disarm").addEventListener("click", async () => {
+    const r = await switchMode("armed", false, $("alarm-result"));
+    if (r.ok && r.data.status === "done") { $("alarm-banner").hidden = true; $("status-heading").focus(); }
+  });
 
   // Live: EventSource reconnects by itself; the indicator says whether we are current.
   const live = $("live-indicator");
@@ -51,7 +149,13 @@ document.addEventListener("DOMContentLoaded", async () => {
   source.addEventListener("open", () => { live.textContent = t("status.live"); live.className = "pill ok"; live.dataset.live = "true"; });
   source.addEventListener("error", () => { live.textContent = t("status.reconnecting"); live.className = "pill off"; live.dataset.live = "false"; });
   source.addEventListener("status", (m) => { render(JSON.parse(m.data)); loadFirmware(); });
-  source.addEventListener("event", (m) => addEvent(JSON.parse(m.data), false));
+  source.addEventListener("event", (m) => {
+    const e = JSON.parse(m.data);
+    addEvent(e, false);
+    showAlarm();
+    if (e.kind === "doorbell") { lastRing = e.occurred_at; loadSnapshot(); }
+    if (e.kind === "setting_changed" && e.data && e.data.name === "remote_unlock") { remoteEnabled = Boolean(e.data.value); showRemote(); }
+  });
   source.addEventListener("snapshot", (m) => { if (JSON.parse(m.data).kind === "doorbell") loadSnapshot(); });
   // A remote unlock the lock answered after the app stopped waiting ("sent, not
   // confirmed"): show what the lock did (faults 4).
@@ -83,9 +187,12 @@ document.addEventListener("DOMContentLoaded", async () => {
     const state = $("firmware-state");
     const u = f.update;
     state.dataset.status = u ? u.status : "";
+    progress(u && u.status === "installing" ? "installing" : null);
     if (!u) { state.textContent = ""; return; }
     const reason = u.reason ? label("reason.", u.reason) : "";
     state.textContent = t("firmware." + u.status, { version: u.version, reason });
+    state.className = u.status === "installed" ? "ok-text" : u.status === "installing" ? "" : "error";
+    if (u.status === "installing") fwButton.hidden = true;
     if (u.status === "installing" && !fwPoll) fwPoll = setTimeout(() => { fwPoll = null; loadFirmware(); }, 2000);
   }
   async function loadFirmware() {
@@ -95,9 +202,28 @@ document.addEventListener("DOMContentLoaded", async () => {
     else if (f.status === 404 && f.data.code !== "device_not_found") $("firmware-state").textContent = t("firmware.unavailable");
   }
   loadFirmware();
+  // The lock does not report a percentage: the bar moves through the steps it does
+  // report (sent, signature checked and installing, done) and runs indeterminate while
+  // the lock writes the image.
+  function progress(step) {
+    const box = $("firmware-progress-box");
+    const bar = $("firmware-progress");
+    box.hidden = !step;
+    if (step === "sending") bar.value = 10;
+    else if (step === "installing") bar.removeAttribute("value");
+    bar.dataset.step = step || "";
+  }
   let fwRequest = null;
-  fwButton.addEventListener("click", async () => {
+  fwButton.addEventListener("click", () => {
+    $("firmware-confirm-text").textContent = t("firmware.confirm_text", { from: $("firmware-current").textContent, version: $("firmware-available").dataset.version });
+    $("firmware-dialog").returnValue = "cancel";
+    $("firmware-dialog").showModal();
+    $("firmware-cancel").focus();
+  });
+  $("firmware-dialog").addEventListener("close", async () => {
+    if ($("firmware-dialog").returnValue !== "ok") { fwButton.focus(); return; }
     fwRequest = fwRequest || requestId();  // a retry of the same tap is the same request
+    progress("sending");
     fwButton.disabled = true;
     fwBusy = true;
     $("firmware-state").textContent = t("firmware.installing", { version: $("firmware-available").dataset.version });
@@ -126,17 +252,34 @@ document.addEventListener("DOMContentLoaded", async () => {
       return r.ok ? { blob: await r.blob(), at: r.headers.get("X-Taken-At") } : null;
     } catch (e) { return null; }
   }
+  // The newest ring may have come without a picture (switched off, camera busy): then
+  // the card says so, and an older picture is labelled as the earlier one it is.
+  const firstRing = seen.find((e) => e.kind === "doorbell");
+  let lastRing = firstRing ? firstRing.occurred_at : null;
+  const RING_SKEW = 30 * 1000;  // a ring's picture is taken within seconds of it
   async function loadSnapshot() {
     if (!mayCamera) return;
     const list = await api("GET", path + "/snapshots");
-    if (!list.ok || !list.data.data.length) return;
-    const latest = list.data.data[0];
-    const jpeg = await fetchJpeg(path + "/snapshots/" + latest.id + ".jpg");
-    if (!jpeg) return;
+    const latest = list.ok && list.data.data.find((x) => x.kind === "doorbell" || !x.kind);
     const img = $("doorbell-image");
-    show(img, jpeg.blob);
-    img.dataset.snapshotId = String(latest.id);
-    $("doorbell-caption").textContent = t("camera.doorbell_at", { time: when(latest.taken_at) });
+    const caption = $("doorbell-caption");
+    const ringNewer = lastRing && (!latest || Date.parse(lastRing) - Date.parse(latest.taken_at) > RING_SKEW);
+    img.classList.toggle("stale", Boolean(ringNewer));
+    caption.dataset.state = ringNewer ? "no_picture" : latest ? "picture" : "none";
+    if (!latest) {
+      caption.textContent = lastRing ? t("camera.rang_no_picture", { time: when(lastRing) }) : t("camera.none");
+      return;
+    }
+    if (img.dataset.snapshotId !== String(latest.id)) {
+      const jpeg = await fetchJpeg(path + "/snapshots/" + latest.id + ".jpg");
+      if (!jpeg) return;
+      show(img, jpeg.blob);
+      img.dataset.snapshotId = String(latest.id);
+    }
+    caption.textContent = ringNewer
+      ? t("camera.rang_no_picture", { time: when(lastRing) }) + " " + t("camera.earlier_picture", { time: when(latest.taken_at) })
+      : t("camera.doorbell_at", { time: when(latest.taken_at) });
+    img.alt = ringNewer ? t("camera.alt_earlier") : t("camera.alt");
   }
   loadSnapshot();
 
@@ -189,6 +332,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   const form = $("unlock-form");
   const result = $("remote-result");
   unlockButton.addEventListener("click", () => {
+    if (unlockButton.dataset.available === "false") { $("remote-off").focus(); result.textContent = $("remote-off").textContent; return; }
     $("unlock-error").textContent = "";
     $("unlock-password").value = "";
     dialog.showModal();

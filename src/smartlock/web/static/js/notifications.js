@@ -6,9 +6,24 @@ document.addEventListener("DOMContentLoaded", () => {
   const more = document.getElementById("notes-more");
   let lastId = null;
 
+  // The cloud stores each notification's text in English (push channels get it so);
+  // the centre says it in the page's language from its kind and event.
+  const lang = document.body.dataset.lang;
+  function texts(n) {
+    if (lang === "en") return [n.title, n.body];
+    const d = n.data || {};
+    if (d.event_kind) {
+      const parts = [];
+      if (d.user) parts.push(t("users.number", { number: d.user }));
+      if (d.method) parts.push(window.SL.label("method.", d.method));
+      return [window.SL.label("kind.", d.event_kind), parts.join(" · ") || n.body];
+    }
+    return [window.SL.has("notify." + n.kind) ? t("notify." + n.kind) : n.title, n.body];
+  }
   function item(n) {
+    const [title, body] = texts(n);
     const li = el("li", { class: n.read_at ? "" : "unread", "data-kind": n.kind, "data-id": n.id },
-      el("strong", { text: n.title }), el("p", { text: n.body }),
+      el("strong", { text: title }), el("p", { text: body }),
       el("time", { class: "hint", datetime: n.created_at, text: when(n.created_at) }));
     if (n.device_id) {  // to the lock's page; for a ring, its face-masked picture (A-LIVE)
       li.append(" ", el("a", {

@@ -29,10 +29,12 @@ document.addEventListener("DOMContentLoaded", async () => {
     if (!r.ok) { count.textContent = errorText(r); more.hidden = true; return; }
     count.textContent = r.data.count ? t("records.count", { count: r.data.count }) : t("records.empty");
     for (const e of r.data.data) {
-      const who = e.user_number ? (e.user_name ? e.user_name + " (" + e.user_number + ")" : e.user_number) : t("common.none");
-      body.append(el("tr", { "data-kind": e.kind },
+      const who = window.SL.whoText(e) || t("common.none");
+      const detail = window.SL.detailText(e);
+      const alarm = window.SL.isAlarm(e);
+      body.append(el("tr", { "data-kind": e.kind, class: alarm ? "event alarm" : null },
         el("td", {}, el("time", { datetime: e.occurred_at, text: when(e.occurred_at) })),
-        el("td", { text: label("kind.", e.kind) }),
+        el("td", {}, alarm ? el("span", { class: "tag-alarm", text: t("alarm.tag") }) : null, label("kind.", e.kind) + (detail ? " · " + detail : "")),
         el("td", { text: who }),
         el("td", { text: e.method ? label("method.", e.method) : t("common.none") })));
     }
@@ -40,6 +42,9 @@ document.addEventListener("DOMContentLoaded", async () => {
     more.hidden = !cursor;
   }
   form.addEventListener("submit", (ev) => { ev.preventDefault(); load(false); });
+  // On a phone the filters fold away under one line, open once one is set.
+  const box = document.getElementById("filters-box");
+  if (window.matchMedia("(min-width: 700px)").matches) box.open = true;
   more.addEventListener("click", () => load(true));
   load(false);
 });

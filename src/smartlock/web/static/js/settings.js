@@ -26,9 +26,13 @@ document.addEventListener("DOMContentLoaded", async () => {
   function control(name) { return form.elements.namedItem(name); }
   function read(input) {
     if (input.type === "checkbox") return input.checked;
-    if (input.type === "number") return Number(input.value);
+    if (input.type === "number" || input.dataset.type === "int") return Number(input.value);
     return input.value;
   }
+  // Modes (armed, anti-lock, ...) show what the lock reports now (its status), not only
+  // the shadow: a scene or the lock's menu may have switched one meanwhile.
+  let modes = d.status.modes || {};
+  const modeOf = (name) => { const box = form.querySelector('[data-setting="' + name + '"]'); return box && box.dataset.mode; };
   function write(input, value) {
     if (input.type === "checkbox") input.checked = Boolean(value); else input.value = String(value);
   }
@@ -40,10 +44,16 @@ document.addEventListener("DOMContentLoaded", async () => {
     for (const box of form.querySelectorAll("[data-setting]")) {
       const name = box.dataset.setting;
       const input = control(name);
-      const value = name in r.data.desired ? r.data.desired[name] : r.data.reported[name];
+      const mode = box.dataset.mode;
+      let value = name in r.data.desired ? r.data.desired[name] : r.data.reported[name];
+      if (mode && mode in modes) value = modes[mode];
       if (value !== undefined) write(input, value);
+      if (input.tagName === "SELECT" && value !== undefined && input.value !== String(value)) {
+        input.append(new Option(window.SL.valueText(name, value), String(value)));  // an offset not in the list
+        input.value = String(value);
+      }
       input.disabled = !manage;
-      const pending = name in r.data.pending;
+      const pending = name in r.data.pending && !(mode && mode in modes && modes[mode] === r.data.pending[name]);
       $("setting-" + name + "-pending").hidden = !pending;
       box.dataset.pending = String(pending);
     }
@@ -54,6 +64,22 @@ document.addEventListener("DOMContentLoaded", async () => {
     const input = ev.target;
     if (!input.name) return;
     if (input.type === "number" && (!input.checkValidity() || input.value === "")) { message.textContent = errorText({ status: 422, data: { code: "invalid_request" } }); return; }
+    const mode = modeOf(input.name);
+    if (mode) {  // a command: the lock acts now (or says why not), the shadow follows
+      input.disabled = true;
+      message.textContent = t("remote.pending");
+      const r = await api("POST", path + "/modes", { request_id: window.SL.requestId(), mode, on: input.checked });
+      input.disabled = false;
+      if (!(r.ok && r.data.status === "offline")) {
+        const reason = r.ok && r.data.reason ? window.SL.label("reason.", r.data.reason) : "";
+        message.textContent = !r.ok ? errorText(r) : r.data.status === "done" ? t("common.saved") : t("remote.refused", { reason });
+        if (r.ok && r.data.status === "done") modes = { ...modes, [mode]: input.checked };
+        await load();
+        return;
+      }
+      modes = { ...modes };
+      delete modes[mode];  // offline: the shadow takes it, the lock applies it on reconnect
+    }
     const r = await api("PATCH", path + "/settings", { version, changes: { [input.name]: read(input) } });
     if (r.status === 409) { await load(); message.textContent = t("settings.conflict"); return; }
     if (!r.ok) { message.textContent = errorText(r); await load(); return; }
@@ -61,12 +87,27 @@ document.addEventListener("DOMContentLoaded", async () => {
     await load();
   });
   form.addEventListener("submit", (ev) => ev.preventDefault());
-  load();
+  await load();
+  // The time zone: offer the phone's own as a one-tap choice.
+  const tz = control("tz_offset_min");
+  const tzButton = $("tz-browser");
+  if (tz && tzButton && manage) {
+    const mine = -new Date().getTimezoneOffset();
+    tzButton.textContent = t("settings.tz_browser", { tz: window.SL.tzText(mine) });
+    tzButton.hidden = Number(tz.value) === mine;
+    tzButton.addEventListener("click", () => {
+      if (![...tz.options].some((o) => o.value === String(mine))) tz.append(new Option(window.SL.tzText(mine), String(mine)));
+      tz.value = String(mine);
+      tz.dispatchEvent(new Event("change", { bubbles: true }));
+      tzButton.hidden = true;
+    });
+  }
 
   // Settings the lock applied arrive on the live channel as a fresh status.
   const source = new EventSource("/api/v1" + path + "/live");
   source.addEventListener("status", (m) => {
     const s = JSON.parse(m.data);
+    modes = s.modes || modes;
     $("settings-offline").hidden = s.online;
     $("net-online").textContent = s.online ? t("status.is_online") : t("status.is_offline");
     $("net-online").className = "pill " + (s.online ? "ok" : "off");

@@ -15,9 +15,32 @@ document.addEventListener("DOMContentLoaded", async () => {
   form.valid_until.value = local(new Date(now.getTime() + 24 * 3600 * 1000));
   form.uses.addEventListener("change", () => { $("temp-count-box").hidden = form.uses.value !== "n"; });
 
-  function showOnce(box, codeEl, code) {
+  // The code is shown once: share it now as a message with its validity (the phone's
+  // share sheet where there is one, else copied), since the cloud does not keep it.
+  const lockName = () => document.getElementById("device-name").textContent.trim();
+  function shareText(info) {
+    const uses = info.max_uses === null || info.max_uses === undefined ? t("share.uses_unlimited")
+      : info.max_uses === 1 ? t("share.uses_once") : t("share.uses_n", { count: info.max_uses });
+    return t(info.offline ? "share.message_offline" : "share.message", {
+      name: info.name, lock: lockName(), code: info.code, from: when(info.valid_from), until: when(info.valid_until), uses,
+    });
+  }
+  function showOnce(box, codeEl, code, info) {
     codeEl.textContent = code;
     box.hidden = false;
+    const text = shareText({ ...info, code });
+    const actions = box.querySelector(".share-box");
+    const preview = box.querySelector(".share-text");
+    preview.textContent = text;
+    actions.replaceChildren(
+      el("button", { type: "button", class: "primary", "data-testid": box.id + "-share", text: t("share.share"), onclick: async () => {
+        if (navigator.share) { try { await navigator.share({ title: t("share.title"), text }); return; } catch (e) { /* cancelled */ } }
+        toast((await window.SL.copyText(text)) ? t("share.copied") : t("share.copy_failed"));
+      } }),
+      el("button", { type: "button", "data-testid": box.id + "-copy", text: t("share.copy"), onclick: async () => {
+        toast((await window.SL.copyText(text)) ? t("share.copied") : t("share.copy_failed"));
+      } }),
+      el("a", { class: "button", "data-testid": box.id + "-sms", href: "sms:?&body=" + encodeURIComponent(text), text: t("share.sms") }));
     box.focus();
   }
 
@@ -29,7 +52,8 @@ document.addEventListener("DOMContentLoaded", async () => {
         el("span", { text: t("temp.state", { state: label("tstate.", tp.state) }) }), " · ",
         el("span", { text: t("temp.used", { uses: tp.uses, max }) }), el("br"),
         el("span", { class: "hint", text: t("temp.window", { from: when(tp.valid_from), until: when(tp.valid_until) }) })));
-    if (tp.state !== "revoked" && tp.state !== "revoking") {
+    // A used-up, expired or revoked code has nothing left to edit or revoke.
+    if (!["revoked", "revoking", "used_up", "expired", "failed"].includes(tp.state)) {
       li.append(el("span", {},
         el("button", { type: "button", text: t("temp.edit"), "aria-label": t("temp.edit") + ": " + tp.name, onclick: () => edit(tp) }),
         el("button", {
@@ -79,7 +103,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     const r = await api("POST", path + "/temp-passwords", body);
     if (!r.ok) { $("temp-error").textContent = errorText(r); return; }
     form.code.value = "";
-    if (r.data.code) showOnce($("temp-once"), $("temp-once-code"), r.data.code);
+    if (r.data.code) showOnce($("temp-once"), $("temp-once-code"), r.data.code, { name: body.name, valid_from: body.valid_from, valid_until: body.valid_until, max_uses: body.max_uses });
     if (r.data.reason) toast(t("remote.pending"));  // the lock's journal confirms it later
     load();
   });
@@ -107,7 +131,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     const r = await api("PATCH", path + "/temp-passwords/" + editing.id, body);
     if (!r.ok) { $("edit-error").textContent = errorText(r); return; }
     dialog.close();
-    if (r.data.code && body.new_code) showOnce($("temp-once"), $("temp-once-code"), r.data.code);
+    if (r.data.code && body.new_code) showOnce($("temp-once"), $("temp-once-code"), r.data.code, { name: body.name, valid_from: editing.valid_from, valid_until: body.valid_until, max_uses: body.unlimited ? null : body.max_uses || editing.max_uses });
     load();
   });
 
@@ -130,8 +154,16 @@ document.addEventListener("DOMContentLoaded", async () => {
     if (!body.name) { $("offline-error").textContent = t("err.invalid_request"); return; }
     const r = await api("POST", path + "/offline-codes", body);
     if (!r.ok) { $("offline-error").textContent = errorText(r); return; }
-    if (r.data.code) showOnce($("offline-once"), $("offline-once-code"), r.data.code);
+    if (r.data.code) showOnce($("offline-once"), $("offline-once-code"), r.data.code, { offline: true, name: body.name, valid_from: r.data.valid_from, valid_until: r.data.valid_until, max_uses: body.kind === "one_time" ? 1 : null });
     load();
   });
   load();
+  // Uses come from the lock's journal: "used 2 of 2" without a reload.
+  const source = new EventSource("/api/v1" + path + "/live");
+  source.addEventListener("event", (m) => {
+    const e = JSON.parse(m.data);
+    const visitor = e.method === "temp_password" || e.method === "offline_code";
+    if ((e.kind === "unlock" && visitor) || e.kind === "credential_added" || e.kind === "credential_deleted") load();
+  });
+  window.addEventListener("pagehide", () => source.close());
 });

@@ -91,4 +91,20 @@ document.addEventListener("DOMContentLoaded", async () => {
     r.data.data.forEach((u) => list.append(userCard(u)));
   }
   load();
+  // Users added or changed at the lock's own menu arrive as journal events: the list
+  // follows them live (a reload is not needed); typing in a form is not interrupted.
+  const USER_KINDS = ["user_added", "user_deleted", "credential_added", "credential_deleted"];
+  const source = new EventSource("/api/v1" + path + "/live");
+  let pending = null;
+  source.addEventListener("event", (m) => {
+    const e = JSON.parse(m.data);
+    if (!USER_KINDS.includes(e.kind) || !e.user_number) return;
+    clearTimeout(pending);
+    pending = setTimeout(function again() {
+      const active = document.activeElement;
+      if (active && active.tagName === "INPUT" && active.value && list.contains(active)) { pending = setTimeout(again, 1000); return; }
+      load();
+    }, 300);
+  });
+  window.addEventListener("pagehide", () => source.close());
 });
