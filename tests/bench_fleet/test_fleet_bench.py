@@ -24,13 +24,15 @@ from smartlock.cli import build_parser  # noqa: E402
 
 
 def test_private_broker_keeps_the_deployment_limits(tmp_path: Path) -> None:
-    conf = infra.mosquitto_conf(41883, tmp_path)
+    conf = infra.mosquitto_conf(41883, 41884, tmp_path)
     deploy = infra.DEPLOY_CONF.read_text().splitlines()
     for key in ("message_size_limit", "max_inflight_messages", "max_queued_messages"):
         wanted = next(line for line in deploy if line.startswith(key + " "))
         assert wanted in conf.splitlines()
-    assert "listener 41883 127.0.0.1" in conf
+    assert "listener 41883 127.0.0.1" in conf  # the locks' (login = client id)
+    assert "listener 41884 127.0.0.1" in conf  # the cloud's and the simulator's
     assert f"password_file {tmp_path / 'passwd'}" in conf
+    assert f"password_file {tmp_path / 'passwd-services'}" in conf
     assert "allow_anonymous false" in conf
 
 
