@@ -214,7 +214,8 @@ class MqttLink:
             tls_context=config.tls,
             timeout=10,
             max_inflight_messages=1000,
-            clean_start=not self.persistent,
+            # MQTT 3.1.1 (the embedded amqtt) has no clean start: a fresh session there.
+            clean_start=not self.persistent if config.mqtt5 else paho.MQTT_CLEAN_START_FIRST_ONLY,
             properties=properties,
         )
         async with client:
