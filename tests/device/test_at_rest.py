@@ -72,9 +72,9 @@ def test_the_virtual_lock_keeps_its_key_in_its_own_0600_file_issue13_finding8(
 def test_lock_db_and_its_wal_are_owner_only_issue13_finding8(tmp_path: Path) -> None:
     os.umask(0o022)
     path = tmp_path / "lock.db"
-    path.touch(mode=0o644)  # made by an older version
-    os.chmod(path, 0o644)
     _with_master(path, None)
+    for p in [path, *tmp_path.glob("lock.db-*")]:
+        os.chmod(p, 0o644)  # as an older version left them
     lock = open_lock(path, serial="x", verification_code="x")
     for p in [path, *tmp_path.glob("lock.db-*")]:
         assert _mode(p) == 0o600, p

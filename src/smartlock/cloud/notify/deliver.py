@@ -32,6 +32,11 @@ def _context(account_id: int) -> str:
     return f"notify-url:{account_id}"
 
 
+# Schemes whose URL names an account at a fixed public service, not a host (tgram's
+# "host" is the bot id): no host to check when saved; every send is still guarded.
+FIXED_SERVICE_SCHEMES = frozenset({"tgram", "discord", "pover", "slack", "msteams", "pbul"})
+
+
 def check_url(url: str, allow: str = "") -> str:
     """The URL's display hint if apprise understands it and its host is not internal
     (checked again at each send); 422 otherwise.
@@ -41,7 +46,8 @@ def check_url(url: str, allow: str = "") -> str:
     parts = urlsplit(url)
     host = parts.hostname or ""
     try:
-        netguard.check_host(host, netguard.parse_allow(allow))
+        if parts.scheme.lower() not in FIXED_SERVICE_SCHEMES:
+            netguard.check_host(host, netguard.parse_allow(allow))
     except netguard.Refused:
         raise CloudError(
             "notifications cannot go to this host (an internal address)",
