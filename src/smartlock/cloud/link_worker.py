@@ -213,7 +213,10 @@ class MqttLink:
             keepalive=config.keepalive_s,
             tls_context=config.tls,
             timeout=10,
-            max_inflight_messages=1000,
+            # No more unacknowledged QoS 1 publishes than the broker takes (its Receive
+            # Maximum: Mosquitto max_inflight_messages, 20); paho does not read it, and
+            # a client over it is disconnected (seen at 2,000 locks).
+            max_inflight_messages=20,
             # MQTT 3.1.1 (the embedded amqtt) has no clean start: a fresh session there.
             clean_start=not self.persistent if config.mqtt5 else paho.MQTT_CLEAN_START_FIRST_ONLY,
             properties=properties,
