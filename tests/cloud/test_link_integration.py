@@ -280,14 +280,18 @@ async def test_remote_unlock_done_replayed_refused_and_offline_A_REMOTE(world: W
     assert r.json()["status"] == "refused"
     assert r.json()["reason"] == "anti_lock_mode"
 
+    # The lock reports the mode soon after: wait for the cloud to have seen it, or the
+    # report still in flight would arrive after the "off" below and refuse 0003 at the
+    # cloud with a stale anti_lock (the flake of session 4).
+    async def anti_lock_is(on: bool) -> bool:
+        return bool((await world.get("/status"))["modes"].get("anti_lock")) is on
+
+    await eventually(lambda: anti_lock_is(True))
+
     # Lock gone (silently, no last will yet): the request ends as offline after the timeout.
     world.lock.settings["anti_lock"] = False
     world.lock.lockout_remaining_s = 0
-
-    async def anti_lock_off() -> bool:
-        return not (await world.get("/status"))["modes"].get("anti_lock")
-
-    await eventually(anti_lock_off)
+    await eventually(lambda: anti_lock_is(False))
     await world.stop_lock()
     r = await world.send("POST", "/unlock", {"request_id": "unlock-0003", "password": PASSWORD})
     assert r.json()["status"] == "offline", r.text
