@@ -155,32 +155,20 @@ class LockClient:
             self.broker, self.lock_id, creds.broker_username, creds.broker_password, will
         )
         async with client:
-            subs = [Channel.CMD, Channel.ACK, Channel.SHADOW_DESIRED, Channel.FIRMWARE_OFFER]
-            if self.options.ha_discovery:  # commands are refused visibly unless allowed (A-HA)
-                subs.append(Channel.HA_COMMAND)
-            topics = [(self._t(c), 1) for c in subs]
-            if self.options.ha_discovery:
-                topics.append((HA_STATUS, 1))
-            await client.subscribe(topics)
-            await client.publish(self._t(Channel.AVAILABILITY), b"online", qos=1, retain=True)
-            self._inflight, self._last_state = None, None
-            await self._publish_signed(client, self.lock.reported(), retain=True)
-            if self.options.ha_discovery:
-                await self._publish_discovery(client)
-            self.sessions += 1
-            self._mqtt = client
-            self.connected.set()
-            log.info(
-                "link %s: connected to %s:%s", self.lock_id, self.broker.host, self.broker.port
-            )
-            tasks = {
-                asyncio.create_task(self._receive(client)),
-                asyncio.create_task(self._send_loop(client)),
-            }
+            # A task of an older session must never hold up this one's HA publishes.
+            self._ha_writing = asyncio.Lock()
+            tasks: set[asyncio.Task[None]] = set()
             try:
+                await self._start_session(client)
+                tasks = {
+                    asyncio.create_task(self._receive(client)),
+                    asyncio.create_task(self._send_loop(client)),
+                }
                 done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             except asyncio.CancelledError:
-                await self._publish_offline(client)  # a clean stop: the will is not sent
+                # A clean stop, also while the session starts (after `online` went
+                # out): the broker sends the will only on a crash (A-HA).
+                await self._publish_offline(client)
                 raise
             finally:
                 self.connected.clear()
@@ -188,6 +176,24 @@ class LockClient:
                 await _cancel_all(tasks | self._tasks)
             for task in done:
                 task.result()
+
+    async def _start_session(self, client: aiomqtt.Client) -> None:
+        subs = [Channel.CMD, Channel.ACK, Channel.SHADOW_DESIRED, Channel.FIRMWARE_OFFER]
+        if self.options.ha_discovery:  # commands are refused visibly unless allowed (A-HA)
+            subs.append(Channel.HA_COMMAND)
+        topics = [(self._t(c), 1) for c in subs]
+        if self.options.ha_discovery:
+            topics.append((HA_STATUS, 1))
+        await client.subscribe(topics)
+        await client.publish(self._t(Channel.AVAILABILITY), b"online", qos=1, retain=True)
+        self._inflight, self._last_state = None, None
+        await self._publish_signed(client, self.lock.reported(), retain=True)
+        if self.options.ha_discovery:
+            await self._publish_discovery(client)
+        self.sessions += 1
+        self._mqtt = client
+        self.connected.set()
+        log.info("link %s: connected to %s:%s", self.lock_id, self.broker.host, self.broker.port)
 
     # ----- lock → cloud ------------------------------------------------------------
 
