@@ -66,7 +66,10 @@ def table(r: dict[str, Any]) -> str:
         rows += [
             ("reconnect storm: events stored", f"{s['stored']:,} of {s['pending_events']:,}"),
             ("  all stored after", _f(s["recovered_s"], " s")),
-            ("  peak cloud RSS", _f(s["peak_cloud_rss_mb"], " MB")),
+            (
+                "  peak cloud RSS / PSS (summed)",
+                f"{_f(s['peak_cloud_rss_mb'], ' MB')} / {_f(s.get('peak_cloud_pss_mb'), ' MB')}",
+            ),
             ("  remote unlocks during it", _unlock(s["unlocks"])),
         ]
     if "unlock_idle" in r:

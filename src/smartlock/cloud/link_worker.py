@@ -29,6 +29,7 @@ changed while the cloud was down is right again at once. Nothing else is retaine
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import hashlib
 import hmac
@@ -45,12 +46,13 @@ import aiomqtt
 import paho.mqtt.client as paho
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
+from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from smartlock.cloud import derive, ingest
 from smartlock.cloud.outcome import Outcome
 from smartlock.cloud.services import Services
 from smartlock.link.connection import BrokerConfig, raise_if_cancelled
-from smartlock.link.topics import Channel, all_locks, shared
+from smartlock.link.topics import Channel, all_locks, parse_topic, shared
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +68,12 @@ LOCK_CHANNELS = (
     Channel.AVAILABILITY,
     Channel.PAIRING_HELLO,
 )
-MAX_BATCH = 2000  # messages per transaction
-DERIVE_CHUNK = 100  # locks per derive transaction
+# Messages per transaction: big enough to amortise a commit, small enough that a
+# command's answer arriving behind a batch waits at most ~0.1 s for it (A-REMOTE).
+MAX_BATCH = 300
+_CMD_RESULT_SUFFIX = "/" + Channel.CMD_RESULT.value
+DERIVE_CHUNK = 250  # locks per derive transaction
+DERIVE_GATHER_S = 0.2
 SWEEP_S = 5.0  # how often a worker looks for journal left underived (a killed worker)
 
 
@@ -129,6 +135,7 @@ class MqttLink:
         self._derive_wanted: set[str] = set()
         self._derive_wake = asyncio.Event()
         self._watched: set[str] = set(services.live.keys())
+        self._repeats = RepeatedBatches()
         self._loop: asyncio.AbstractEventLoop | None = None
         self.stats = {"messages": 0, "batches": 0, "events": 0, "dropped": 0, "max_batch": 0}
         services.live.on_change = self._watch_changed
@@ -214,13 +221,21 @@ class MqttLink:
             tls_context=config.tls,
             timeout=10,
             # No more unacknowledged QoS 1 publishes than the broker takes (its Receive
-            # Maximum: Mosquitto max_inflight_messages, 20); paho does not read it, and
-            # a client over it is disconnected (seen at 2,000 locks).
+            # Maximum: Mosquitto max_inflight_messages, 20 by default, 1,000 in deploy/);
+            # paho does not read it, and a client over it is disconnected (seen at 2,000
+            # locks). 20 is enough: acks are pipelined, not awaited.
             max_inflight_messages=20,
             # MQTT 3.1.1 (the embedded amqtt) has no clean start: a fresh session there.
             clean_start=not self.persistent if config.mqtt5 else paho.MQTT_CLEAN_START_FIRST_ONLY,
             properties=properties,
         )
+        if self.ingest:
+            # PUBACK only once a batch is written (``_handle``): the broker holds at most
+            # its max_inflight_messages unacknowledged per worker, so that is the bound
+            # on what a worker has in memory (back-pressure: the rest waits, queued on
+            # the broker), and a worker killed mid-batch gets its batch again when its
+            # named session resumes.
+            client._client.manual_ack_set(True)
         async with client:
             _no_delay(client)
             if self.ingest:
@@ -234,13 +249,22 @@ class MqttLink:
             await self._consume(client)
 
     async def _subscribe_locks(self, client: aiomqtt.Client, config: BrokerConfig) -> None:
-        # MQTT 5 retain handling 0: a starting worker reconciles from retained state.
+        # A fresh session takes the retained state and reconciles from it; a resumed
+        # named session already has everything it missed queued, so it asks for the
+        # retained set only where its subscription is new (MQTT 5 retain handling 1):
+        # a worker restart at 10,000 locks is not 30,000 retained messages per worker.
         group = self.services.settings.worker_group
+        options = None
+        if config.mqtt5:
+            options = SubscribeOptions(qos=1, retainHandling=1 if self.persistent else 0)
         for channel in LOCK_CHANNELS:
             name = all_locks(channel)
             if config.shared_subscriptions:
                 name = shared(name, group)
-            await client.subscribe(name, qos=1)
+            if options is None:
+                await client.subscribe(name, qos=1)
+            else:
+                await client.subscribe(name, options=options)
 
     async def _consume(self, client: aiomqtt.Client) -> None:
         """Take what has arrived as one batch; while it is written, the next gathers."""
@@ -252,7 +276,14 @@ class MqttLink:
             while len(batch) < MAX_BATCH and not inbox.empty():
                 batch.append(inbox.get_nowait())
             raise_if_cancelled()
-            await self._handle(client, batch)
+            try:
+                await self._handle(client, batch)
+            finally:
+                # Stored, dropped as bad, or not stored (the locks resend what the cloud
+                # did not ack): each message has been dealt with, PUBACK it.
+                for message in batch:
+                    if message.qos > 0:
+                        client._client.ack(message.mid, message.qos)
 
     async def _handle(self, client: aiomqtt.Client, batch: list[aiomqtt.Message]) -> None:
         from_locks: list[tuple[str, bytes]] = []
@@ -261,10 +292,18 @@ class MqttLink:
             payload = message.payload if isinstance(message.payload, bytes) else b""
             if name.startswith(CLOUD_PREFIX):
                 self._cloud_message(name, payload)
-            else:
+            elif not self._repeats.answer(name, payload, client):
                 from_locks.append((name, payload))
-        if not from_locks:
-            return
+        # A command's answer is someone waiting at the app (A-REMOTE): it goes in a small
+        # transaction of its own before the journal of a storm.
+        urgent = [m for m in from_locks if m[0].endswith(_CMD_RESULT_SUFFIX)]
+        if urgent:
+            await self._ingest(client, urgent)
+            from_locks = [m for m in from_locks if not m[0].endswith(_CMD_RESULT_SUFFIX)]
+        if from_locks:
+            await self._ingest(client, from_locks)
+
+    async def _ingest(self, client: aiomqtt.Client, from_locks: list[tuple[str, bytes]]) -> None:
         try:
             outcome = await asyncio.to_thread(ingest.handle_batch, self.services, from_locks)
         except Exception:
@@ -272,6 +311,7 @@ class MqttLink:
             # resend it (D-LOG). Log it and go on with the next batch.
             log.exception("a batch of %d messages was not stored", len(from_locks))
             return
+        self._repeats.remember(from_locks, outcome)
         self.stats["messages"] += len(from_locks)
         self.stats["batches"] += 1
         self.stats["events"] += outcome.stored_events
@@ -345,6 +385,10 @@ class MqttLink:
             finally:
                 waiter.cancel()
             raise_if_cancelled()
+            if 0 < len(self._derive_wanted) < DERIVE_CHUNK:
+                # Let a few more batches' locks gather: a drain costs about ten queries
+                # whether it serves 3 locks or 250 (a notification is ~0.2 s later).
+                await asyncio.sleep(DERIVE_GATHER_S)
             self._derive_wake.clear()
             try:
                 if time.monotonic() - last_sweep >= SWEEP_S:
@@ -366,6 +410,52 @@ class MqttLink:
             except Exception:
                 log.exception("deriving app data failed; will retry")
                 await asyncio.sleep(1.0)
+
+
+class RepeatedBatches:
+    """Event batches this worker has stored, by their exact bytes, with the ack each
+    lock was last sent. A lock resends a batch, byte for byte, until its ack arrives;
+    in a storm the copies can outnumber the new batches, and each would cost a
+    verification and a transaction to learn it is a duplicate. A copy of a stored
+    batch is answered from here with the lock's latest ack instead (safe: the bytes
+    passed verification before, and an ack only ever says what is committed).
+    """
+
+    def __init__(self, capacity: int = 20_000) -> None:
+        self.capacity = capacity
+        # (topic, BLAKE2b of the payload) -> lock id: a few MB for the whole capacity.
+        self._stored: collections.OrderedDict[tuple[str, bytes], str] = collections.OrderedDict()
+        self._acks: dict[str, tuple[str, bytes]] = {}  # lock id -> its latest ack
+        self.answered = 0
+
+    def answer(self, name: str, payload: bytes, client: aiomqtt.Client) -> bool:
+        key = (name, _digest(payload))
+        lock_id = self._stored.get(key)
+        ack = self._acks.get(lock_id) if lock_id is not None else None
+        if ack is None:
+            return False
+        self._stored.move_to_end(key)
+        _publish_nowait(client, ack[0], ack[1], qos=1)
+        self.answered += 1
+        return True
+
+    def remember(self, messages: list[tuple[str, bytes]], outcome: Outcome) -> None:
+        acks: dict[str, tuple[str, bytes]] = {}
+        for out in outcome.publish:
+            lock_id, channel = parse_topic(out.topic)
+            if channel is Channel.ACK:
+                acks[lock_id] = (out.topic, out.payload)
+        if not acks:
+            return
+        if len(self._acks) > 4 * self.capacity:
+            self._acks.clear()  # locks long gone; those still resending come back
+        self._acks.update(acks)
+        for name, payload in messages:
+            lock_id, channel = parse_topic(name)
+            if channel is Channel.EVENTS and lock_id in acks:
+                self._stored[(name, _digest(payload))] = lock_id
+        while len(self._stored) > self.capacity:
+            self._stored.popitem(last=False)
 
 
 async def retire_sessions(services: Services, names: list[str]) -> None:
@@ -390,6 +480,10 @@ async def retire_sessions(services: Services, names: list[str]) -> None:
         )
         async with client:
             log.info("retired worker session %s", name)
+
+
+def _digest(payload: bytes) -> bytes:
+    return hashlib.blake2b(payload, digest_size=16).digest()
 
 
 def _no_delay(client: aiomqtt.Client) -> None:

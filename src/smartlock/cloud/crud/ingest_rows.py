@@ -11,12 +11,12 @@ forward (``acked_seq`` = the larger of the two, the newest ``state_at`` wins).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import Table, bindparam, func, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -77,19 +77,21 @@ def lock_devices(session: Session, device_ids: Iterable[str]) -> set[str]:
 
 
 def store_events(session: Session, batches: Sequence[DeviceBatch]) -> list[StoredEvent]:
-    """Insert every new event of every lock in one statement; return the rows inserted.
+    """Insert every new event of every lock in one statement; return the rows inserted,
+    in insert (id) order.
 
     A batch is a gap-free slice of a lock's journal (D-LOG): events at or below what
     the lock says was acknowledged are skipped; any other seq already present is a
     redelivery and the unique key drops it.
     """
+    now = utcnow()
     rows = [
         {
             "device_id": b.device_id,
             "seq": e.seq,
             "kind": e.kind,
             "occurred_at": e.occurred_at,
-            "received_at": utcnow(),
+            "received_at": now,
             "user_number": e.user_number,
             "method": e.method,
             "source": e.source,
@@ -103,14 +105,50 @@ def store_events(session: Session, batches: Sequence[DeviceBatch]) -> list[Store
     ]
     if not rows:
         return []
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    if _postgres(session):
+        return _store_events_pg(session, rows)
     stmt = (
-        insert(Event)
+        sqlite_insert(Event)
         .on_conflict_do_nothing(index_elements=["device_id", "seq"])
         .returning(Event.id, Event.device_id, Event.seq, Event.kind, sort_by_parameter_order=True)
     )
     result = session.execute(stmt, rows)
     return [StoredEvent(r.id, r.device_id, r.seq, r.kind) for r in result]
+
+
+# PostgreSQL takes a whole batch as one array per column: one small statement that
+# the driver need not rewrite, where a multi-row VALUES of a 2,000-message batch is a
+# query of 20,000 placeholders that psycopg parses again for every batch (measured:
+# a third of the worker's CPU, bench/ingest_cpu.py).
+_PG_INSERT_EVENTS = text(
+    """
+    INSERT INTO events (device_id, seq, kind, occurred_at, received_at, user_number,
+                        method, source, data, chain_hash, prev_hash)
+    SELECT * FROM unnest(
+        CAST(:device_id AS varchar[]), CAST(:seq AS integer[]), CAST(:kind AS varchar[]),
+        CAST(:occurred_at AS timestamptz[]), CAST(:received_at AS timestamptz[]),
+        CAST(:user_number AS varchar[]), CAST(:method AS varchar[]),
+        CAST(:source AS varchar[]), CAST(:data AS json[]), CAST(:chain_hash AS varchar[]),
+        CAST(:prev_hash AS varchar[]))
+    ON CONFLICT (device_id, seq) DO NOTHING
+    RETURNING id, device_id, seq, kind
+    """
+)
+
+
+def _store_events_pg(session: Session, rows: list[dict[str, Any]]) -> list[StoredEvent]:
+    columns: dict[str, list[Any]] = {name: [r[name] for r in rows] for name in rows[0]}
+    columns["data"] = [json.dumps(d) for d in columns["data"]]
+    for name in ("occurred_at", "received_at"):
+        columns[name] = [t.astimezone(dt.UTC) for t in columns[name]]
+    result = session.execute(_PG_INSERT_EVENTS, columns)
+    stored = [StoredEvent(r.id, r.device_id, r.seq, r.kind) for r in result]
+    stored.sort(key=lambda row: row.id)
+    return stored
+
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def check_chain(session: Session, stored: list[StoredEvent]) -> list[StoredEvent]:
@@ -143,18 +181,19 @@ def raise_acks(session: Session, batches: Sequence[DeviceBatch], stored: list[St
     last: dict[str, int] = {}
     for row in stored:  # in insert order, so the last per device is its newest
         last[row.device_id] = row.id
-    greatest = func.greatest if session.get_bind().dialect.name == "postgresql" else func.max
-    params = [
-        {"b_id": b.device_id, "b_ack": b.ack_seq()}
-        for b in sorted(batches, key=lambda b: b.device_id)
-        if b.events or b.lock_acked_through
-    ]
-    if params:
+    acks = {b.device_id: b.ack_seq() for b in batches if b.events or b.lock_acked_through}
+    if _postgres(session):
+        if acks:
+            session.execute(_PG_RAISE_ACKS, {"ids": sorted(acks), "acks": _by_id(acks)})
+        if last:
+            session.execute(_PG_LAST_EVENT, {"ids": sorted(last), "last": _by_id(last)})
+        return
+    if acks:
         session.execute(
             update(DEVICES)
             .where(DEVICES.c.id == bindparam("b_id"))
-            .values(acked_seq=greatest(DEVICES.c.acked_seq, bindparam("b_ack"))),
-            params,
+            .values(acked_seq=func.max(DEVICES.c.acked_seq, bindparam("b_ack"))),
+            [{"b_id": d, "b_ack": a} for d, a in sorted(acks.items())],
         )
     if last:
         session.execute(
@@ -165,17 +204,47 @@ def raise_acks(session: Session, batches: Sequence[DeviceBatch], stored: list[St
         )
 
 
+def _by_id(values: dict[str, Any]) -> list[Any]:
+    return [values[k] for k in sorted(values)]
+
+
+_PG_RAISE_ACKS = text(
+    """
+    UPDATE devices SET acked_seq = greatest(devices.acked_seq, v.ack)
+    FROM unnest(CAST(:ids AS varchar[]), CAST(:acks AS integer[])) AS v(id, ack)
+    WHERE devices.id = v.id
+    """
+)
+_PG_LAST_EVENT = text(
+    """
+    UPDATE devices SET last_event_id = v.last
+    FROM unnest(CAST(:ids AS varchar[]), CAST(:last AS integer[])) AS v(id, last)
+    WHERE devices.id = v.id
+    """
+)
+
+
 def apply_states(session: Session, batches: Sequence[DeviceBatch]) -> set[str]:
     """Keep each lock's newest state report (an older one, redelivered late, or the
     retained copy a starting worker is handed again, writes nothing); return the
     devices whose stored state changed.
     """
+    reports = sorted(
+        ((b.device_id, b.state) for b in batches if b.state is not None), key=lambda r: r[0]
+    )
+    if not reports:
+        return set()
+    if _postgres(session):
+        params = {
+            "ids": [d for d, _ in reports],
+            "states": [json.dumps(state) for _, (state, _, _) in reports],
+            "ats": [at.astimezone(dt.UTC) for _, (_, at, _) in reports],
+            "fws": [fw or None for _, (_, _, fw) in reports],
+        }
+        return set(session.scalars(_PG_APPLY_STATES, params))
     changed: set[str] = set()
     table = DEVICES
-    for b in sorted(batches, key=lambda b: b.device_id):
-        if b.state is None:
-            continue
-        state, at, firmware = b.state
+    for device_id, (state, at, firmware) in reports:
         values: dict[str, Any] = {
             "state": state,
             "state_at": at,
@@ -186,37 +255,68 @@ def apply_states(session: Session, batches: Sequence[DeviceBatch]) -> set[str]:
             values["firmware"] = firmware
         result = session.execute(
             update(table)
-            .where(table.c.id == b.device_id)
+            .where(table.c.id == device_id)
             .where(table.c.state_at.is_(None) | (table.c.state_at < at))
             .values(**values)
             .returning(table.c.id)
         )
         if result.first() is not None:
-            changed.add(b.device_id)
+            changed.add(device_id)
     return changed
+
+
+_PG_APPLY_STATES = text(
+    """
+    UPDATE devices SET state = v.state, state_at = v.at, online = true,
+                       last_seen_at = v.at, firmware = coalesce(v.fw, devices.firmware)
+    FROM unnest(CAST(:ids AS varchar[]), CAST(:states AS json[]),
+                CAST(:ats AS timestamptz[]), CAST(:fws AS varchar[])) AS v(id, state, at, fw)
+    WHERE devices.id = v.id AND (devices.state_at IS NULL OR devices.state_at < v.at)
+    RETURNING devices.id
+    """
+)
 
 
 def apply_availability(
     session: Session, batches: Sequence[DeviceBatch], *, now: dt.datetime
 ) -> dict[str, bool]:
     """Record each lock's last availability; return {device: online} where it changed."""
-    changed: dict[str, bool] = {}
+    last = {b.device_id: b.availability[-1] for b in batches if b.availability}
+    if not last:
+        return {}
+    if _postgres(session):
+        params = {"ids": sorted(last), "online": _by_id(last), "now": now.astimezone(dt.UTC)}
+        changed = {row.id: row.online for row in session.execute(_PG_AVAILABILITY, params)}
+        seen = [d for d, online in sorted(last.items()) if online and d not in changed]
+        if seen:
+            session.execute(_PG_SEEN, {"ids": seen, "now": now.astimezone(dt.UTC)})
+        return changed
+    result: dict[str, bool] = {}
     table = DEVICES
-    for b in sorted(batches, key=lambda b: b.device_id):
-        if not b.availability:
-            continue
-        online = b.availability[-1]
+    for device_id, online in sorted(last.items()):
         values: dict[str, Any] = {"online": online}
         if online:
             values["last_seen_at"] = now
-        result = session.execute(
+        found = session.execute(
             update(table)
-            .where(table.c.id == b.device_id, table.c.online != online)
+            .where(table.c.id == device_id, table.c.online != online)
             .values(**values)
             .returning(table.c.id)
         )
-        if result.first() is not None:
-            changed[b.device_id] = online
+        if found.first() is not None:
+            result[device_id] = online
         elif online:
-            session.execute(update(table).where(table.c.id == b.device_id).values(last_seen_at=now))
-    return changed
+            session.execute(update(table).where(table.c.id == device_id).values(last_seen_at=now))
+    return result
+
+
+_PG_AVAILABILITY = text(
+    """
+    UPDATE devices SET online = v.online,
+        last_seen_at = CASE WHEN v.online THEN :now ELSE devices.last_seen_at END
+    FROM unnest(CAST(:ids AS varchar[]), CAST(:online AS boolean[])) AS v(id, online)
+    WHERE devices.id = v.id AND devices.online <> v.online
+    RETURNING devices.id, v.online
+    """
+)
+_PG_SEEN = text("UPDATE devices SET last_seen_at = :now WHERE id = ANY(CAST(:ids AS varchar[]))")
