@@ -260,7 +260,10 @@ class MqttLink:
             name = message.topic.value
             payload = message.payload if isinstance(message.payload, bytes) else b""
             if name.startswith(CLOUD_PREFIX):
-                self._cloud_message(name, payload)
+                try:
+                    self._cloud_message(name, payload)
+                except Exception:  # one message never ends the worker's link (issue 12)
+                    log.exception("dropped message on %s after an error", name)
             else:
                 from_locks.append((name, payload))
         if not from_locks:
