@@ -13,6 +13,7 @@ import asyncio
 import dataclasses
 import logging
 import secrets
+from pathlib import Path
 
 import pytest
 
@@ -207,3 +208,49 @@ async def test_a_bug_in_a_cloud_handler_drops_that_message_only_and_logs_its_top
         assert "dropped message on " + topic(lock_id, Channel.STATE) + " after an error" in text
     finally:
         await clear_retained(broker, lock_id)
+
+
+async def test_the_lock_process_restarts_a_dead_link_task_with_backoff(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 12, Deliver: should `LockClient.run()` ever raise or return (a bug), the
+    lock process says so and starts it again, waiting twice as long each time."""
+    from smartlock.demo import lockproc
+
+    calls: list[str] = []
+    waits: list[float] = []
+    forever = asyncio.Event()
+
+    async def run(self: LockClient) -> None:
+        calls.append("run")
+        if len(calls) == 1:
+            raise RuntimeError("bug in the link")
+        if len(calls) == 2:
+            return
+        await forever.wait()
+
+    real_sleep = asyncio.sleep
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        await real_sleep(0)
+
+    monkeypatch.setattr(LockClient, "run", run)
+    monkeypatch.setattr(lockproc.asyncio, "sleep", sleep)
+    caplog.set_level(logging.INFO, logger="smartlock.demo.lockproc")
+    lock = lockproc.LockProcess(tmp_path / "lock", BrokerConfig("127.0.0.1", 1))
+    try:
+        client = LockClient(lock.broker, FakeCloud().enrol(new_lock_id()), FakeLock(), FAST)
+        task = asyncio.create_task(lock._supervise(client))
+        async with asyncio.timeout(10):
+            while len(calls) < 3:
+                await real_sleep(0.01)
+        assert not task.done()  # the third run is alive
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    finally:
+        lock.durable.store.close()
+    assert waits == [lockproc.SUPERVISOR_MIN_S, 2 * lockproc.SUPERVISOR_MIN_S]
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert "link task died" in text and "link task ended on its own" in text
