@@ -36,12 +36,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-BENCHES = {"fleet": "fleet_bench.py"}  # name -> script in the checkout's bench/
+BENCHES = {"fleet": "fleet_bench.py", "faults": "faults.py"}  # name -> bench/ script
 
 
 def _register_bench(subparsers: Any) -> None:
     bench = subparsers.add_parser(
-        "bench", help="run a benchmark from the source tree's bench/ (fleet: issue 11)"
+        "bench",
+        help="run a benchmark from the source tree's bench/ (fleet: issue 11; faults: 12)",
     )
     bench.add_argument("name", choices=sorted(BENCHES))
     bench.add_argument("options", nargs=argparse.REMAINDER, help="passed to the bench")
@@ -57,6 +58,7 @@ def _run_bench(args: argparse.Namespace) -> int:
     spec = importlib.util.spec_from_file_location(f"smartlock_bench_{args.name}", script)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
     spec.loader.exec_module(module)
     return int(module.main(args.options) or 0)
 

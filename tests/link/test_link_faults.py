@@ -10,17 +10,21 @@ A-SETTINGS, D-LOG.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
+import secrets
+from pathlib import Path
 
 import pytest
 
 from smartlock.device.inputs import RemoteAction
 from smartlock.device.vocab import EventKind
+from smartlock.link.cloud_client import CloudClient
 from smartlock.link.codec import canonical, parse
 from smartlock.link.connection import BrokerConfig
 from smartlock.link.errors import MalformedMessage
 from smartlock.link.lock_client import LinkOptions, LockClient
-from smartlock.link.schemas import Command, CommandResult, Scalar, ShadowReported
+from smartlock.link.schemas import Command, CommandResult, Scalar, ShadowReported, StateReport
 from smartlock.link.topics import Channel, topic
 
 from .fakes import FakeLock
@@ -163,3 +167,90 @@ async def test_a_bug_in_a_handler_is_logged_with_the_topic_and_the_link_carries_
         assert "session failed" in text
     finally:
         await clear_retained(broker, lock_id)
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(90)
+async def test_a_bug_in_a_cloud_handler_drops_that_message_only_and_logs_its_topic(
+    mosquitto_broker: BrokerConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The cloud side of the link too (issue 12, Deliver): before, an exception other
+    than a LinkError from a handler left `CloudClient._handle` and ended `run()`, so the
+    cloud link stopped for good (no ack, no state, nothing logged with a topic)."""
+    broker = mosquitto_broker
+    lock_id, cloud, lock = new_lock_id(), FakeCloud(), FakeLock()
+    creds = cloud.enrol(lock_id)
+    failures = [1]
+
+    def on_state(i: str, s: StateReport) -> None:
+        if failures[0]:
+            failures[0] -= 1
+            raise RuntimeError("bug in on_state")
+        cloud.states.append((i, s))
+
+    handlers = dataclasses.replace(cloud.handlers(), on_state=on_state)
+    cc = CloudClient(
+        broker, handlers, username="cloud", password="x", group="g" + secrets.token_hex(4)
+    )
+    client = LockClient(broker, creds, lock, FAST)
+    caplog.set_level(logging.WARNING, logger="smartlock.link.cloud_client")
+    try:
+        async with running(cc.run()) as cloud_task, running(client.run()):
+            await asyncio.wait_for(cc.connected.wait(), 15)
+            await asyncio.wait_for(client.connected.wait(), 15)
+            await wait_for(lambda: not failures[0], what="the first state hit the bug")
+            seq = lock.record(EventKind.DOORBELL).seq  # an event, and a new state after it
+            client.notify()
+            await wait_for(lambda: lock.acked == seq, what="event acked after the bug")
+            await wait_for(lambda: cloud.states, what="a later state handled")
+            assert not cloud_task.done()
+        text = "\n".join(r.getMessage() for r in caplog.records)
+        assert "dropped message on " + topic(lock_id, Channel.STATE) + " after an error" in text
+    finally:
+        await clear_retained(broker, lock_id)
+
+
+async def test_the_lock_process_restarts_a_dead_link_task_with_backoff(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 12, Deliver: should `LockClient.run()` ever raise or return (a bug), the
+    lock process says so and starts it again, waiting twice as long each time."""
+    from smartlock.demo import lockproc
+
+    calls: list[str] = []
+    waits: list[float] = []
+    forever = asyncio.Event()
+
+    async def run(self: LockClient) -> None:
+        calls.append("run")
+        if len(calls) == 1:
+            raise RuntimeError("bug in the link")
+        if len(calls) == 2:
+            return
+        await forever.wait()
+
+    real_sleep = asyncio.sleep
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        await real_sleep(0)
+
+    monkeypatch.setattr(LockClient, "run", run)
+    monkeypatch.setattr(lockproc.asyncio, "sleep", sleep)
+    caplog.set_level(logging.INFO, logger="smartlock.demo.lockproc")
+    lock = lockproc.LockProcess(tmp_path / "lock", BrokerConfig("127.0.0.1", 1))
+    try:
+        client = LockClient(lock.broker, FakeCloud().enrol(new_lock_id()), FakeLock(), FAST)
+        task = asyncio.create_task(lock._supervise(client))
+        async with asyncio.timeout(10):
+            while len(calls) < 3:
+                await real_sleep(0.01)
+        assert not task.done()  # the third run is alive
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    finally:
+        lock.durable.store.close()
+    assert waits == [lockproc.SUPERVISOR_MIN_S, 2 * lockproc.SUPERVISOR_MIN_S]
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert "link task died" in text and "link task ended on its own" in text

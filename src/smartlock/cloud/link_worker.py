@@ -291,7 +291,10 @@ class MqttLink:
             name = message.topic.value
             payload = message.payload if isinstance(message.payload, bytes) else b""
             if name.startswith(CLOUD_PREFIX):
-                self._cloud_message(name, payload)
+                try:
+                    self._cloud_message(name, payload)
+                except Exception:  # one message never ends the worker's link (issue 12)
+                    log.exception("dropped message on %s after an error", name)
             elif not self._repeats.answer(name, payload, client):
                 from_locks.append((name, payload))
         # A command's answer is someone waiting at the app (A-REMOTE): it goes in a small

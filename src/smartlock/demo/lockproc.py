@@ -8,7 +8,9 @@ and `firmware/` (installed images). The
 link follows the binding: while the lock is in pairing mode (settings key held 3 s,
 D-PAIR) it announces itself with the provisioning identity and, when the cloud's
 sealed answer opens, binds the core (`Bind`) and connects with its own identity;
-an unbind or factory reset in the core stops the client.
+an unbind or factory reset in the core stops the client. Both sessions use the serial
+as MQTT client id, so a bound lock's own session is stopped for the pairing window and
+started again after it (issue 12, item 7).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ PROVISION_PASSWORD = "provisioning"  # noqa: S105  (a default for a broker witho
 UNBIND_GRACE_S = 1.0  # let the client answer the `unbind` command before it stops
 VENDOR_KEY_ENV = "SMARTLOCK_VENDOR_PUBLIC_KEY"
 SUPERVISOR_MIN_S, SUPERVISOR_MAX_S = 0.5, 60.0  # backoff of the link task's restarts
+PAIRING_GRACE_S = 2.0  # pair()'s own limit, after the core's window
 
 
 def vendor_key_for(data_dir: Path, given: str | None = None) -> str | None:
@@ -142,11 +145,14 @@ class LockProcess:
         vendor_key: str | None = None,
         factory_reset: bool = False,
         provision_password: str = PROVISION_PASSWORD,
+        pairing_window_s: float | None = None,
     ) -> None:
         """`hardware`: real parts (e.g. `hal.rpi.build_rpi_hardware()`); the virtual lock
         (and its panel) is used when none is given. `vendor_key`: see `vendor_key_for`.
         `factory_reset`: a person asked to start over (a damaged store is set aside);
         without it a damaged store raises `StoreError` (see `open_lock`).
+        `pairing_window_s`: how long pairing mode stays open (D-PAIR's 3 minutes unless
+        a test or a bench says otherwise).
         """
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -168,6 +174,8 @@ class LockProcess:
             hardware_key=virtual_hardware_key(self.data_dir),
         )
         codes.binding = lambda: self.durable.core.state.binding
+        if pairing_window_s is not None:
+            self.durable.core.pairing_window_s = pairing_window_s
         self.hardware = VirtualLock()  # the panel's lock; idle when real parts are given
         self.runtime = LockRuntime(
             core=self.durable,
@@ -193,6 +201,8 @@ class LockProcess:
         self._pairing: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._in_pairing = False  # the pairing session holds the serial's client id
+        self._stopping = False
 
     @property
     def serial(self) -> str:
@@ -219,6 +229,7 @@ class LockProcess:
         try:
             await stop.wait()
         finally:
+            self._stopping = True
             remove()
             await self._stop_pairing()
             await self._stop_client()
@@ -234,29 +245,61 @@ class LockProcess:
     def _on_effect(self, effect: fx.Effect) -> None:
         if isinstance(effect, fx.PairingWindow):
             if effect.until is not None and (self._pairing is None or self._pairing.done()):
-                self._pairing = asyncio.create_task(self._pair(), name=f"pair-{self.serial}")
+                self._pairing = asyncio.create_task(
+                    self._pair(effect.until), name=f"pair-{self.serial}"
+                )
             elif effect.until is None and self._pairing is not None:
                 self._pairing.cancel()
         elif isinstance(effect, fx.StatusChanged):
             asyncio.get_running_loop().call_later(UNBIND_GRACE_S, self._sync_link)
 
-    async def _pair(self) -> None:
-        """D-PAIR, lock side: hellos until the cloud answers, then bind the core."""
+    async def _pair(self, until: float) -> None:
+        """D-PAIR, lock side, for the window that closes at `until` (the core's clock).
+
+        The pairing session's MQTT client id is the serial (the broker's ACL gives the
+        provisioning login the pairing topics of its client id), and so is the lock's
+        own session's: the two must never be connected at once (issue 12, item 7). On
+        Mosquitto each connect took the other's session over, so the lock's reconnect
+        ended the pairing session within a second; on amqtt the two connections shared
+        one session, and the pairing session's clean end took the lock's subscriptions
+        with it: connected, sending events, deaf to every command and ack. So a bound
+        lock's own session stops for the window (it says `offline` first) and starts
+        again when the window ends, with or without a bind.
+        """
+        self._in_pairing = True
         try:
-            creds = await pair(
+            await self._stop_client()
+            self._client_key = ""  # the session is stopped: `_sync_link` starts it again
+            creds = await self._pairing_session(until)
+            if creds is not None:
+                self._pairing = None  # the bind closes pairing mode: do not cancel ourselves
+                await self._bind(creds)
+        finally:
+            self._in_pairing = False
+            self._sync_link()
+
+    async def _pairing_session(self, until: float) -> LockCredentials | None:
+        """Hellos until the cloud answers (its credentials), or None when it did not."""
+        # The core closes the window (PairingWindow(None) cancels this task); pair()'s
+        # own limit is only a backstop a little after it.
+        window_s = max(0.0, until - self.runtime.clock()) + PAIRING_GRACE_S
+        try:
+            return await pair(
                 self.broker,
                 self.label,
                 username="provision",  # the shared pairing identity (deploy/mosquitto/acl)
                 password=self.provision_password,
                 firmware=str(self.status().get("firmware", "")),
+                window_s=window_s,
                 hello_every_s=self.hello_every_s,
             )
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # broker away, window over: the person can try again
             log.warning("%s: pairing ended without a binding: %s", self.name, exc)
-            return
-        self._pairing = None  # the bind closes pairing mode: do not cancel ourselves
+            return None
+
+    async def _bind(self, creds: LockCredentials) -> None:
         if creds.name:
             self.side.set_device_name(creds.name)  # Home Assistant's device name (A-HA)
         bind = Bind(
@@ -271,10 +314,13 @@ class LockProcess:
         effects = await self.runtime.asubmit(bind)
         ok = any(isinstance(e, fx.CommandResult) and e.ok for e in effects)
         log.info("%s: paired with the cloud: %s", self.name, "bound" if ok else "refused")
-        self._sync_link()
 
     def _sync_link(self) -> None:
-        """Run the link client exactly while the core holds a binding (with its key)."""
+        """Run the link client exactly while the core holds a binding (with its key),
+        except while the pairing session has the serial's client id (see `_pair`).
+        """
+        if self._in_pairing or self._stopping:
+            return
         creds = credentials_of(self.serial, self.durable.core.state.binding)
         key = "" if creds is None else creds.lock_key
         if key == self._client_key:
@@ -286,8 +332,8 @@ class LockProcess:
 
     async def _restart_client(self, creds: LockCredentials | None) -> None:
         await self._stop_client()
-        if creds is None or self._loop is None:
-            return
+        if creds is None or self._loop is None or self._in_pairing or self._stopping:
+            return  # `_pair` starts it again after the window
         client = LockClient(self.broker, creds, self.side, self.link_options)
         self._unwatch = self.side.watch(client.notify, self._loop)
         if self.camera is not None:

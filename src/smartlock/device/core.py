@@ -97,6 +97,8 @@ class LockCore:
         self.offline_codes = offline_codes
         self.image_firmware = firmware  # the version built into the image it booted
         self.now = 0.0
+        # D-PAIR's 3 minutes; a test or a bench may shorten it (issue 12, item 7).
+        self.pairing_window_s = lifecycle.PAIRING_S
         self._out: list[Effect] = []
         self._pins: PinIndex | None = None
         self._last_status: dict[str, Any] | None = None

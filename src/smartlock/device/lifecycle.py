@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 
 def begin_pairing(core: LockCore, source: Source) -> None:
-    core.pairing_until = core.now + PAIRING_S
+    core.pairing_until = core.now + core.pairing_window_s
     core.emit(PairingWindow(core.pairing_until))
     core.log(EventKind.PAIRING_MODE, source=source)
     core.say(PromptId.PAIRING_MODE)

@@ -103,7 +103,9 @@ class CloudClient:
         self._results: dict[str, asyncio.Future[CommandResult]] = {}
 
     async def run(self) -> None:
-        """Stay connected (until cancelled), reconnecting with backoff."""
+        """Stay connected (until cancelled), reconnecting with backoff; a session that
+        ends of a bug is logged and started again (only a cancel ends this loop).
+        """
         delay = 0.2
         while True:
             raise_if_cancelled()
@@ -112,6 +114,8 @@ class CloudClient:
                 delay = 0.2
             except (aiomqtt.MqttError, OSError) as exc:
                 log.warning("cloud link: connection lost: %s", exc)
+            except Exception:  # a bug must cost a reconnect, never the link (issue 12)
+                log.exception("cloud link: session failed; reconnecting")
             await asyncio.sleep(delay * random.uniform(0.5, 1.0))
             delay = min(self.reconnect_max_s, delay * 2)
 
@@ -141,6 +145,10 @@ class CloudClient:
             await self._dispatch(client, key, inbound)
         except LinkError as exc:
             log.warning("cloud link: dropped message on %s: %s", name, exc)
+        except aiomqtt.MqttError:
+            raise  # the session itself is over: run() reconnects
+        except Exception:  # one message (or a handler's bug) never ends the receive loop
+            log.exception("cloud link: dropped message on %s after an error", name)
 
     async def _dispatch(self, client: aiomqtt.Client, key: str | None, inbound: Inbound) -> None:
         h, lock_id, msg = self.handlers, inbound.lock_id, inbound.message

@@ -119,6 +119,8 @@
     const reason = cmd.reason ? label("reason.", cmd.reason) : "";
     if (cmd.status === "done") return t("cmd.done");
     if (cmd.status === "refused") return t("cmd.refused", { reason });
+    // The API stopped waiting, the lock may still run it: never "not delivered" (faults 4).
+    if (cmd.status === "offline" && cmd.reason === "no_answer") return t("cmd.unconfirmed");
     if (cmd.status === "offline") return t("cmd.offline", { reason });
     return t("cmd.pending");
   }
