@@ -178,7 +178,9 @@ def update_state(session: Session, device: Device) -> FirmwarePublic:
         release = session.get(FirmwareRelease, attempt.release_id)
         command = session.get(Command, attempt.command_id)
         if release is not None and command is not None:
-            mine = report if report and report.get("request_id") == command.request_id else None
+            # The lock knows the command by its id (`wire.py` sends it as request_id).
+            ids = (command.id, command.request_id)
+            mine = report if report and report.get("request_id") in ids else None
             status, reason = _status(command, device, release.version, mine)
             update = UpdatePublic(
                 version=release.version,
