@@ -161,7 +161,7 @@ def firmware_state(
     manifest's version and notes are shown: the lock checks the signature on install.
     `update` is the lock's own report (A-OTA-STATUS): while it writes or tries the new
     slot the entity is in progress with `update_percentage` (bytes written); a rollback
-    or refusal is said first in the release summary, with the reason.
+    or refusal of the offered version is said first in the release summary, with why.
     """
     out = _firmware_state(installed, offer, in_progress=in_progress)
     if update is None:
@@ -170,7 +170,7 @@ def firmware_state(
         out["in_progress"] = True
         done = update.written * 100 // update.size if update.size else 0
         out["update_percentage"] = 100 if update.stage != "writing" else min(100, done)
-    elif update.stage in ("rolled_back", "refused"):
+    elif update.stage in ("rolled_back", "refused") and update.version == out["latest_version"]:
         word = "rolled back" if update.stage == "rolled_back" else "refused"
         said = f"Update to {update.version} {word}: {update.reason or update.stage}."
         rest = out.get("release_summary")

@@ -15,7 +15,7 @@ key, refuses another model, the same version or a downgrade the vendor did not s
 to `slot_update.SlotUpdater`: inactive slot, read-back check, trial boot, confirmation
 or rollback (D-OTA-AB). The core (`device.inputs.FirmwareUpdate`) journals each step
 and keeps the version. The command is answered with the trial's outcome; the state
-report carries progress and the outcome (`firmware_update`, D-OTA-STATUS).
+report carries progress and the outcome (`firmware_update`, A-OTA-STATUS).
 
 With a `CameraFeed` (A-LIVE), the core's `TakeSnapshot` effect (a doorbell press)
 and the `live_view` command (`LinkAction`) send pictures with every face masked on
@@ -150,7 +150,7 @@ class RuntimeLockSide:
             elif isinstance(effect, fx.TakeSnapshot) and camera is not None:
                 loop.call_soon_threadsafe(camera.doorbell)
 
-        def progress() -> None:  # update progress (D-OTA-STATUS), from any thread
+        def progress() -> None:  # update progress (A-OTA-STATUS), from any thread
             loop.call_soon_threadsafe(notify)
 
         self._notifiers.append(progress)

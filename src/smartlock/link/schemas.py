@@ -53,7 +53,7 @@ class Message(_Strict):
 
 
 class FirmwareProgress(_Strict):
-    """Where the lock's current (or last) firmware update is (D-OTA-STATUS): what the
+    """Where the lock's current (or last) firmware update is (A-OTA-STATUS): what the
     app and Home Assistant show. `written` / `size` are bytes written to the inactive
     slot; `reason` says why it was refused or rolled back.
     """
@@ -80,7 +80,7 @@ class StateReport(Message):
     lockout_remaining_s: int = Field(default=0, ge=0)
     last_event_seq: int = Field(default=0, ge=0)
     firmware: Annotated[str, StringConstraints(max_length=32)] = ""
-    firmware_update: FirmwareProgress | None = None  # D-OTA-STATUS; absent from old locks
+    firmware_update: FirmwareProgress | None = None  # A-OTA-STATUS; absent from old locks
     sent_at: EpochS = 0.0
 
 

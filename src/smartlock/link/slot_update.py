@@ -1,5 +1,5 @@
 """A/B firmware install on the lock's shell (D-OTA-AB, D-OTA-TRIAL, D-OTA-CONFIRM,
-D-OTA-ROLLBACK, D-OTA-STATUS).
+D-OTA-ROLLBACK, A-OTA-STATUS).
 
 `SlotUpdater` is the part of a bootloader and of the running firmware that the virtual
 lock can really do: it writes a checked image to the inactive slot (reporting bytes
@@ -258,7 +258,7 @@ class SlotUpdater:
         return "cloud_unreachable"
 
     def refused(self, request_id: str, version: str, reason: str) -> None:
-        """Show a refusal (D-OTA-STATUS) the way progress is shown."""
+        """Show a refusal (A-OTA-STATUS) the way progress is shown."""
         self._set_progress(
             FirmwareProgress(
                 stage="refused",
