@@ -210,3 +210,53 @@ def test_releases_signed_before_downgrades_existed_still_verify_D_OTA_DOWNGRADE(
     signature = vendor.sign(fw.DOMAIN + canonical(manifest))
     old_style = {"manifest": manifest, "signature": fw._b64e(signature)}
     assert fw.verify_release(fw.public_key_text(vendor), old_style).version == "0.2.0"
+
+
+def test_a_slot_whose_bytes_differ_from_the_signed_hash_is_never_booted_D_OTA_VERIFY(
+    tmp_path: Path, vendor: Ed25519PrivateKey
+) -> None:
+    """Flash that changed between the write and the boot: the bootloader checks the
+    slot against the signed SHA-256 and goes back, saying `bad_image`."""
+    lock = open_lock_at(tmp_path, vendor)
+    assert lock.side.slots is not None
+    store = lock.side.slots.store
+    signed_hash = fw.manifest_for(BIG, version="0.2.0", url="x").sha256
+    store.write(boot.erase(record(tmp_path)))
+    store.write_slot(Slot.B, [BIG[:-1] + b"\x00"], lambda n: None)  # one byte off
+    store.write(
+        boot.stage(record(tmp_path), SlotImage("0.2.0", signed_hash, len(BIG)), request_id="fw-v")
+    )
+    decision = lock.side.slots.boot()
+    try:
+        assert (decision.kind, decision.slot, decision.reason) == (
+            boot.BootKind.ROLLBACK,
+            Slot.A,
+            "bad_image",
+        )
+        assert lock.side.status().firmware == "0.1.0"
+        assert lock.steps()[-1]["reason"] == "bad_image"
+    finally:
+        lock.durable.store.close()
+
+
+def test_an_image_that_does_not_read_back_from_the_slot_is_never_tried_D_OTA_VERIFY(
+    tmp_path: Path, vendor: Ed25519PrivateKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lock = open_lock_at(tmp_path, vendor)
+    assert lock.side.slots is not None
+    store = lock.side.slots.store
+    honest = store.write_slot
+
+    def flaky_flash(slot: Slot, chunks: Any, progress: Any) -> int:
+        return honest(slot, [bytes([c[0] ^ 0xFF]) + c[1:] for c in chunks], progress)
+
+    monkeypatch.setattr(store, "write_slot", flaky_flash)
+    try:
+        result = lock.submit(command(signed(vendor, tmp_path, "0.2.0")))
+        assert (result.ok, result.reason) == (False, "install_failed")
+        control = record(tmp_path)
+        assert (control.active, control.trial, control.b) == (Slot.A, None, None)
+        assert [s["stage"] for s in lock.steps()] == ["started", "refused"]
+        assert lock.side.status().firmware == "0.1.0"
+    finally:
+        lock.durable.store.close()
