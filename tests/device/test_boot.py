@@ -9,6 +9,7 @@ import dataclasses
 import doctest
 import itertools
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -149,3 +150,8 @@ def test_no_second_update_while_one_is_on_trial_and_bad_records_are_refused_D_OT
 
 def test_module_examples_run_D_OTA_BOOT() -> None:
     assert doctest.testmod(boot).failed == 0
+
+
+def test_the_docs_show_the_table_the_code_runs_D_OTA_BOOT() -> None:
+    docs = Path(__file__).resolve().parents[2] / "docs" / "firmware-updates.md"
+    assert boot.diagram() in docs.read_text("utf-8")

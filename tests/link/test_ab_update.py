@@ -6,6 +6,7 @@ a task that acks the journal, as the cloud does).
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -260,3 +261,40 @@ def test_an_image_that_does_not_read_back_from_the_slot_is_never_tried_D_OTA_VER
         assert lock.side.status().firmware == "0.1.0"
     finally:
         lock.durable.store.close()
+
+
+def test_a_lock_that_starts_on_trial_confirms_once_its_link_runs_D_OTA_CONFIRM(
+    tmp_path: Path, vendor: Ed25519PrivateKey
+) -> None:
+    """A cut between staging and the reboot: the next start boots the new slot on trial,
+    and when the link starts (`watch`) the trial checks itself and confirms."""
+    lock = open_lock_at(tmp_path, vendor)
+    assert lock.side.slots is not None
+    store = lock.side.slots.store
+    new = SlotImage("0.2.0", fw.manifest_for(BIG, version="0.2.0", url="x").sha256, len(BIG))
+    store.write(boot.erase(record(tmp_path)))
+    store.write_slot(Slot.B, [BIG], lambda n: None)
+    store.write(boot.stage(record(tmp_path), new, request_id="fw-resume"))
+    lock.durable.store.close()
+    again = open_lock_at(tmp_path, vendor)
+    assert again.side.slots is not None and again.side.slots.trial_running
+
+    async def link_runs() -> None:
+        remove = again.side.watch(lambda: None, asyncio.get_running_loop())
+        acks = asyncio.create_task(again._cloud_acks())
+        try:
+            for _ in range(200):
+                if again.side.status().firmware == "0.2.0":
+                    return
+                await asyncio.sleep(0.02)
+        finally:
+            acks.cancel()
+            remove()
+
+    try:
+        asyncio.run(link_runs())
+        assert again.side.status().firmware == "0.2.0"
+        assert record(tmp_path).active is Slot.B and not record(tmp_path).on_trial
+        assert [s["stage"] for s in again.steps()][-2:] == ["trial", "installed"]
+    finally:
+        again.durable.store.close()

@@ -155,7 +155,8 @@ class RuntimeLockSide:
 
         self._notifiers.append(progress)
         if self.slots is not None and self.slots.trial_running:  # booted on trial
-            asyncio.run_coroutine_threadsafe(self.slots.resume_trial(), loop)
+            done = asyncio.run_coroutine_threadsafe(self.slots.resume_trial(), loop)
+            done.add_done_callback(_log_trial_failure)
         remove = self.runtime.add_listener(listener)
 
         def unwatch() -> None:
@@ -345,6 +346,11 @@ class RuntimeLockSide:
         os.replace(tmp, self.state_file)
         reported = self.reported()
         return reported.model_copy(update={"rejected": rejected})
+
+
+def _log_trial_failure(done: Any) -> None:
+    if not done.cancelled() and done.exception() is not None:
+        log.error("the trial's health check failed", exc_info=done.exception())
 
 
 def _claimed_version(release: Any) -> str:
