@@ -298,3 +298,15 @@ def test_a_lock_that_starts_on_trial_confirms_once_its_link_runs_D_OTA_CONFIRM(
         assert [s["stage"] for s in again.steps()][-2:] == ["trial", "installed"]
     finally:
         again.durable.store.close()
+
+
+def test_a_self_test_with_its_own_words_rolls_back_as_self_test_failed_D_OTA_ROLLBACK(
+    tmp_path: Path, vendor: Ed25519PrivateKey
+) -> None:
+    lock = open_lock_at(tmp_path, vendor, self_test=lambda image: "Motor driver: no answer!")
+    try:
+        result = lock.submit(command(signed(vendor, tmp_path, "0.2.0")))
+        assert (result.reason, result.data["why"]) == ("rolled_back", "self_test_failed")
+        assert lock.side.status().firmware == "0.1.0"
+    finally:
+        lock.durable.store.close()

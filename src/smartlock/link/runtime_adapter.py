@@ -238,7 +238,7 @@ class RuntimeLockSide:
         async def refuse(reason: str, version: str = claimed) -> CommandResult:
             reason = str(reason)
             await self.runtime.asubmit(FirmwareUpdate(rid, Stage.REFUSED, version, reason))
-            if self.slots is not None:
+            if self.slots is not None and reason != fw.Refusal.BUSY:  # keep the running one's
                 self.slots.refused(rid, version, reason)
             log.warning("firmware update %s refused: %s", version, reason)
             return CommandResult(request_id=rid, ok=False, reason=reason)

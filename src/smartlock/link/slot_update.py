@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable
 
 from smartlock.device import boot
@@ -46,6 +47,14 @@ PROGRESS_STEPS = 16  # progress reports per image, at most (each one is a state 
 SELF_TEST_FAIL_MARK = b"SMARTLOCK-SELF-TEST-FAILS"
 
 SelfTest = Callable[[bytes], str | None]  # the running image -> None (healthy) or a reason
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+def _reason(text: str | None, default: str) -> str:
+    """A reason as the wire takes it (lower snake case); anything else reads `default`,
+    so an odd self-test answer or record can never stop the lock from booting.
+    """
+    return text if text is not None and _NAME.match(text) else default
 
 
 def virtual_self_test(image: bytes) -> str | None:
@@ -115,7 +124,7 @@ class SlotUpdater:
                 report.request_id,
                 Stage.ROLLED_BACK,
                 report.version,
-                reason=report.reason,
+                reason=_reason(report.reason, "rolled_back"),
                 running=running,
             )
         if step is not None:  # journaled before the record forgets it: at least once
@@ -127,7 +136,7 @@ class SlotUpdater:
                 stage="installed" if report.result == "installed" else "rolled_back",
                 version=report.version,
                 from_version=report.from_version,
-                reason=report.reason,
+                reason=None if report.reason is None else _reason(report.reason, "rolled_back"),
                 request_id=report.request_id,
             )
         )
@@ -248,7 +257,7 @@ class SlotUpdater:
         image = await asyncio.to_thread(self.store.read_image, self.running)
         failure = self.self_test(image)
         if failure is not None:
-            return failure
+            return _reason(failure, "self_test_failed")
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.confirm_within_s
         while loop.time() < deadline:
