@@ -310,3 +310,66 @@ def test_a_self_test_with_its_own_words_rolls_back_as_self_test_failed_D_OTA_ROL
         assert lock.side.status().firmware == "0.1.0"
     finally:
         lock.durable.store.close()
+
+
+class PowerCut(Exception):
+    """The power goes off: nothing after this durable write happens."""
+
+
+class CutStore(SlotStore):
+    """Slots whose power goes off after `left` durable writes (records and chunks);
+    a chunk being written when it goes off is written half."""
+
+    def __init__(self, directory: Path, left: int) -> None:
+        super().__init__(directory)
+        self.left = left
+
+    def _tick(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise PowerCut
+
+    def write(self, control: boot.BootControl) -> None:
+        self._tick()
+        super().write(control)
+
+    def write_slot(self, slot: Slot, chunks: Any, progress: Any) -> int:
+        def cut(data: Any) -> Any:
+            for chunk in data:
+                if self.left == 0:
+                    yield chunk[: len(chunk) // 2]
+                self._tick()
+                yield chunk
+
+        return super().write_slot(slot, cut(chunks), progress)
+
+
+def test_a_power_cut_after_every_single_write_of_an_update_leaves_a_bootable_slot_D_OTA_POWER(
+    tmp_path: Path, vendor: Ed25519PrivateKey
+) -> None:
+    """Deterministic twin of the SIGKILL test: cut the power after the 1st, 2nd, ...
+    durable write of an install (each record, each chunk of the slot), boot again."""
+    rel = signed(vendor, tmp_path, "0.2.0")
+    cuts = 0
+    for left in range(100):
+        where = tmp_path / f"cut-{left}"
+        where.mkdir()
+        lock = open_lock_at(where, vendor)
+        assert lock.side.slots is not None
+        lock.side.slots.store = CutStore(where / "slots", left)
+        try:
+            lock.submit(command(rel))
+        except PowerCut:
+            cuts += 1
+        else:
+            break  # the install finished before the cut: every point was tried
+        finally:
+            lock.durable.store.close()
+        again = open_lock_at(where, vendor)  # power back on: the real store, a real boot
+        try:
+            assert again.side.status().firmware in ("0.1.0", "0.2.0"), left
+            control = record(where)
+            assert control.active in SlotStore(where / "slots").bootable(control), left
+        finally:
+            again.durable.store.close()
+    assert cuts >= 8  # records and chunks: every one of them was a cut point
