@@ -204,3 +204,65 @@ def test_cloud_publishes_releases_of_either_key_during_a_rotation_A_OTA(
             cloud_fw.publish_release(s, signed(fw.new_private_key(), "0.4.0"), vendor_key=trusted)
         assert refused.value.code == "bad_signature"
     assert count(services) == 2
+
+
+def test_a_recalled_version_is_never_offered_and_its_locks_get_the_signed_downgrade_D_OTA_DOWNGRADE(
+    client: TestClient, services: Services, vendor: Ed25519PrivateKey
+) -> None:
+    ann = user(client, "ann@example.org")
+    device, _ = add_lock(services, "ann@example.org")
+    url = f"{API}/devices/{device.id}/firmware"
+
+    def offered(version: str) -> str | None:
+        with services.sessionmaker() as s:
+            crud.set_state(
+                s, device_id=device.id, state={}, at=dt.datetime.now(dt.UTC), firmware=version
+            )
+        available = client.get(url, headers=ann).json()["available"]
+        return None if available is None else str(available["version"])
+
+    publish(services, signed(vendor, "0.2.0"), vendor)
+    publish(services, signed(vendor, "0.3.0"), vendor)
+    assert offered("0.2.0") == "0.3.0"
+    # The vendor recalls 0.3.0: a re-signed 0.2.1 that may replace exactly 0.3.0.
+    publish(services, signed(vendor, "0.2.1", downgrade_from=["0.3.0"]), vendor)
+    assert offered("0.2.0") == "0.2.1"  # 0.3.0 is no longer offered to anyone
+    assert offered("0.3.0") == "0.2.1"  # and a lock that runs it is offered the way back
+    publish(services, signed(vendor, "0.4.0"), vendor)
+    assert offered("0.3.0") == "0.4.0"  # a fixed release beats going back
+
+
+def test_the_app_shows_what_the_lock_reports_about_its_update_A_OTA_STATUS(
+    client: TestClient, services: Services
+) -> None:
+    """Bytes written while it writes, then installed or rolled back with the reason,
+    also for an update the app did not start (Home Assistant's install button)."""
+    ann = user(client, "ann@example.org")
+    device, _ = add_lock(services, "ann@example.org")
+    url = f"{API}/devices/{device.id}/firmware"
+
+    def shown(**report: Any) -> dict[str, Any]:
+        base = {"version": "0.2.0", "from_version": "0.1.0", "request_id": "ha-install-1"}
+        with services.sessionmaker() as s:
+            crud.set_state(
+                s,
+                device_id=device.id,
+                state={"firmware_update": {**base, **report}},
+                at=dt.datetime.now(dt.UTC),
+                firmware="0.1.0",
+            )
+        update = client.get(url, headers=ann).json()["update"]
+        assert isinstance(update, dict)
+        return update
+
+    writing = shown(stage="writing", written=4096, size=10000)
+    assert (writing["status"], writing["written"], writing["size"]) == ("installing", 4096, 10000)
+    assert shown(stage="trial", written=10000, size=10000)["stage"] == "trial"
+    back = shown(stage="rolled_back", reason="self_test_failed")
+    assert (back["status"], back["reason"], back["from_version"]) == (
+        "rolled_back",
+        "self_test_failed",
+        "0.1.0",
+    )
+    refused = shown(stage="refused", reason="downgrade")
+    assert (refused["status"], refused["reason"]) == ("refused", "downgrade")

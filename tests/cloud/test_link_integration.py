@@ -40,6 +40,7 @@ from smartlock.link.lock_client import LinkOptions, LockClient, pair
 from smartlock.link.pairing import Label, LockCredentials, generate_label
 from smartlock.link.runtime_adapter import OtaConfig, RuntimeLockSide
 from smartlock.link.signing import new_lock_key, sign_message
+from smartlock.link.slot_update import SELF_TEST_FAIL_MARK
 from smartlock.link.topics import Channel, topic
 
 from .helpers import API, PASSWORD
@@ -524,9 +525,8 @@ async def test_signed_firmware_update_end_to_end_A_OTA(
         assert r.status_code == 200, r.text
         assert r.json()["update"]["status"] in ("installing", "installed"), r.text
         assert durable.core.firmware == "0.2.0"
-        assert (
-            tmp_path / "installed" / "smartlock-v1-0.2.0.bin"
-        ).read_bytes() == image.read_bytes()
+        # D-OTA-AB: written to the inactive slot, confirmed there (the cloud acked its trial)
+        assert (tmp_path / "installed" / "slot-b.bin").read_bytes() == image.read_bytes()
 
         await eventually(lambda: reports("0.2.0"))
         shown = await world.get("/firmware")
@@ -537,12 +537,43 @@ async def test_signed_firmware_update_end_to_end_A_OTA(
         async def journal_reached_records() -> bool:
             records = await world.get("/records")
             steps = [e["kind"] for e in records["data"] if e["kind"].startswith("firmware_")]
-            return steps[:2] == ["firmware_updated", "firmware_update_started"]  # newest first
+            newest_first = ["firmware_updated", "firmware_update_trial", "firmware_update_started"]
+            return steps[:3] == newest_first
 
         await eventually(journal_reached_records)
         # Nothing more to offer: starting again is refused by the cloud itself.
         r = await world.send("POST", "/firmware/update", {"request_id": "fw-update-0002"})
         assert (r.status_code, r.json()["code"]) == (409, "no_update_available")
+
+        # D-OTA-ROLLBACK: a signed 0.3.0 that boots but fails its self-test goes back.
+        bad = tmp_path / "fw-0.3.0.bin"
+        bad.write_bytes(image.read_bytes() + SELF_TEST_FAIL_MARK)
+        sign = ["--key", str(key_file), "--image", str(bad), "--version", "0.3.0"]
+        assert main(["firmware", "sign", *sign, "--out", str(tmp_path / "rel-0.3.0.json")]) == 0
+        assert (
+            main(
+                [
+                    "firmware",
+                    "publish",
+                    str(tmp_path / "rel-0.3.0.json"),
+                    *db,
+                    "--vendor-key",
+                    public,
+                ]
+            )
+            == 0
+        )
+        r = await world.send("POST", "/firmware/update", {"request_id": "fw-update-0003"})
+        assert r.status_code == 200, r.text
+
+        async def rolled_back() -> bool:
+            update = (await world.get("/firmware"))["update"]
+            said = (update["status"], update["version"], update["reason"])
+            return bool(said == ("rolled_back", "0.3.0", "self_test_failed"))  # and why
+
+        await eventually(rolled_back)
+        shown = await world.get("/firmware")
+        assert shown["current"] == "0.2.0" and durable.core.firmware == "0.2.0"
     finally:
         await world.stop_lock()
         world.lock_task = None

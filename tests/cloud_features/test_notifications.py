@@ -77,8 +77,17 @@ def test_firmware_installed_or_refused_is_told_with_its_version_A_NOTIFY_A_OTA(
     p.sim.feed(FirmwareUpdate("fw-0001", FirmwareStage.STARTED, "9.0.0"))  # not worth a note
     p.sim.feed(FirmwareUpdate("fw-0001", FirmwareStage.INSTALLED, "9.0.0"))
     p.sim.feed(FirmwareUpdate("fw-0002", FirmwareStage.REFUSED, "9.1.0", "bad_signature"))
+    p.sim.feed(FirmwareUpdate("fw-0004", FirmwareStage.TRIAL, "9.3.0"))  # nor this
+    back = FirmwareUpdate(
+        "fw-0004", FirmwareStage.ROLLED_BACK, "9.3.0", "self_test_failed", running="9.0.0"
+    )
+    p.sim.feed(back)  # D-OTA-ROLLBACK
     p.link.sync()
-    refused, installed = [n for n in notes(p) if n["kind"] == "firmware"]
+    rolled, refused, installed = [n for n in notes(p) if n["kind"] == "firmware"]
+    assert rolled["title"] == "Firmware update rolled back"
+    assert rolled["body"].endswith(
+        "firmware 9.3.0 failed its trial (self_test_failed); it runs 9.0.0 again."
+    )
     assert installed["title"] == "Firmware updated" and "9.0.0" in installed["body"]
     assert refused["title"] == "Firmware update refused"
     assert "9.1.0" in refused["body"] and "bad_signature" in refused["body"]
@@ -89,7 +98,7 @@ def test_firmware_installed_or_refused_is_told_with_its_version_A_NOTIFY_A_OTA(
     assert r.status_code == 200
     p.sim.feed(FirmwareUpdate("fw-0003", FirmwareStage.INSTALLED, "9.2.0"))
     p.link.sync()
-    assert len([n for n in notes(p) if n["kind"] == "firmware"]) == 2
+    assert len([n for n in notes(p) if n["kind"] == "firmware"]) == 3
 
 
 def test_switches_per_account_and_per_lock_A_NOTIFY(

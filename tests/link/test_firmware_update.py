@@ -85,8 +85,26 @@ class Lock:
         self.runtime.boot()
         self.side = RuntimeLockSide(self.runtime, self.durable, path / "link.json", ota=ota)
 
-    def submit(self, cmd: Command) -> CommandResult:
-        return asyncio.run(self.side.submit(cmd))
+    def submit(self, cmd: Command, *, cloud: bool = True) -> CommandResult:
+        """Run the command; `cloud`: something acks the journal as the cloud does, which
+        is how a trial boot proves it reaches the cloud (D-OTA-CONFIRM)."""
+
+        async def run() -> CommandResult:
+            acks = asyncio.create_task(self._cloud_acks()) if cloud else None
+            try:
+                return await self.side.submit(cmd)
+            finally:
+                if acks is not None:
+                    acks.cancel()
+
+        return asyncio.run(run())
+
+    async def _cloud_acks(self) -> None:
+        while True:
+            await asyncio.sleep(0.01)
+            unacked = self.side.unacked_events(50)
+            if unacked:
+                self.side.ack(unacked[-1].seq)
 
     def steps(self) -> list[dict[str, Any]]:
         """The journal's firmware update events, as the cloud will get them."""
@@ -99,7 +117,9 @@ class Lock:
 
 FIRMWARE_KINDS = {
     EventKind.FIRMWARE_UPDATE_STARTED,
+    EventKind.FIRMWARE_UPDATE_TRIAL,
     EventKind.FIRMWARE_UPDATED,
+    EventKind.FIRMWARE_ROLLED_BACK,
     EventKind.FIRMWARE_UPDATE_REFUSED,
 }
 
@@ -165,9 +185,9 @@ def test_lock_installs_a_signed_newer_release_and_keeps_it_A_OTA(
     assert result.ok, result
     assert result.data == {"version": "0.2.0"}
     assert lock.side.status().firmware == "0.2.0"  # the next state report says so
-    assert (tmp_path / "installed" / "smartlock-v1-0.2.0.bin").read_bytes() == IMAGE
+    assert (tmp_path / "installed" / "slot-b.bin").read_bytes() == IMAGE  # the inactive slot
     steps = lock.steps()
-    assert [s["stage"] for s in steps] == ["started", "installed"]
+    assert [s["stage"] for s in steps] == ["started", "trial", "installed"]
     assert steps[-1]["version"] == "0.2.0" and steps[-1]["from_version"] == "0.1.0"
     # Durable: a reboot (the store reopened) runs the new version.
     lock.durable.store.close()
@@ -199,7 +219,7 @@ def test_lock_refuses_a_release_not_signed_by_its_vendor_A_OTA(
             "reason": "bad_signature",
         }
     ]
-    assert not (image_file.parent / "installed").exists()
+    assert not (image_file.parent / "installed" / "slot-b.bin").exists()
 
 
 @pytest.mark.parametrize(("version", "reason"), [("0.0.9", "downgrade"), ("0.1.0", "same_version")])

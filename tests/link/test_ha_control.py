@@ -39,7 +39,15 @@ from smartlock.link.signing import new_lock_key, new_nonce, sign_message
 from smartlock.link.topics import Channel, ha_discovery_topic, topic
 
 from .fakes import FakeLock
-from .harness import FakeCloud, clear_retained, new_lock_id, raw_client, running, wait_for
+from .harness import (
+    FakeCloud,
+    clear_retained,
+    cloud_client,
+    new_lock_id,
+    raw_client,
+    running,
+    wait_for,
+)
 
 PIN = "246813"
 IMAGE = b"\x7fSMARTLOCK firmware image for HA " + bytes(range(256)) * 4
@@ -105,13 +113,18 @@ class RealLock:
 
 
 @contextlib.asynccontextmanager
-async def _connected(broker: BrokerConfig, lock: RealLock) -> AsyncIterator[Any]:
+async def _connected(
+    broker: BrokerConfig, lock: RealLock, *, with_cloud: bool = False
+) -> AsyncIterator[Any]:
+    """`with_cloud`: a cloud that acks the journal, which a firmware trial needs to
+    confirm itself (D-OTA-CONFIRM)."""
     lock_id, cloud = new_lock_id(), FakeCloud()
     creds = cloud.enrol(lock_id)
     client = LockClient(broker, creds, lock.side, LinkOptions(poll_s=0.2, ack_timeout_s=1))
     remove = lock.side.watch(client.notify, asyncio.get_running_loop())
+    acks = running(cloud_client(broker, cloud).run()) if with_cloud else contextlib.nullcontext()
     try:
-        async with raw_client(broker) as raw:
+        async with acks, raw_client(broker) as raw:
             await raw.subscribe(f"smartlock/v1/{lock_id}/ha/#", qos=1)
             await raw.subscribe(topic(lock_id, Channel.AVAILABILITY), qos=1)
             await raw.subscribe(ha_discovery_topic(lock_id), qos=1)
@@ -360,7 +373,8 @@ async def test_ha_update_entity_installs_the_offered_release_through_the_signed_
     ).model_dump(mode="json")
     forged = json.loads(json.dumps(good))
     forged["manifest"]["version"] = "9.1.0"  # no longer what the vendor signed
-    async with _connected(mosquitto_broker, lock) as (side, _client, _task, creds):
+    connected = _connected(mosquitto_broker, lock, with_cloud=True)
+    async with connected as (side, _client, _task, creds):
         fw_state = side.json(Channel.HA_FIRMWARE)[-1]
         assert fw_state["installed_version"] == fw_state["latest_version"] == installed
         # Nothing offered yet: an install from HA is refused visibly.

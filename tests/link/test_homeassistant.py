@@ -15,7 +15,7 @@ from smartlock.device.vocab import BoltState, DoorState, EventKind, Method, Sour
 from smartlock.link import homeassistant as ha
 from smartlock.link.connection import BrokerConfig
 from smartlock.link.lock_client import LinkOptions, LockClient
-from smartlock.link.schemas import Event, StateReport
+from smartlock.link.schemas import Event, FirmwareProgress, StateReport
 from smartlock.link.topics import HA_STATUS, Channel, ha_discovery_topic, topic
 
 from .fakes import FakeLock
@@ -214,3 +214,25 @@ def test_the_module_docstring_example_runs_A_HA() -> None:
     that nothing else runs."""
     result = doctest.testmod(ha, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 3 and result.failed == 0
+
+
+def test_ha_update_entity_shows_bytes_written_and_a_rollback_with_its_reason_A_OTA_STATUS() -> None:
+    """HA's MQTT update state: `update_percentage` while the lock writes its other slot,
+    in progress while the new firmware is on trial, then the rollback said first in the
+    release summary (HA's update dialog), with the offer's notes after it."""
+    offer = {"manifest": {"version": "0.2.0", "notes": "Faster unlock"}}
+    step = {"version": "0.2.0", "from_version": "0.1.0", "request_id": "ha-install-1"}
+    writing = FirmwareProgress(stage="writing", written=300, size=1000, **step)
+    shown = ha.firmware_state("0.1.0", offer, update=writing)
+    assert (shown["in_progress"], shown["update_percentage"]) == (True, 30)
+    trial = FirmwareProgress(stage="trial", written=1000, size=1000, **step)
+    assert ha.firmware_state("0.1.0", offer, update=trial)["in_progress"] is True
+    back = FirmwareProgress(stage="rolled_back", reason="cloud_unreachable", **step)
+    shown = ha.firmware_state("0.1.0", offer, update=back)
+    assert shown["in_progress"] is False and "update_percentage" not in shown
+    assert shown["release_summary"] == (
+        "Update to 0.2.0 rolled back: cloud_unreachable. Faster unlock"
+    )
+    assert shown["installed_version"] == "0.1.0" and shown["latest_version"] == "0.2.0"
+    assert "rolled_back" in ha.REFUSAL_TYPES  # HA's refused event names it too
+    assert ha.firmware_state("0.1.0", offer) == ha.firmware_state("0.1.0", offer, update=None)

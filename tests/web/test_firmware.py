@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from smartlock.cloud import firmware as cloud_fw
 from smartlock.device.vocab import BoltState, DoorState
 from smartlock.link import firmware as fw
-from smartlock.link.schemas import StateReport
+from smartlock.link.schemas import FirmwareProgress, StateReport
 
 from .conftest import api_pair, api_sign_in
 from .world import WebWorld
@@ -20,12 +20,15 @@ from .world import WebWorld
 pytestmark = pytest.mark.e2e
 
 
-def report(world: WebWorld, serial: str, version: str) -> None:
+def report(
+    world: WebWorld, serial: str, version: str, update: FirmwareProgress | None = None
+) -> None:
     state = StateReport(
         door=DoorState.LOCKED,
         bolt=BoltState.THROWN,
         battery=80,
         firmware=version,
+        firmware_update=update,
         sent_at=time.time(),
     )
     world.lock_says(serial, state)
@@ -92,3 +95,28 @@ def test_device_page_offers_a_signed_update_to_the_owner_only_A_OTA(
     expect(page.get_by_test_id("firmware-available")).to_have_text("Update available: 0.3.0")
     expect(page.get_by_test_id("firmware-state")).to_have_text("Updated to 0.2.0.")
     expect(page.get_by_test_id("firmware-update")).to_be_hidden()
+
+
+def test_device_page_shows_bytes_written_then_a_rollback_and_why_A_OTA_STATUS(
+    page: Any, world: WebWorld
+) -> None:
+    """An update started from Home Assistant: the app still shows how far the lock got,
+    then that the new firmware failed its trial and the lock runs the old one again."""
+    csrf = api_sign_in(page, "ann@example.org")
+    device_id, serial = api_pair(page, world, csrf)
+    step = {"version": "0.2.0", "from_version": "0.1.0", "request_id": "ha-install-1"}
+    report(world, serial, "0.1.0", FirmwareProgress(stage="writing", written=40, size=100, **step))
+    page.goto(f"/app/devices/{device_id}")
+    state = page.get_by_test_id("firmware-state")
+    expect(state).to_have_text("Writing 0.2.0: 40 %")
+    expect(page.get_by_test_id("firmware-progress")).to_have_attribute("value", "40")
+    report(world, serial, "0.1.0", FirmwareProgress(stage="trial", written=100, size=100, **step))
+    expect(state).to_contain_text("0.2.0 started on trial")
+    back = FirmwareProgress(stage="rolled_back", reason="self_test_failed", **step)
+    report(world, serial, "0.1.0", back)
+    expect(state).to_have_text(
+        "Update to 0.2.0 rolled back, the lock runs 0.1.0 again: "
+        "the new firmware failed its self-test"
+    )
+    expect(state).to_have_attribute("data-status", "rolled_back")
+    expect(page.get_by_test_id("firmware-progress")).to_be_hidden()

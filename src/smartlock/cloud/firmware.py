@@ -11,8 +11,11 @@
   `firmware_update` command (nonce + expiry + HMAC, like every command). The lock
   checks the signature again with its own copy of the vendor key, so the cloud is not
   trusted with what runs on the lock: it can only offer what the vendor signed.
-* **State** (`update_state`): the last attempt, settled from its command and the
-  version the lock reports afterwards.
+* **State** (`update_state`, A-OTA-STATUS): the last attempt, settled from what the
+  lock reports about it (`StateReport.firmware_update`: bytes written, trial,
+  installed, rolled back with the reason, refused), its command's answer and the
+  version the lock reports afterwards. An update the lock reports that the app did not
+  start (Home Assistant's install button) shows as well.
 """
 
 from __future__ import annotations
@@ -51,12 +54,19 @@ class ReleasePublic(BaseModel):
 class UpdatePublic(BaseModel):
     version: str
     from_version: str
-    # installing: sent / being installed; installed: the lock reports the version;
+    # installing: sent / being written / on trial (see stage); installed: the lock runs
+    # it; rolled_back: it booted but failed its trial, the lock runs from_version again
+    # (reason: self_test_failed, cloud_unreachable, not_confirmed, bad_image);
     # refused: the lock (or the cloud) said no, see reason; offline: not delivered.
     status: str
     reason: str | None
     command_id: str
     started_at: dt.datetime
+    # A-OTA-STATUS, from the lock's report: writing / verifying / trial / ...; bytes
+    # written to the inactive slot of `size`.
+    stage: str | None = None
+    written: int | None = None
+    size: int | None = None
 
 
 class FirmwarePublic(BaseModel):
@@ -119,16 +129,34 @@ def _key(version: str) -> Version | None:
 
 
 def offer_for(session: Session, device: Device) -> FirmwareRelease | None:
-    """The newest release newer than what the lock reports, or None."""
-    rows = session.scalars(select(FirmwareRelease).where(FirmwareRelease.model == fw.DEFAULT_MODEL))
+    """The newest release newer than what the lock reports, or None.
+
+    A version some release names in `downgrade_from` is recalled (D-OTA-DOWNGRADE):
+    it is never offered, and a lock that runs it is offered the newest newer release
+    that is not recalled, else the vendor's signed downgrade from it.
+    """
+    rows = list(
+        session.scalars(select(FirmwareRelease).where(FirmwareRelease.model == fw.DEFAULT_MODEL))
+    )
+    recalled = {v for row in rows for v in _downgrades(row)}
     best: tuple[Version, FirmwareRelease] | None = None
     for row in rows:
         version = _key(row.version)
-        if version is None or not fw.is_newer(row.version, device.firmware):
+        if version is None or row.version in recalled:
+            continue
+        if not fw.is_newer(row.version, device.firmware):
             continue
         if best is None or version > best[0]:
             best = (version, row)
+    if best is None and device.firmware in recalled:
+        back = [r for r in rows if device.firmware in _downgrades(r) and _key(r.version)]
+        return max(back, key=lambda r: _key(r.version) or Version("0"), default=None)
     return None if best is None else best[1]
+
+
+def _downgrades(row: FirmwareRelease) -> list[str]:
+    names = row.manifest.get("downgrade_from") if isinstance(row.manifest, dict) else None
+    return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
 
 
 def _attempt(session: Session, device_id: str) -> FirmwareUpdate | None:
@@ -144,19 +172,29 @@ def update_state(session: Session, device: Device) -> FirmwarePublic:
     """What the app shows: running version, the offer, the last attempt."""
     offer = offer_for(session, device)
     attempt = _attempt(session, device.id)
+    report = _reported(device)
     update = None
     if attempt is not None:
         release = session.get(FirmwareRelease, attempt.release_id)
         command = session.get(Command, attempt.command_id)
         if release is not None and command is not None:
+            # The lock knows the command by its id (`wire.py` sends it as request_id).
+            ids = (command.id, command.request_id)
+            mine = report if report and report.get("request_id") in ids else None
+            status, reason = _status(command, device, release.version, mine)
             update = UpdatePublic(
                 version=release.version,
                 from_version=attempt.from_version,
-                status=_status(command, device, release.version),
-                reason=command.reason,
+                status=status,
+                reason=reason,
                 command_id=command.id,
                 started_at=attempt.created_at,
+                **_progress(mine),
             )
+            if mine is None and report is not None and report.get("stage") in _IN_FLIGHT:
+                update = _from_report(report, device)  # one the app did not start (HA)
+    elif report is not None:
+        update = _from_report(report, device)
     return FirmwarePublic(
         current=device.firmware,
         available=None if offer is None else ReleasePublic.model_validate(offer),
@@ -164,18 +202,62 @@ def update_state(session: Session, device: Device) -> FirmwarePublic:
     )
 
 
-def _status(command: Command, device: Device, target: str) -> str:
-    # What the lock reports running wins over the command's answer: over a slow link
-    # the install can outlast the command's wait (then "offline", no_answer) and still
-    # succeed; the app must then say installed, not offline.
+_IN_FLIGHT = {"writing", "verifying", "trial"}
+_SETTLED = {"installed": "installed", "rolled_back": "rolled_back", "refused": "refused"}
+
+
+def _reported(device: Device) -> dict[str, Any] | None:
+    """The lock's own account of its current or last update (A-OTA-STATUS)."""
+    state = device.state if isinstance(device.state, dict) else {}
+    report = state.get("firmware_update")
+    return report if isinstance(report, dict) and isinstance(report.get("version"), str) else None
+
+
+def _progress(report: dict[str, Any] | None) -> dict[str, Any]:
+    if report is None:
+        return {}
+    return {
+        "stage": report.get("stage"),
+        "written": report.get("written"),
+        "size": report.get("size"),
+    }
+
+
+def _from_report(report: dict[str, Any], device: Device) -> UpdatePublic:
+    stage = str(report.get("stage"))
+    return UpdatePublic(
+        version=str(report["version"]),
+        from_version=str(report.get("from_version") or device.firmware),
+        status=_SETTLED.get(stage, "installing"),
+        reason=report.get("reason"),
+        command_id="",
+        started_at=device.last_seen_at or dt.datetime.now(dt.UTC),
+        **_progress(report),
+    )
+
+
+def _status(
+    command: Command, device: Device, target: str, report: dict[str, Any] | None
+) -> tuple[str, str | None]:
+    # What the lock reports wins over the command's answer: over a slow link the
+    # install can outlast the command's wait (then "offline", no_answer) and still
+    # succeed or roll back; the app must then say so, not offline.
+    if report is not None:
+        stage = report.get("stage")
+        if stage in _SETTLED:
+            return _SETTLED[str(stage)], report.get("reason")
+        if stage in _IN_FLIGHT:
+            return "installing", None
     target_v, current_v = _key(target), _key(device.firmware)
     if target_v is not None and current_v is not None and current_v >= target_v:
-        return "installed"
+        return "installed", None
+    if command.reason == fw.Refusal.ROLLED_BACK.value:
+        return "rolled_back", command.reason
     if command.status == CommandStatus.REFUSED:
-        return "refused"
+        return "refused", command.reason
     if command.status == CommandStatus.OFFLINE:
-        return "offline"
-    return "installing"
+        return "offline", command.reason
+    return "installing", command.reason
 
 
 # ------------------------------------------------------------------------ start

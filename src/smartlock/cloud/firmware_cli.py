@@ -36,6 +36,14 @@ def register(subparsers: Any) -> None:
     sign.add_argument("--model", default=None, help="lock model (default smartlock-v1)")
     sign.add_argument("--url", default=None, help="where locks fetch it (default: the file path)")
     sign.add_argument("--notes", default="", help="release notes shown in the app")
+    sign.add_argument(
+        "--downgrade-from",
+        action="append",
+        default=[],
+        metavar="VERSION",
+        help="sign an older release as a downgrade of this running version (repeatable; "
+        "D-OTA-DOWNGRADE)",
+    )
     sign.add_argument("--out", type=Path, default=None, help="write here instead of stdout")
     sign.set_defaults(handler=_sign)
 
@@ -84,6 +92,7 @@ def _sign(args: argparse.Namespace) -> int:
             url=args.url or str(args.image.resolve()),
             model=args.model or fw.DEFAULT_MODEL,
             notes=args.notes,
+            downgrade_from=args.downgrade_from,
         )
         fw.parse_version(manifest.version)
     except (OSError, ValueError, ValidationError, fw.FirmwareError) as exc:

@@ -1,17 +1,22 @@
 """Firmware updates as the core sees them (A-OTA): journal the steps, keep the version.
 
-The shell (`link.runtime_adapter`) does all the I/O: it checks the vendor signature,
-refuses a downgrade, fetches the image and checks its SHA-256, and writes it. It tells
-the core each step as a `FirmwareUpdate` input; the core journals it (so the step
-reaches the cloud's records like every event, D-LOG) and, on `installed`, records the
-new version in the durable state in the same transaction, so the next state report
-carries it and a reboot keeps it. The core refuses to record a version that is not
-newer than the one it runs, whatever the shell says.
+The shell (`link.runtime_adapter`, `link.slot_update`) does all the I/O: it checks the
+vendor signature, refuses a downgrade, fetches the image, writes it to the inactive
+slot and boots it on trial (`device.boot`, D-OTA-AB). It tells the core each step as
+a `FirmwareUpdate` input; the core journals it (so the step reaches the cloud's
+records like every event, D-LOG) and, on `installed` (the trial confirmed itself),
+records the new version in the durable state in the same transaction, so the next
+state report carries it and a reboot keeps it. The core refuses to record a version
+that is not newer than the one it runs unless the vendor signed that downgrade
+(D-OTA-DOWNGRADE); only a rollback (the bootloader's verdict, D-OTA-ROLLBACK) puts
+the version back without one.
 
-Journal: one kind per step (`firmware_update_started`, `firmware_updated`,
-`firmware_update_refused`) with details `action="firmware_update"`, `stage`,
-`request_id`, `version`, `from_version` and, when refused, `reason`. The lock says
-"firmware updated to version X" once it runs it.
+Journal: one kind per step (`firmware_update_started`, `firmware_update_trial`,
+`firmware_updated`, `firmware_rolled_back`, `firmware_update_refused`) with details
+`action="firmware_update"`, `stage`, `request_id`, `version`, `from_version` and,
+when refused or rolled back, `reason`. The journal event of the trial is also the
+trial's proof that it reaches the cloud: the cloud's ack of it confirms the slot
+(D-OTA-CONFIRM). The lock says "firmware updated to version X" once it runs it.
 """
 
 from __future__ import annotations
@@ -45,7 +50,11 @@ def newer(candidate: str, current: str) -> bool:
 def on_firmware_update(core: LockCore, inp: FirmwareUpdate) -> None:
     current = core.firmware
     stage, reason = inp.stage, inp.reason
-    if stage is FirmwareStage.INSTALLED and not newer(inp.version, current):
+    if (
+        stage is FirmwareStage.INSTALLED
+        and not newer(inp.version, current)
+        and not (inp.signed_downgrade and inp.version != current)
+    ):
         stage, reason = FirmwareStage.REFUSED, "downgrade"  # the core's own last word
     details: dict[str, Any] = {
         "action": ACTION,
@@ -54,10 +63,12 @@ def on_firmware_update(core: LockCore, inp: FirmwareUpdate) -> None:
         "version": inp.version,
         "from_version": current,
     }
-    if stage is FirmwareStage.REFUSED:
-        details["reason"] = reason or "refused"
+    if stage in (FirmwareStage.REFUSED, FirmwareStage.ROLLED_BACK):
+        details["reason"] = reason or stage.value
     if stage is FirmwareStage.INSTALLED:
         core.set_state(core.state.replace(firmware=inp.version))
+    if stage is FirmwareStage.ROLLED_BACK and inp.running and inp.running != current:
+        core.set_state(core.state.replace(firmware=inp.running))
     core.log(_KINDS[stage], source=Source.REMOTE, **details)
     if stage is FirmwareStage.INSTALLED:
         core.say(PromptId.FIRMWARE_UPDATED, version=inp.version)
@@ -65,6 +76,8 @@ def on_firmware_update(core: LockCore, inp: FirmwareUpdate) -> None:
 
 _KINDS = {
     FirmwareStage.STARTED: EventKind.FIRMWARE_UPDATE_STARTED,
+    FirmwareStage.TRIAL: EventKind.FIRMWARE_UPDATE_TRIAL,
     FirmwareStage.INSTALLED: EventKind.FIRMWARE_UPDATED,
+    FirmwareStage.ROLLED_BACK: EventKind.FIRMWARE_ROLLED_BACK,
     FirmwareStage.REFUSED: EventKind.FIRMWARE_UPDATE_REFUSED,
 }

@@ -290,7 +290,9 @@ class FirmwareStage(enum.StrEnum):
     """Steps of a firmware update the link shell runs (A-OTA)."""
 
     STARTED = "started"  # signature and version checked, fetching the image
-    INSTALLED = "installed"  # image checked and written: the lock runs `version` now
+    TRIAL = "trial"  # written to the inactive slot, verified, booted on trial (D-OTA-TRIAL)
+    INSTALLED = "installed"  # the trial confirmed itself: the lock runs `version` now
+    ROLLED_BACK = "rolled_back"  # the trial failed: the lock runs `running` again
     REFUSED = "refused"  # `reason` says why (a link firmware.Refusal value)
 
 
@@ -302,8 +304,17 @@ class FirmwareUpdate:
     stage: FirmwareStage
     version: str
     reason: str | None = None
+    # ROLLED_BACK: the version the lock runs again (the bootloader's word, D-OTA-ROLLBACK).
+    running: str | None = None
+    # INSTALLED: the vendor signed this version as a downgrade of the running one
+    # (D-OTA-DOWNGRADE), so the core may record an older version.
+    signed_downgrade: bool = False
 
     def __post_init__(self) -> None:
+        if self.running is not None and (
+            not isinstance(self.running, str) or not 0 < len(self.running) <= 32
+        ):
+            raise InputError("running must be a non-empty string of at most 32 chars")
         if not isinstance(self.request_id, str) or not 0 < len(self.request_id) <= 128:
             raise InputError("request_id must be a non-empty string of at most 128 chars")
         try:

@@ -94,6 +94,8 @@ class EventKind(enum.StrEnum):
     FIRMWARE_UPDATE_STARTED = "firmware_update_started"  # A-OTA: signature checked
     FIRMWARE_UPDATED = "firmware_updated"  # the lock runs the new version
     FIRMWARE_UPDATE_REFUSED = "firmware_update_refused"  # details.reason
+    FIRMWARE_UPDATE_TRIAL = "firmware_update_trial"  # booted on trial (D-OTA-TRIAL)
+    FIRMWARE_ROLLED_BACK = "firmware_rolled_back"  # details.reason (D-OTA-ROLLBACK)
     BOOT = "boot"
     STORAGE_FULL = "storage_full"  # written once space returns: details since, until, refused
 

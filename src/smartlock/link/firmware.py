@@ -66,6 +66,7 @@ class Refusal(enum.StrEnum):
     NOT_CONFIGURED = "updates_not_configured"
     BUSY = "update_in_progress"
     INSTALL_FAILED = "install_failed"
+    ROLLED_BACK = "rolled_back"  # D-OTA-ROLLBACK: the result's data says why
 
 
 class FirmwareError(Exception):
@@ -93,6 +94,11 @@ class Manifest(_Strict):
     size: int = Field(ge=1, le=MAX_IMAGE_BYTES)
     url: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
     notes: Annotated[str, StringConstraints(max_length=MAX_NOTES)] = ""
+    # D-OTA-DOWNGRADE: the exact running versions this (older) release may replace. Empty
+    # (and then left out of the signed bytes, so older releases keep their signature):
+    # only an upgrade. Naming the versions keeps one signed downgrade from being
+    # replayed against every later version.
+    downgrade_from: tuple[VersionText, ...] = Field(default=(), max_length=16)
 
 
 class SignedRelease(_Strict):
@@ -211,7 +217,10 @@ def read_private_key(path: Path) -> Ed25519PrivateKey:
 
 
 def signed_bytes(manifest: Manifest) -> bytes:
-    return DOMAIN + canonical(manifest.model_dump(mode="json"))
+    data = manifest.model_dump(mode="json")
+    if not data["downgrade_from"]:
+        del data["downgrade_from"]  # as before the field existed: old signatures hold
+    return DOMAIN + canonical(data)
 
 
 def sign_manifest(key: Ed25519PrivateKey, manifest: Manifest) -> SignedRelease:
@@ -257,12 +266,34 @@ def verify_release(
     return release.manifest
 
 
+def is_signed_downgrade(manifest: Manifest, current: str) -> bool:
+    """The vendor signed this release as a downgrade of exactly `current` (D-OTA-DOWNGRADE)."""
+    try:
+        now = Version(current)
+    except InvalidVersion:
+        return False
+    if parse_version(manifest.version) >= now:
+        return False
+    return any(_same(v, now) for v in manifest.downgrade_from)
+
+
+def _same(text: str, version: Version) -> bool:
+    try:
+        return Version(text) == version
+    except InvalidVersion:
+        return False
+
+
 def check_offer(manifest: Manifest, *, model: str, current: str) -> None:
-    """The lock's rules for a verified manifest: its model, strictly newer."""
+    """The lock's rules for a verified manifest: its model, strictly newer, or an
+    older version the vendor signed as a downgrade of the running one.
+    """
     if manifest.model != model:
         raise FirmwareError(
             f"release for {manifest.model!r}, this lock is {model!r}", Refusal.WRONG_MODEL
         )
+    if is_signed_downgrade(manifest, current):
+        return
     if not is_newer(manifest.version, current):
         same = parse_version(manifest.version) == parse_version(current)
         reason = Refusal.SAME_VERSION if same else Refusal.DOWNGRADE
@@ -273,7 +304,13 @@ def check_offer(manifest: Manifest, *, model: str, current: str) -> None:
 
 
 def manifest_for(
-    image: bytes, *, version: str, url: str, model: str = DEFAULT_MODEL, notes: str = ""
+    image: bytes,
+    *,
+    version: str,
+    url: str,
+    model: str = DEFAULT_MODEL,
+    notes: str = "",
+    downgrade_from: Sequence[str] = (),
 ) -> Manifest:
     return Manifest(
         model=model,
@@ -282,6 +319,7 @@ def manifest_for(
         size=len(image),
         url=url,
         notes=notes,
+        downgrade_from=tuple(downgrade_from),
     )
 
 

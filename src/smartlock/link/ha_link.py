@@ -113,7 +113,9 @@ class HaLink:
             self._lockout_until = round(now + remaining)  # a lockout began or was extended
         self._lockout_left = remaining
         duress = b"ON" if now < self._duress_until else b"OFF"
-        firmware = ha.firmware_state(state.firmware, self.offer, in_progress=self.installing)
+        firmware = ha.firmware_state(
+            state.firmware, self.offer, in_progress=self.installing, update=state.firmware_update
+        )
         wanted = {
             topic(self.lock_id, Channel.HA_STATE): canonical(
                 ha.ha_state(state, lockout_until=self._lockout_until)

@@ -32,7 +32,7 @@ from typing import Any
 
 from smartlock import __version__ as _pkg_version
 from smartlock.device.vocab import DoorState, EventKind, Method
-from smartlock.link.schemas import Event, StateReport
+from smartlock.link.schemas import Event, FirmwareProgress, StateReport
 from smartlock.link.topics import Channel, topic
 
 PROJECT_URL = "https://github.com/smartlock/smartlock"
@@ -102,6 +102,7 @@ REFUSAL_TYPES = sorted(
         "install_failed",
         "updates_not_configured",
         "update_in_progress",
+        "rolled_back",  # D-OTA-ROLLBACK: the new firmware failed its trial
         "other",
     }
 )
@@ -148,13 +149,38 @@ def refusal(action: str, reason: str | None) -> dict[str, Any]:
 
 
 def firmware_state(
-    installed: str, offer: dict[str, Any] | None, *, in_progress: bool = False
+    installed: str,
+    offer: dict[str, Any] | None,
+    *,
+    in_progress: bool = False,
+    update: FirmwareProgress | None = None,
 ) -> dict[str, Any]:
     """The retained JSON of the update entity (HA's MQTT update state schema).
 
     `offer` is the signed release the cloud offers (`FirmwareOffer.release`); only its
     manifest's version and notes are shown: the lock checks the signature on install.
+    `update` is the lock's own report (A-OTA-STATUS): while it writes or tries the new
+    slot the entity is in progress with `update_percentage` (bytes written); a rollback
+    or refusal of the offered version is said first in the release summary, with why.
     """
+    out = _firmware_state(installed, offer, in_progress=in_progress)
+    if update is None:
+        return out
+    if update.stage in ("writing", "verifying", "trial"):
+        out["in_progress"] = True
+        done = update.written * 100 // update.size if update.size else 0
+        out["update_percentage"] = 100 if update.stage != "writing" else min(100, done)
+    elif update.stage in ("rolled_back", "refused") and update.version == out["latest_version"]:
+        word = "rolled back" if update.stage == "rolled_back" else "refused"
+        said = f"Update to {update.version} {word}: {update.reason or update.stage}."
+        rest = out.get("release_summary")
+        out["release_summary"] = (said + (f" {rest}" if rest else ""))[:255]
+    return out
+
+
+def _firmware_state(
+    installed: str, offer: dict[str, Any] | None, *, in_progress: bool
+) -> dict[str, Any]:
     manifest = offer.get("manifest") if isinstance(offer, dict) else None
     latest = manifest.get("version") if isinstance(manifest, dict) else None
     notes = manifest.get("notes") if isinstance(manifest, dict) else None

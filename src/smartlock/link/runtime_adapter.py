@@ -10,9 +10,12 @@ with `device_name` (the app's name for the lock, which Home Assistant shows: A-H
 
 `firmware_update` commands (A-OTA) are the shell's own (`LinkAction`): with an
 `OtaConfig` it verifies the vendor's Ed25519 signature with the lock's vendor public
-key, refuses another model, a downgrade or the same version, fetches the image and
-checks its size and SHA-256, writes it, and only then tells the core the new version
-(`device.inputs.FirmwareUpdate`), which journals each step and keeps the version.
+key, refuses another model, the same version or a downgrade the vendor did not sign
+(D-OTA-DOWNGRADE), fetches the image and checks its size and SHA-256, then hands it
+to `slot_update.SlotUpdater`: inactive slot, read-back check, trial boot, confirmation
+or rollback (D-OTA-AB). The core (`device.inputs.FirmwareUpdate`) journals each step
+and keeps the version. The command is answered with the trial's outcome; the state
+report carries progress and the outcome (`firmware_update`, A-OTA-STATUS).
 
 With a `CameraFeed` (A-LIVE), the core's `TakeSnapshot` effect (a doorbell press)
 and the `live_view` command (`LinkAction`) send pictures with every face masked on
@@ -27,7 +30,7 @@ import logging
 import os
 import re
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,8 +43,10 @@ from smartlock.device.inputs import FirmwareUpdate, RemoteAction, RemoteCommand
 from smartlock.device.journal_chain import wire_details
 from smartlock.device.records import FIRMWARE_VERSION
 from smartlock.device.runtime import LockRuntime
+from smartlock.device.slots import SlotStore
 from smartlock.device.vocab import Mode
 from smartlock.link import firmware as fw
+from smartlock.link import slot_update
 from smartlock.link.camera_feed import CameraFeed
 from smartlock.link.schemas import (
     MAX_LIVE_VIEW_S,
@@ -70,8 +75,10 @@ class OtaConfig:
 
     vendor_key: str
     model: str = fw.DEFAULT_MODEL
-    image_dir: Path | None = None
+    image_dir: Path | None = None  # the slots (default: `firmware/` beside the link state)
     fetch: Callable[[str, fw.Manifest], bytes] = fw.fetch_image
+    confirm_within_s: float = slot_update.CONFIRM_WITHIN_S
+    self_test: slot_update.SelfTest = slot_update.virtual_self_test
 
     def __post_init__(self) -> None:
         fw.load_trusted_keys(self.vendor_key)  # ValueError at start-up, not at first update
@@ -113,6 +120,23 @@ class RuntimeLockSide:
         self.result_timeout_s = result_timeout_s
         self.ota = ota
         self._updating = False
+        self._notifiers: list[Callable[[], None]] = []
+        self.slots: slot_update.SlotUpdater | None = None
+        if ota is not None:  # power-on: the bootloader's decision (D-OTA-BOOT)
+            where = ota.image_dir or self.state_file.parent / "firmware"
+            self.slots = slot_update.SlotUpdater(
+                SlotStore(where),
+                runtime,
+                lock,
+                confirm_within_s=ota.confirm_within_s,
+                self_test=ota.self_test,
+                changed=self._changed,
+            )
+            self.slots.boot()
+
+    def _changed(self) -> None:
+        for notify in list(self._notifiers):
+            notify()
 
     def watch(
         self, notify: Callable[[], None], loop: asyncio.AbstractEventLoop
@@ -126,7 +150,21 @@ class RuntimeLockSide:
             elif isinstance(effect, fx.TakeSnapshot) and camera is not None:
                 loop.call_soon_threadsafe(camera.doorbell)
 
-        return self.runtime.add_listener(listener)
+        def progress() -> None:  # update progress (A-OTA-STATUS), from any thread
+            loop.call_soon_threadsafe(notify)
+
+        self._notifiers.append(progress)
+        if self.slots is not None and self.slots.trial_running:  # booted on trial
+            done = asyncio.run_coroutine_threadsafe(self.slots.resume_trial(), loop)
+            done.add_done_callback(_log_trial_failure)
+        remove = self.runtime.add_listener(listener)
+
+        def unwatch() -> None:
+            remove()
+            if progress in self._notifiers:
+                self._notifiers.remove(progress)
+
+        return unwatch
 
     def status(self) -> StateReport:
         s = self.lock.core.status()
@@ -141,6 +179,7 @@ class RuntimeLockSide:
             lockout_remaining_s=round(s.lockout_remaining_s),
             last_event_seq=int(s.last_event["seq"]) if s.last_event else 0,
             firmware=getattr(self.lock.core, "firmware", FIRMWARE_VERSION)[:32],
+            firmware_update=None if self.slots is None else self.slots.progress,
         )
 
     def unacked_events(self, limit: int) -> Sequence[Event]:
@@ -199,38 +238,59 @@ class RuntimeLockSide:
         async def refuse(reason: str, version: str = claimed) -> CommandResult:
             reason = str(reason)
             await self.runtime.asubmit(FirmwareUpdate(rid, Stage.REFUSED, version, reason))
+            if self.slots is not None and reason != fw.Refusal.BUSY:  # keep the running one's
+                self.slots.refused(rid, version, reason)
             log.warning("firmware update %s refused: %s", version, reason)
             return CommandResult(request_id=rid, ok=False, reason=reason)
 
-        if self.ota is None:
+        if self.ota is None or self.slots is None:
             return await refuse(fw.Refusal.NOT_CONFIGURED)
-        if self._updating:
+        if self._updating or self.slots.busy:
             return await refuse(fw.Refusal.BUSY)
         self._updating = True
         try:
-            try:
-                manifest = fw.verify_release(self.ota.vendor_key, release)
-                fw.check_offer(manifest, model=self.ota.model, current=self.lock.core.firmware)
-            except fw.FirmwareError as exc:
-                return await refuse(exc.reason)
-            version = manifest.version
-            await self.runtime.asubmit(FirmwareUpdate(rid, Stage.STARTED, version))
-            try:
-                image = await asyncio.to_thread(self.ota.fetch, manifest.url, manifest)
-                if self.ota.image_dir is not None:
-                    await asyncio.to_thread(_write_image, self.ota.image_dir, manifest, image)
-            except fw.FirmwareError as exc:
-                return await refuse(exc.reason, version)
-            except OSError as exc:
-                log.error("firmware %s could not be written: %s", version, exc)
-                return await refuse(fw.Refusal.INSTALL_FAILED, version)
-            await self.runtime.asubmit(FirmwareUpdate(rid, Stage.INSTALLED, version))
-            if self.lock.core.firmware != version:  # the core's own check said no
-                return CommandResult(request_id=rid, ok=False, reason=fw.Refusal.DOWNGRADE.value)
-            log.info("firmware %s installed", version)
-            return CommandResult(request_id=rid, ok=True, data={"version": version})
+            return await self._install(rid, release, refuse, self.slots, self.ota)
         finally:
             self._updating = False
+
+    async def _install(
+        self,
+        rid: str,
+        release: Any,
+        refuse: Callable[..., Awaitable[CommandResult]],
+        slots: slot_update.SlotUpdater,
+        ota: OtaConfig,
+    ) -> CommandResult:
+        current = self.lock.core.firmware
+        try:
+            manifest = fw.verify_release(ota.vendor_key, release)
+            fw.check_offer(manifest, model=ota.model, current=current)
+        except fw.FirmwareError as exc:
+            return await refuse(exc.reason)
+        version = manifest.version
+        await self.runtime.asubmit(FirmwareUpdate(rid, Stage.STARTED, version))
+        try:
+            image = await asyncio.to_thread(ota.fetch, manifest.url, manifest)
+            installed, reason = await slots.install(rid, manifest, image)
+        except fw.FirmwareError as exc:
+            return await refuse(exc.reason, version)
+        except OSError as exc:
+            log.error("firmware %s could not be written: %s", version, exc)
+            return await refuse(fw.Refusal.INSTALL_FAILED, version)
+        if not installed and reason == fw.Refusal.ROLLED_BACK.value:
+            why = slots.progress.reason if slots.progress is not None else None
+            return CommandResult(
+                request_id=rid,
+                ok=False,
+                reason=reason,
+                data={"version": version, "running": self.lock.core.firmware, "why": why},
+            )
+        if not installed:
+            return await refuse(reason or fw.Refusal.INSTALL_FAILED, version)
+        if self.lock.core.firmware != version:  # the core's own check said no
+            return CommandResult(request_id=rid, ok=False, reason=fw.Refusal.DOWNGRADE.value)
+        log.info("firmware %s installed", version)
+        return CommandResult(request_id=rid, ok=True, data={"version": version})
 
     def _link_state(self) -> dict[str, Any]:
         try:
@@ -288,20 +348,16 @@ class RuntimeLockSide:
         return reported.model_copy(update={"rejected": rejected})
 
 
+def _log_trial_failure(done: Any) -> None:
+    if not done.cancelled() and done.exception() is not None:
+        log.error("the trial's health check failed", exc_info=done.exception())
+
+
 def _claimed_version(release: Any) -> str:
     """The version an (unverified) release claims, for the journal only."""
     manifest = release.get("manifest") if isinstance(release, dict) else None
     version = manifest.get("version") if isinstance(manifest, dict) else None
     return version if isinstance(version, str) and _CLAIMED.match(version) else "unknown"
-
-
-def _write_image(image_dir: Path, manifest: fw.Manifest, image: bytes) -> None:
-    """Write the checked image (atomically) where the bootloader would take it from."""
-    image_dir.mkdir(parents=True, exist_ok=True)
-    target = image_dir / f"{manifest.model}-{manifest.version}.bin"
-    tmp = target.with_suffix(".tmp")
-    tmp.write_bytes(image)
-    os.replace(tmp, target)
 
 
 def is_name(key: Any) -> bool:

@@ -52,6 +52,21 @@ class Message(_Strict):
     v: Literal[1] = 1
 
 
+class FirmwareProgress(_Strict):
+    """Where the lock's current (or last) firmware update is (A-OTA-STATUS): what the
+    app and Home Assistant show. `written` / `size` are bytes written to the inactive
+    slot; `reason` says why it was refused or rolled back.
+    """
+
+    stage: Literal["writing", "verifying", "trial", "installed", "rolled_back", "refused"]
+    version: Annotated[str, StringConstraints(max_length=32)]
+    from_version: Annotated[str, StringConstraints(max_length=32)] = ""
+    written: int = Field(default=0, ge=0)
+    size: int = Field(default=0, ge=0)
+    reason: Name | None = None
+    request_id: RequestId | None = None
+
+
 class StateReport(Message):
     """The app-facing status (A-STATUS), published retained on every change."""
 
@@ -65,6 +80,7 @@ class StateReport(Message):
     lockout_remaining_s: int = Field(default=0, ge=0)
     last_event_seq: int = Field(default=0, ge=0)
     firmware: Annotated[str, StringConstraints(max_length=32)] = ""
+    firmware_update: FirmwareProgress | None = None  # A-OTA-STATUS; absent from old locks
     sent_at: EpochS = 0.0
 
 

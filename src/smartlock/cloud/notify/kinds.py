@@ -22,7 +22,7 @@ class NotifyKind(enum.StrEnum):
     DOOR_AJAR = "door_ajar"  # "door not closed properly" (D-AJAR, jam, virtually locked)
     DEVICE_OFFLINE = "device_offline"
     SCENE = "scene"  # a scene's "notify" action (A-SCENE)
-    FIRMWARE = "firmware"  # an update installed or refused (A-OTA)
+    FIRMWARE = "firmware"  # an update installed, refused or rolled back (A-OTA)
 
 
 FROM_EVENT: dict[EventKind, NotifyKind] = {
@@ -40,6 +40,7 @@ FROM_EVENT: dict[EventKind, NotifyKind] = {
     EventKind.VIRTUALLY_LOCKED: NotifyKind.DOOR_AJAR,
     EventKind.FIRMWARE_UPDATED: NotifyKind.FIRMWARE,
     EventKind.FIRMWARE_UPDATE_REFUSED: NotifyKind.FIRMWARE,
+    EventKind.FIRMWARE_ROLLED_BACK: NotifyKind.FIRMWARE,
 }
 
 # Loud in the app: high priority. Duress also ignores the account's mute (D-DURESS).
@@ -88,6 +89,11 @@ def describe(
     if kind is NotifyKind.FIRMWARE:
         version = str((details or {}).get("version", "?"))[:32]
         reason = (details or {}).get("reason")
+        if (details or {}).get("stage") == "rolled_back":
+            back = str((details or {}).get("from_version", "?"))[:32]
+            body = f"{device_name}: firmware {version} failed its trial ({reason}); "
+            body += f"it runs {back} again."
+            return "Firmware update rolled back", body
         if reason:
             refused = f"{device_name}: the update to firmware {version} was refused ({reason})."
             return "Firmware update refused", refused

@@ -187,29 +187,35 @@ document.addEventListener("DOMContentLoaded", async () => {
     const state = $("firmware-state");
     const u = f.update;
     state.dataset.status = u ? u.status : "";
-    progress(u && u.status === "installing" ? "installing" : null);
+    state.dataset.stage = u && u.stage ? u.stage : "";
+    progress(u && u.status === "installing" ? "installing" : null, u);
     if (!u) { state.textContent = ""; return; }
     const reason = u.reason ? label("reason.", u.reason) : "";
-    state.textContent = t("firmware." + u.status, { version: u.version, reason });
+    // A-OTA-STATUS: while the lock works, say which step (bytes written, trial).
+    const step = u.status === "installing" && ["writing", "verifying", "trial"].includes(u.stage) ? u.stage : u.status;
+    const percent = u.size ? Math.floor((100 * (u.written || 0)) / u.size) : 0;
+    state.textContent = t("firmware." + step, { version: u.version, reason, percent, from: u.from_version });
     state.className = u.status === "installed" ? "ok-text" : u.status === "installing" ? "" : "error";
     if (u.status === "installing") fwButton.hidden = true;
     if (u.status === "installing" && !fwPoll) fwPoll = setTimeout(() => { fwPoll = null; loadFirmware(); }, 2000);
   }
   async function loadFirmware() {
-    if (fwBusy) return;
     const f = await api("GET", path + "/firmware");
+    // While the app's own request waits, only the lock's progress is news.
+    if (fwBusy) { if (f.ok && f.data.update && f.data.update.status === "installing") renderFirmware(f.data); return; }
     if (f.ok) renderFirmware(f.data);
     else if (f.status === 404 && f.data.code !== "device_not_found") $("firmware-state").textContent = t("firmware.unavailable");
   }
   loadFirmware();
-  // The lock does not report a percentage: the bar moves through the steps it does
-  // report (sent, signature checked and installing, done) and runs indeterminate while
-  // the lock writes the image.
-  function progress(step) {
+  // The bar shows the bytes the lock has written to its other slot (A-OTA-STATUS); it
+  // runs indeterminate before the lock reports them and while the new firmware is on trial.
+  function progress(step, u) {
     const box = $("firmware-progress-box");
     const bar = $("firmware-progress");
     box.hidden = !step;
     if (step === "sending") bar.value = 10;
+    else if (step === "installing" && u && u.stage === "writing" && u.size) bar.value = Math.floor((100 * (u.written || 0)) / u.size);
+    else if (step === "installing" && u && u.stage === "verifying") bar.value = 100;
     else if (step === "installing") bar.removeAttribute("value");
     bar.dataset.step = step || "";
   }
@@ -227,7 +233,9 @@ document.addEventListener("DOMContentLoaded", async () => {
     fwButton.disabled = true;
     fwBusy = true;
     $("firmware-state").textContent = t("firmware.installing", { version: $("firmware-available").dataset.version });
+    const watch = setInterval(loadFirmware, 1000);  // the lock's progress while the request waits
     const r = await api("POST", path + "/firmware/update", { request_id: fwRequest });
+    clearInterval(watch);
     fwBusy = false;
     fwButton.disabled = false;
     if (r.status !== 0) fwRequest = null;
