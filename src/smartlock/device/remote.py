@@ -13,11 +13,12 @@ import math
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from smartlock.device import lockout, users
+from smartlock.device import fingerprint, lockout, users
 from smartlock.device.door import DoorEvent, Phase
 from smartlock.device.effects import CommandResult
 from smartlock.device.errors import ErrorCode, InputError, LockError, Refused
 from smartlock.device.inputs import RemoteAction, RemoteCommand
+from smartlock.device.prompts import PromptId
 from smartlock.device.records import (
     Schedule,
     TempPassword,
@@ -287,6 +288,20 @@ def _set_password(core: LockCore, params: Params) -> dict[str, Any]:
     return {"cred_id": cred_id}
 
 
+def _enrol_fingerprint(core: LockCore, params: Params) -> dict[str, Any]:
+    """The app's "enrol fingerprint": the lock guides the person at the door through
+    the presses (D-FINGER-ENROL); the credential appears when the module has stored it.
+    """
+    number = _user_no(core, params)
+    duress = bool(_get(params, "duress", bool, optional=True))
+    if core.menu is not None:
+        raise Refused("someone is using the lock's menu", ErrorCode.BUSY)
+    fingerprint.begin(core, number, duress, Source.REMOTE)
+    core.wake()
+    core.say(PromptId.FINGER_PLACE)
+    return {"user_no": number}
+
+
 def _add_temp(core: LockCore, params: Params) -> dict[str, Any]:
     _need_master(core)
     temp_id: str = _get(params, "temp_id", str)
@@ -356,6 +371,7 @@ ACTIONS: Mapping[RemoteAction, Callable[[LockCore, Params], dict[str, Any]]] = {
     RemoteAction.DELETE_CREDENTIAL: _delete_credential,
     RemoteAction.DEREGISTER_USER: _deregister,
     RemoteAction.SET_PASSWORD: _set_password,
+    RemoteAction.ENROL_FINGERPRINT: _enrol_fingerprint,
     RemoteAction.ADD_TEMP_PASSWORD: _add_temp,
     RemoteAction.REVOKE_TEMP_PASSWORD: _revoke_temp,
     RemoteAction.UNBIND: _unbind,
