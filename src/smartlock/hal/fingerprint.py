@@ -100,6 +100,9 @@ class ModuleFingerprint(FingerprintReader):
             events: list[HalEvent] = step()
         except (RuntimeError, OSError, ValueError, IndexError) as err:
             self._sensor = None  # handshake again next time
+            flush = getattr(self._uart, "reset_input_buffer", None)
+            if callable(flush):
+                flush()  # half an answer must not be read as the next one
             if self._silent:
                 return []
             self._silent = True
