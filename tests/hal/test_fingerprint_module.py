@@ -7,6 +7,12 @@ D-FINGER-DELETE, D-FINGER-PRIV.
 
 from __future__ import annotations
 
+import os
+import select
+import threading
+import time
+import tty
+from collections.abc import Iterator
 from pathlib import Path
 
 import adafruit_fingerprint as af
@@ -25,7 +31,7 @@ from smartlock.hal.events import (
 )
 from smartlock.hal.feed import ChangeFeed
 from smartlock.hal.finger_sim import SimulatedModule
-from smartlock.hal.fingerprint import ModuleFingerprint
+from smartlock.hal.fingerprint import ModuleFingerprint, serial_module
 from smartlock.hal.virtual_finger import VirtualFingerprint
 
 
@@ -231,3 +237,64 @@ def test_the_module_keeps_its_templates_in_flash_across_restarts_D_FINGER_HW(
     rec = Recorder(again)
     again.touch(4)
     assert next(e for e in rec.take() if isinstance(e, FingerRead)).slot == 8
+
+
+# ------------------------------------------------------- a real serial port (a pty)
+
+
+@pytest.fixture
+def pty_module() -> Iterator[tuple[str, SimulatedModule]]:
+    """The simulated module on the far end of a pseudo-terminal, as on a USB-TTL cable."""
+    module = SimulatedModule()
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    stop = threading.Event()
+
+    def serve() -> None:
+        buffer = b""
+        while not stop.is_set():
+            ready, _, _ = select.select([master], [], [], 0.02)
+            if not ready:
+                continue
+            buffer += os.read(master, 512)
+            while (size := fp.packet_size(buffer)) is not None and len(buffer) >= size:
+                packet, buffer = buffer[:size], buffer[size:]
+                if module.answering:
+                    os.write(master, module.answer(packet))
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield os.ttyname(slave), module
+    stop.set()
+    thread.join(1)
+    os.close(master)
+    os.close(slave)
+
+
+def test_pyserial_drives_the_module_over_a_real_port_D_FINGER_HW(
+    pty_module: tuple[str, SimulatedModule],
+) -> None:
+    port, module = pty_module
+    part = serial_module(port)
+    rec = Recorder(part)
+    part.command(FingerOp.CAPTURE, press=1)
+    module.place(0)
+    part.poll(1.0)
+    assert rec.take() == [FingerImaged(1, None)]
+    part.close()
+
+
+def test_a_silent_module_on_a_real_port_times_out_instead_of_hanging_D_FINGER_HW(
+    pty_module: tuple[str, SimulatedModule],
+) -> None:
+    import serial
+
+    port, module = pty_module
+    module.answering = False
+    part = ModuleFingerprint(serial.Serial(port, 57600, timeout=0.2))
+    rec = Recorder(part)
+    started = time.monotonic()
+    part.poll(1.0)
+    assert rec.take() == [FingerTrouble(FingerProblem.NO_ANSWER)]
+    assert time.monotonic() - started < 2.0
+    part.close()

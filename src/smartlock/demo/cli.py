@@ -55,6 +55,12 @@ def register(subparsers: Any) -> None:
         help="virtual parts (default) or a Raspberry Pi's pins (docs/hardware.md)",
     )
     run.add_argument(
+        "--fingerprint-port",
+        default=None,
+        help="with --hal rpi: the serial port of an R30x/R503/AS608 fingerprint module, "
+        "e.g. /dev/ttyUSB0 (docs/fingerprint.md; default: none)",
+    )
+    run.add_argument(
         "--vendor-key",
         default=None,
         help="firmware vendor public key(s), ed25519:base64url or PEM, several comma "
@@ -129,7 +135,7 @@ async def _run_one_lock(args: argparse.Namespace) -> int:
             from smartlock.hal.rpi import build_rpi_hardware
             from smartlock.hal.voice import EspeakVoice
 
-            hardware = build_rpi_hardware(tts=EspeakVoice())
+            hardware = build_rpi_hardware(tts=EspeakVoice(), fingerprint_port=args.fingerprint_port)
         except Exception as exc:  # gpiozero says why: no pins, no SPI, not a Pi
             print(f"error: cannot open the Raspberry Pi hardware: {exc}")
             return 2

@@ -185,3 +185,14 @@ class ModuleFingerprint(FingerprintReader):
     def _emit_all(self, events: list[HalEvent]) -> None:
         for event in events:
             self.emit(event)
+
+
+BAUD = 57600  # the modules' factory setting
+READ_TIMEOUT_S = 1.0  # an answer takes < 0.5 s (a search of 1,000 templates)
+
+
+def serial_module(port: str, *, baud: int = BAUD) -> ModuleFingerprint:
+    """The module on serial port `port` (a Pi's UART, or a USB-TTL adapter), via pyserial."""
+    import serial
+
+    return ModuleFingerprint(serial.Serial(port, baud, timeout=READ_TIMEOUT_S))

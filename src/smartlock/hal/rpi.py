@@ -30,6 +30,7 @@ from smartlock.hal.events import (
     TamperChanged,
     UsbPowerChanged,
 )
+from smartlock.hal.fingerprint import serial_module
 from smartlock.hal.parts import (
     Battery,
     BoltMotor,
@@ -347,8 +348,11 @@ def build_rpi_hardware(
     camera_index: int = 0,
     clock: Clock = time.monotonic,
     scan_keypad: bool = True,
+    fingerprint_port: str | None = None,
 ) -> Hardware:
-    """Build every part on the Pi's pins. `adc` defaults to an MCP3008 channel 0 on SPI0."""
+    """Build every part on the Pi's pins. `adc` defaults to an MCP3008 channel 0 on SPI0;
+    `fingerprint_port` is the serial port of a fingerprint module, if the lock has one.
+    """
     pins = pins or RpiPins()
     if adc is None:
         from gpiozero import MCP3008
@@ -378,4 +382,5 @@ def build_rpi_hardware(
         display=LoggedDisplay(),
         speaker=BuzzerSpeaker(pins.buzzer, tts),
         camera=OpenCvCamera(camera_index),
+        fingerprint=None if fingerprint_port is None else serial_module(fingerprint_port),
     )
