@@ -107,6 +107,28 @@ def test_new_user_from_the_menu_with_only_a_fingerprint_D_FINGER_ENROL() -> None
     assert finger_creds(rig, 2) == [(CredentialType.FINGERPRINT, False)]
 
 
+def test_a_module_that_takes_three_presses_is_guided_through_three_D_FINGER_ENROL() -> None:
+    from smartlock.device.core import LockCore
+    from smartlock.device.records import Identity
+    from smartlock.device.reference_matcher import EuclideanMatcher
+
+    core = LockCore.new(
+        Identity("SL-TEST-0003", "VC1234"), b"s" * 32, matcher=EuclideanMatcher(), finger_presses=3
+    )
+    rig = Rig(core)
+    rig.first_master()
+    rig.menu_login()
+    rig.keys("2001#14")
+    said: list[PromptId] = []
+    for press in (1, 2):
+        said += prompts(rig.feed(FingerCaptured(press)))
+        said += prompts(rig.feed(FingerLifted()))
+    out = rig.feed(FingerCaptured(3))
+    assert said == [PromptId.FINGER_LIFT, PromptId.FINGER_AGAIN] * 2
+    assert commands(out) == [FingerCommand(FingerOp.STORE, slots=frozenset({0}))]
+    assert PromptId.FINGER_ENROLLED in prompts(rig.feed(FingerStored(0)))
+
+
 def test_a_bad_image_asks_for_the_same_press_again_D_FINGER_ENROL() -> None:
     rig = Rig()
     rig.first_master()

@@ -156,6 +156,15 @@ def test_the_driver_reports_each_enrolment_step_D_FINGER_HW(virtual: VirtualFing
     assert rec.take() == [FingerRead(None)]
 
 
+def test_an_r503_merges_three_presses_D_FINGER_HW(virtual: VirtualFingerprint) -> None:
+    rec = Recorder(virtual)
+    for press in (1, 2, 3):
+        virtual.command(FingerOp.CAPTURE, press=press)
+        virtual.touch(5)
+    virtual.command(FingerOp.STORE, slots=frozenset({9}))
+    assert rec.take() == [*(FingerImaged(p, None) for p in (1, 2, 3)), FingerSaved(9)]
+
+
 def test_the_first_press_reports_where_the_finger_is_enrolled_D_FINGER_DUP(
     virtual: VirtualFingerprint,
 ) -> None:

@@ -30,7 +30,7 @@ from smartlock.device.effects import (
 )
 from smartlock.device.errors import InputError
 from smartlock.device.face_window import FaceWindow
-from smartlock.device.finger_enrol import FingerEnrolment
+from smartlock.device.finger_enrol import DEFAULT_PRESSES, FingerEnrolment
 from smartlock.device.firmware import on_firmware_update
 from smartlock.device.inputs import (
     ArmKey,
@@ -100,8 +100,10 @@ class LockCore:
         matcher: FaceMatcher | None = None,
         offline_codes: OfflineCodeChecker | None = None,
         firmware: str = FIRMWARE_VERSION,
+        finger_presses: int = DEFAULT_PRESSES,
     ) -> None:
         self.state = state
+        self.finger_presses = finger_presses  # the module's: 2 (AS608) or 3 (R503)
         self.matcher = matcher
         self.offline_codes = offline_codes
         self.image_firmware = firmware  # the version built into the image it booted

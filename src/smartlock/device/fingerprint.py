@@ -111,7 +111,7 @@ def begin(core: LockCore, user_no: int, duress: bool, origin: Source) -> None:
         raise Refused("a fingerprint enrolment is already running", ErrorCode.BUSY)
     if has_finger(core.state, user_no, duress):
         raise Refused(f"user {user_no:03d} already has that fingerprint", ErrorCode.HAS_FINGERPRINT)
-    core.finger_enrol = FingerEnrolment(user_no, duress, core.now)
+    core.finger_enrol = FingerEnrolment(user_no, duress, core.now, core.finger_presses)
     core.finger_origin = origin
     core.emit(FingerCommand(FingerOp.CAPTURE, press=1))
 
