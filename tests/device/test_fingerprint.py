@@ -170,6 +170,27 @@ def test_each_step_times_out_and_star_cancels_D_FINGER_ENROL() -> None:
     assert PromptId.FINGER_FAILED not in prompts(out)  # a cancel is not a failure
 
 
+def test_a_slow_enrolment_keeps_the_menu_open_D_FINGER_ENROL() -> None:
+    rig = Rig()
+    rig.first_master()
+    rig.menu_login()
+    rig.keys("2001#14")
+    for report in (FingerCaptured(1), FingerLifted(), FingerCaptured(2)):
+        rig.wait(9)  # each step just inside its 10 s; 27 s in all, then the merge
+        rig.feed(report)
+    rig.wait(9)
+    out = rig.feed(FingerStored(0))
+    assert PromptId.FINGER_ENROLLED in prompts(out) and rig.core.menu is not None
+
+
+def test_the_menu_leaves_an_app_enrolment_alone_D_FINGER_ENROL(rig: Rig) -> None:
+    assert rig.remote(RemoteAction.ENROL_FINGERPRINT, user_no=2).ok
+    rig.menu_login()
+    rig.keys("*")  # in and out of the menu while the person at the door enrols
+    assert rig.core.menu is None and rig.core.finger_enrol is not None
+    assert PromptId.FINGER_ENROLLED in prompts(presses(rig, slot_for(2, False)))
+
+
 def test_a_module_that_stops_answering_fails_the_enrolment_clearly_D_FINGER_HW() -> None:
     rig = Rig()
     rig.first_master()

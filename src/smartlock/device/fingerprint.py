@@ -157,8 +157,7 @@ def on_stored(core: LockCore, inp: FingerStored) -> None:
 def on_fault(core: LockCore, inp: FingerFault) -> None:
     session = core.finger_enrol
     if session is None:
-        if inp.problem is FingerProblem.BAD_IMAGE and core.menu is None:
-            core.wake()
+        if inp.problem is FingerProblem.BAD_IMAGE and _before_match(core):
             core.say(PromptId.FINGER_RETRY)  # not an attempt: nothing was judged
         return
     event = Event.BAD_IMAGE if inp.problem is FingerProblem.BAD_IMAGE else Event.FAULT
@@ -169,6 +168,9 @@ def on_fault(core: LockCore, inp: FingerFault) -> None:
 def _play(core: LockCore, session: FingerEnrolment, actions: tuple[Do, ...]) -> None:
     slot = slot_for(session.user_no, session.duress)
     scanned = False
+    in_menu = core.finger_origin is Source.MENU and core.menu is not None
+    if in_menu and core.menu is not None:
+        core.menu.finger_step()  # each press is input: the menu's 30 s start again
     for action in actions:
         if action is Do.SAVE and not _save(core, session):
             core.emit(FingerCommand(FingerOp.DELETE, slots=frozenset({slot})))
@@ -190,7 +192,7 @@ def _play(core: LockCore, session: FingerEnrolment, actions: tuple[Do, ...]) -> 
         core.finger_enrol = None
         if not scanned:
             core.emit(FingerCommand(FingerOp.SCAN))
-        if core.finger_origin is Source.MENU and core.menu is not None:
+        if in_menu and core.menu is not None:
             core.menu.finger_over()
 
 

@@ -146,7 +146,8 @@ class Menu:
             self.enrolment = None
             self.core.emit(FaceWatch(False))
         self.core.menu = None
-        fingerprint.cancel(self.core)
+        if self.core.finger_origin is Source.MENU:  # one the app started goes on
+            fingerprint.cancel(self.core)
         self.core.say(PromptId.MENU_EXIT)
 
     def save_finger(self, duress: bool) -> bool:
@@ -159,6 +160,9 @@ class Menu:
             return False
         self._commit_new(state, cred_id, CredentialType.FINGERPRINT)
         return True
+
+    def finger_step(self) -> None:
+        self.last_input = self.core.now
 
     def finger_over(self) -> None:
         """A fingerprint enrolment ended (enrolled, refused or failed): back to the list."""
