@@ -243,6 +243,26 @@ def test_app_enrolment_starts_at_the_lock_D_FINGER_ENROL(rig: Rig) -> None:
     assert finger_creds(rig, 2) == [(CredentialType.FINGERPRINT, False)]
 
 
+def test_an_app_enrolment_that_fails_tells_the_app_why_D_FINGER_ENROL(rig: Rig) -> None:
+    assert rig.remote(RemoteAction.ENROL_FINGERPRINT, user_no=2).ok
+    out = rig.wait(STEP_TIMEOUT_S)
+    failed = events(out, EventKind.FINGERPRINT_ENROL_FAILED)
+    assert [(e.user_no, e.source, e.details["reason"]) for e in failed] == [
+        (2, Source.REMOTE, "timeout")
+    ]
+    assert rig.remote(RemoteAction.ENROL_FINGERPRINT, user_no=2).ok
+    out = rig.feed(FingerCaptured(1, found_slot=slot_for(1, False)))  # 001's finger
+    assert events(out, EventKind.FINGERPRINT_ENROL_FAILED)[0].details["reason"] == "duplicate"
+
+
+def test_a_menu_enrolment_that_fails_is_told_at_the_lock_only_D_FINGER_ENROL(rig: Rig) -> None:
+    rig.menu_login()
+    rig.keys("2002#14")
+    out = rig.wait(STEP_TIMEOUT_S)
+    assert PromptId.FINGER_FAILED in prompts(out)
+    assert not events(out, EventKind.FINGERPRINT_ENROL_FAILED)
+
+
 # ------------------------------------------------------------------- unlocking
 
 

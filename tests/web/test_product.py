@@ -536,4 +536,17 @@ def test_enrol_fingerprint_from_the_user_page_and_it_appears_live_D_FINGER_ENROL
     expect(page.get_by_test_id("user-002").locator(".fp .error")).to_have_text(
         "This user has a fingerprint; delete it to enrol another."
     )
+    # An enrolment the app started that fails at the lock says why, live.
+    world.events(
+        serial,
+        {
+            "kind": EventKind.FINGERPRINT_ENROL_FAILED,
+            "user_no": 2,
+            "source": Source.REMOTE,
+            "details": {"reason": "presses_differ"},
+        },
+    )
+    expect(page.get_by_test_id("users-message")).to_have_text(
+        "Fingerprint enrolment for user 002 failed: the presses were not the same finger"
+    )
     assert page.evaluate("window.__same") is True

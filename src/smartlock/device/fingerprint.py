@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from smartlock.device import lockout, users, verify
 from smartlock.device.effects import FingerCommand, FingerOp
 from smartlock.device.errors import ErrorCode, Refused
-from smartlock.device.finger_enrol import Do, Event, FingerEnrolment
+from smartlock.device.finger_enrol import Do, Event, FingerEnrolment, Stage
 from smartlock.device.inputs import (
     FingerCaptured,
     FingerFault,
@@ -138,7 +138,7 @@ def on_captured(core: LockCore, inp: FingerCaptured) -> None:
         return
     found = None if inp.found_slot is None else cred_at(core.state, inp.found_slot)
     if inp.press == 1 and found is not None:  # D-FINGER-DUP (a stale slot is no one's)
-        event = Event.DUPLICATE
+        event, session.reason = Event.DUPLICATE, "duplicate"
     _play(core, session, session.feed(event, core.now))
 
 
@@ -192,6 +192,13 @@ def _play(core: LockCore, session: FingerEnrolment, actions: tuple[Do, ...]) -> 
         core.finger_enrol = None
         if not scanned:
             core.emit(FingerCommand(FingerOp.SCAN))
+        if session.stage is Stage.FAILED and core.finger_origin is Source.REMOTE:
+            core.log(  # the app that asked hears why (one started at the menu is heard there)
+                EventKind.FINGERPRINT_ENROL_FAILED,
+                user_no=session.user_no,
+                source=Source.REMOTE,
+                reason=session.reason,
+            )
         if in_menu and core.menu is not None:
             core.menu.finger_over()
 

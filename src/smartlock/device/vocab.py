@@ -87,6 +87,7 @@ class EventKind(enum.StrEnum):
     USER_DELETED = "user_deleted"
     CREDENTIAL_ADDED = "credential_added"
     CREDENTIAL_DELETED = "credential_deleted"
+    FINGERPRINT_ENROL_FAILED = "fingerprint_enrol_failed"  # one the app started: details.reason
     SETTING_CHANGED = "setting_changed"
     PAIRING_MODE = "pairing_mode"
     PAIRED = "paired"

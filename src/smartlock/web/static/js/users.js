@@ -124,6 +124,12 @@ document.addEventListener("DOMContentLoaded", async () => {
   let pending = null;
   source.addEventListener("event", (m) => {
     const e = JSON.parse(m.data);
+    if (e.kind === "fingerprint_enrol_failed" && e.user_number) {  // D-FINGER-ENROL
+      const reason = label("finger_reason.", (e.data && e.data.reason) || "timeout");
+      message.textContent = t("users.fingerprint_failed", { number: e.user_number, reason });
+      toast(message.textContent);
+      return;
+    }
     if (!USER_KINDS.includes(e.kind) || !e.user_number) return;
     clearTimeout(pending);
     pending = setTimeout(function again() {
