@@ -9,7 +9,8 @@ and a template left behind by a power cut is recognised as stale by its slot.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from smartlock.device import lockout, users, verify
 from smartlock.device.effects import FingerCommand, FingerOp
@@ -116,6 +117,18 @@ def begin(core: LockCore, user_no: int, duress: bool, origin: Source) -> None:
     core.emit(FingerCommand(FingerOp.CAPTURE, press=1))
 
 
+def from_app(core: LockCore, user_no: int, duress: bool) -> dict[str, Any]:
+    """The app's "enrol fingerprint": the lock guides the person at the door; the
+    credential appears in the app once the module has stored the finger.
+    """
+    if core.menu is not None:
+        raise Refused("someone is using the lock's menu", ErrorCode.BUSY)
+    begin(core, user_no, duress, Source.REMOTE)
+    core.wake()
+    core.say(PromptId.FINGER_PLACE)
+    return {"user_no": user_no}
+
+
 def cancel(core: LockCore) -> None:
     session = core.finger_enrol
     if session is not None:
@@ -200,7 +213,7 @@ def _play(core: LockCore, session: FingerEnrolment, actions: tuple[Do, ...]) -> 
                 reason=session.reason,
             )
         if in_menu and core.menu is not None:
-            core.menu.finger_over()
+            core.menu.finger_step(over=True)
 
 
 def _save(core: LockCore, session: FingerEnrolment) -> bool:
@@ -238,4 +251,14 @@ _COMMANDS = {
     Do.AWAIT_LIFT: FingerOp.AWAIT_LIFT,
     Do.STORE: FingerOp.STORE,
     Do.SCAN: FingerOp.SCAN,
+}
+
+# The core's dispatch entries for the module's reports (`core.HANDLERS` takes them in).
+HANDLERS: dict[type, Callable[[LockCore, Any], None]] = {
+    FingerMatched: on_matched,
+    FingerNotFound: on_not_found,
+    FingerCaptured: on_captured,
+    FingerLifted: on_lifted,
+    FingerStored: on_stored,
+    FingerFault: on_fault,
 }

@@ -17,7 +17,15 @@ from types import MappingProxyType
 from typing import Any
 
 from smartlock.device.errors import InputError
-from smartlock.device.vocab import BoltState, FaceRefusal, FingerProblem, Pose
+from smartlock.device.finger_inputs import (  # inputs too, kept in their own module
+    FingerCaptured as FingerCaptured,
+)
+from smartlock.device.finger_inputs import FingerFault as FingerFault
+from smartlock.device.finger_inputs import FingerLifted as FingerLifted
+from smartlock.device.finger_inputs import FingerMatched as FingerMatched
+from smartlock.device.finger_inputs import FingerNotFound as FingerNotFound
+from smartlock.device.finger_inputs import FingerStored as FingerStored
+from smartlock.device.vocab import BoltState, FaceRefusal, Pose
 
 KEYPAD_KEYS = frozenset("0123456789*#")
 MAX_EMBEDDING = 4096
@@ -114,72 +122,6 @@ class NoFace:
     def __post_init__(self) -> None:
         if self.reason is not None and not isinstance(self.reason, FaceRefusal):
             raise InputError(f"reason must be a FaceRefusal, got {self.reason!r}")
-
-
-def _slot(value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 0x10000:
-        raise InputError(f"a template slot is 0..65535, got {value!r}")
-
-
-@dataclass(frozen=True, slots=True)
-class FingerMatched:
-    """The fingerprint module found the finger on its glass in its library at `slot`.
-
-    The module matches on itself: the template never reaches the core (D-PRIV).
-    """
-
-    slot: int
-    confidence: int = 0
-
-    def __post_init__(self) -> None:
-        _slot(self.slot)
-
-
-@dataclass(frozen=True, slots=True)
-class FingerNotFound:
-    """A finger was read and matches no template: one failed attempt (D-LOCKOUT)."""
-
-
-@dataclass(frozen=True, slots=True)
-class FingerCaptured:
-    """Enrolment: press `press` was imaged; `found_slot` is where the module's search
-    found that finger already (D-FINGER-DUP), None when it is new.
-    """
-
-    press: int
-    found_slot: int | None = None
-
-    def __post_init__(self) -> None:
-        if isinstance(self.press, bool) or not isinstance(self.press, int) or self.press < 1:
-            raise InputError(f"press counts from 1, got {self.press!r}")
-        if self.found_slot is not None:
-            _slot(self.found_slot)
-
-
-@dataclass(frozen=True, slots=True)
-class FingerLifted:
-    """Enrolment: the finger left the glass after a press."""
-
-
-@dataclass(frozen=True, slots=True)
-class FingerStored:
-    """Enrolment: the module merged the presses and stored the template at `slot`."""
-
-    slot: int
-
-    def __post_init__(self) -> None:
-        _slot(self.slot)
-
-
-@dataclass(frozen=True, slots=True)
-class FingerFault:
-    """The module could not do what it was asked, and why."""
-
-    problem: FingerProblem
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.problem, FingerProblem):
-            raise InputError(f"problem must be a FingerProblem, got {self.problem!r}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -161,13 +161,10 @@ class Menu:
         self._commit_new(state, cred_id, CredentialType.FINGERPRINT)
         return True
 
-    def finger_step(self) -> None:
+    def finger_step(self, over: bool = False) -> None:
+        """A press or lift is input (the 30 s start again); at the end, back to the list."""
         self.last_input = self.core.now
-
-    def finger_over(self) -> None:
-        """A fingerprint enrolment ended (enrolled, refused or failed): back to the list."""
-        self.last_input = self.core.now
-        if self.node is Node.FINGER:
+        if over and self.node is Node.FINGER:
             self._go(self._back_to_credentials())
 
     # ------------------------------------------------------------ navigation

@@ -18,7 +18,6 @@ from smartlock.device.door import DoorEvent, Phase
 from smartlock.device.effects import CommandResult
 from smartlock.device.errors import ErrorCode, InputError, LockError, Refused
 from smartlock.device.inputs import RemoteAction, RemoteCommand
-from smartlock.device.prompts import PromptId
 from smartlock.device.records import (
     Schedule,
     TempPassword,
@@ -289,17 +288,8 @@ def _set_password(core: LockCore, params: Params) -> dict[str, Any]:
 
 
 def _enrol_fingerprint(core: LockCore, params: Params) -> dict[str, Any]:
-    """The app's "enrol fingerprint": the lock guides the person at the door through
-    the presses (D-FINGER-ENROL); the credential appears when the module has stored it.
-    """
-    number = _user_no(core, params)
     duress = bool(_get(params, "duress", bool, optional=True))
-    if core.menu is not None:
-        raise Refused("someone is using the lock's menu", ErrorCode.BUSY)
-    fingerprint.begin(core, number, duress, Source.REMOTE)
-    core.wake()
-    core.say(PromptId.FINGER_PLACE)
-    return {"user_no": number}
+    return fingerprint.from_app(core, _user_no(core, params), duress)
 
 
 def _add_temp(core: LockCore, params: Params) -> dict[str, Any]:
