@@ -409,5 +409,13 @@ def test_the_enrolment_table_is_drawn_and_every_stage_can_end_D_FINGER_ENROL() -
         assert any(s is stage and e.value == "cancel" for s, e in TABLE)
 
 
+def test_the_docs_show_the_enrolment_table_as_it_is_D_FINGER_ENROL() -> None:
+    from pathlib import Path
+
+    doc = Path(__file__).parents[2] / "docs" / "fingerprint.md"
+    assert diagram() in doc.read_text(encoding="utf-8")
+    assert diagram().count("-->") == len(TABLE)
+
+
 def test_master_pin_still_opens_alongside_fingers(rig: Rig) -> None:
     assert unlocks(rig.keys(f"{MASTER_PIN}#"))
