@@ -14,8 +14,9 @@ from smartlock.hal.finger_sim import FINGERS, SimulatedModule
 from smartlock.hal.fingerprint import ModuleFingerprint
 
 FINGER_NAMES = (
-    *("left little", "left ring", "left middle", "left index", "left thumb"),
-    *("right thumb", "right index", "right middle", "right ring", "right little"),
+    *("left little finger", "left ring finger", "left middle finger", "left index finger"),
+    *("left thumb", "right thumb", "right index finger", "right middle finger"),
+    *("right ring finger", "right little finger"),
 )
 
 
@@ -33,7 +34,7 @@ class VirtualFingerprint(ModuleFingerprint):
             raise ValueError(f"a virtual finger is 0-{FINGERS - 1}, got {finger}")
         self.module.smudged = smudged
         self.module.place(finger)
-        self._feed.publish("fingerprint", f"{FINGER_NAMES[finger]} finger on the sensor")
+        self._feed.publish("fingerprint", f"{FINGER_NAMES[finger]} ({finger}) on the sensor")
         self.poll_now()
         self.module.lift()
         self.module.smudged = False
