@@ -274,6 +274,16 @@ def test_a_matched_finger_unlocks_and_shows_the_user_D_FINGER_OPEN(rig: Rig) -> 
     assert PromptId.UNLOCKED in prompts(out)
 
 
+def test_a_finger_is_the_verification_after_the_mechanical_key_D_FINGER_OPEN(rig: Rig) -> None:
+    from smartlock.device.inputs import MechanicalKey
+
+    rig.feed(MechanicalKey())
+    assert rig.core.state.mech_pending  # D-MECH: verify once before anything else
+    rig.wait(60)
+    rig.feed(FingerMatched(slot_for(1, False)))
+    assert not rig.core.state.mech_pending
+
+
 def test_a_master_finger_opens_the_menu_after_the_settings_key_D_FINGER_OPEN(rig: Rig) -> None:
     rig.feed(SettingsKey(0.2))
     out = rig.feed(FingerMatched(slot_for(1, False)))
