@@ -5,6 +5,7 @@ Rules proved here (named in the tests' names): A-LIVE, A-REMOTE, D-AJAR, D-DURES
 
 from __future__ import annotations
 
+import doctest
 import json
 import re
 
@@ -222,3 +223,10 @@ async def test_lock_announces_itself_to_ha_and_again_when_ha_or_the_firmware_res
                 )
     finally:
         await clear_retained(mosquitto_broker, lock_id)
+
+
+def test_the_module_docstring_example_runs_A_HA() -> None:
+    """The example in `link/homeassistant.py` (every component, camera too) is a doctest
+    that nothing else runs."""
+    result = doctest.testmod(ha, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 3 and result.failed == 0

@@ -148,8 +148,10 @@ class DemoBroker:
                 return
             except (OSError, RuntimeError) as exc:
                 self.warning = f"Mosquitto did not start ({exc}); "
-        else:
+        elif self.prefer_mosquitto:
             self.warning = "Mosquitto is not installed; "
+        else:
+            self.warning = "--embedded-broker was asked for; "
         self.warning += (
             "using the embedded broker, which speaks MQTT 3.1.1 only: in Home Assistant's "
             "MQTT setup choose 'Advanced options' and MQTT protocol 3.1.1 "

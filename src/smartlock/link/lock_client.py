@@ -30,7 +30,7 @@ from smartlock.link import homeassistant as ha
 from smartlock.link.codec import Inbound, canonical, parse
 from smartlock.link.connection import BrokerConfig, mqtt_client, raise_if_cancelled
 from smartlock.link.errors import AuthError, LinkError, PairingError, Reason
-from smartlock.link.ha_link import HaLink, homeassistant_command
+from smartlock.link.ha_link import HaLink, Message, homeassistant_command
 from smartlock.link.lock_side import LockSide
 from smartlock.link.pairing import Label, LockCredentials, make_hello, open_credentials
 from smartlock.link.schemas import (
@@ -45,7 +45,6 @@ from smartlock.link.schemas import (
     PairingCredentials,
     ShadowDesired,
     Snapshot,
-    StateReport,
 )
 from smartlock.link.signing import (
     CommandGuard,
@@ -114,6 +113,8 @@ class LockClient:
         self._inflight_deadline = 0.0
         self._last_state: bytes | None = None
         self._ha = HaLink(self.lock_id, self.options.device_name)  # what HA was last sent
+        # One writer at a time for HA's retained topics (see `_publish_ha`).
+        self._ha_writing = asyncio.Lock()
         self._ha_through = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self._mqtt: aiomqtt.Client | None = None  # the live session, for snapshots
@@ -154,32 +155,20 @@ class LockClient:
             self.broker, self.lock_id, creds.broker_username, creds.broker_password, will
         )
         async with client:
-            subs = [Channel.CMD, Channel.ACK, Channel.SHADOW_DESIRED, Channel.FIRMWARE_OFFER]
-            if self.options.ha_discovery:  # commands are refused visibly unless allowed (A-HA)
-                subs.append(Channel.HA_COMMAND)
-            topics = [(self._t(c), 1) for c in subs]
-            if self.options.ha_discovery:
-                topics.append((HA_STATUS, 1))
-            await client.subscribe(topics)
-            await client.publish(self._t(Channel.AVAILABILITY), b"online", qos=1, retain=True)
-            self._inflight, self._last_state = None, None
-            await self._publish_signed(client, self.lock.reported(), retain=True)
-            if self.options.ha_discovery:
-                await self._publish_discovery(client)
-            self.sessions += 1
-            self._mqtt = client
-            self.connected.set()
-            log.info(
-                "link %s: connected to %s:%s", self.lock_id, self.broker.host, self.broker.port
-            )
-            tasks = {
-                asyncio.create_task(self._receive(client)),
-                asyncio.create_task(self._send_loop(client)),
-            }
+            # A task of an older session must never hold up this one's HA publishes.
+            self._ha_writing = asyncio.Lock()
+            tasks: set[asyncio.Task[None]] = set()
             try:
+                await self._start_session(client)
+                tasks = {
+                    asyncio.create_task(self._receive(client)),
+                    asyncio.create_task(self._send_loop(client)),
+                }
                 done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             except asyncio.CancelledError:
-                await self._publish_offline(client)  # a clean stop: the will is not sent
+                # A clean stop, also while the session starts (after `online` went
+                # out): the broker sends the will only on a crash (A-HA).
+                await self._publish_offline(client)
                 raise
             finally:
                 self.connected.clear()
@@ -187,6 +176,24 @@ class LockClient:
                 await _cancel_all(tasks | self._tasks)
             for task in done:
                 task.result()
+
+    async def _start_session(self, client: aiomqtt.Client) -> None:
+        subs = [Channel.CMD, Channel.ACK, Channel.SHADOW_DESIRED, Channel.FIRMWARE_OFFER]
+        if self.options.ha_discovery:  # commands are refused visibly unless allowed (A-HA)
+            subs.append(Channel.HA_COMMAND)
+        topics = [(self._t(c), 1) for c in subs]
+        if self.options.ha_discovery:
+            topics.append((HA_STATUS, 1))
+        await client.subscribe(topics)
+        await client.publish(self._t(Channel.AVAILABILITY), b"online", qos=1, retain=True)
+        self._inflight, self._last_state = None, None
+        await self._publish_signed(client, self.lock.reported(), retain=True)
+        if self.options.ha_discovery:
+            await self._publish_discovery(client)
+        self.sessions += 1
+        self._mqtt = client
+        self.connected.set()
+        log.info("link %s: connected to %s:%s", self.lock_id, self.broker.host, self.broker.port)
 
     # ----- lock → cloud ------------------------------------------------------------
 
@@ -241,9 +248,9 @@ class LockClient:
             waiter.cancel()
 
     async def _publish_state_if_changed(self, client: aiomqtt.Client) -> None:
-        state = self.lock.status()
         if self.options.ha_discovery:  # only what changed: a duress ending, a new name
-            await self._publish_ha_state(client, state)
+            await self._publish_ha(client)
+        state = self.lock.status()
         fingerprint = canonical(state.model_dump(mode="json", exclude={"sent_at"}))
         if fingerprint == self._last_state:
             return
@@ -292,20 +299,39 @@ class LockClient:
                 await client.publish(name, body, qos=1, retain=name == self._ha.duress_topic)
 
     async def _publish_discovery(self, client: aiomqtt.Client) -> None:
-        """HA (re)started or the device changed: the document, then every retained
-        HA topic again (state, duress, firmware), so nothing reads `unknown`.
+        """HA (re)started: the document, then every retained HA topic again (state,
+        duress, firmware), so nothing reads `unknown`.
         """
-        self._ha.describe(self.lock.status(), self.lock.reported())
-        for name, payload, retain in self._ha.discovery_messages(self._clock()):
-            await client.publish(name, payload, qos=1, retain=retain)
-        self._last_state = None  # HA (re)started: give it the state again too
+        await self._publish_ha(client, discovery=True)
 
-    async def _publish_ha_state(self, client: aiomqtt.Client, state: StateReport) -> None:
-        if self._ha.describe(state, self.lock.reported()):
-            await self._publish_discovery(client)  # new name, firmware or code rule
-            return
-        for name, payload, retain in self._ha.state_messages(state, self._clock()):
-            await client.publish(name, payload, qos=1, retain=retain)
+    async def _publish_ha(
+        self,
+        client: aiomqtt.Client,
+        *,
+        discovery: bool = False,
+        force: bool = False,
+        first: Message | None = None,
+    ) -> None:
+        """The one writer of HA's retained topics: what changed (everything with
+        `force`; the document too when the name, firmware or code rule changed),
+        after `first` (a refusal event, so the real state follows it at once).
+
+        The send loop, the receive loop (an offer, HA's restart) and command tasks (an
+        install, a refusal) all publish here, and each publish awaits the broker. So
+        the lock's status is read, the payloads are made and they are published under
+        one lock: otherwise a list made before an install ended (still `in_progress`)
+        could reach the broker after the final state, and stay there retained while
+        `HaLink` believes the final state was the last one sent (issue 14).
+        """
+        async with self._ha_writing:
+            state, now = self.lock.status(), self._clock()
+            if self._ha.describe(state, self.lock.reported()) or discovery:
+                messages = self._ha.discovery_messages(now)
+                self._last_state = None  # HA (re)started or the device changed: state too
+            else:
+                messages = self._ha.state_messages(state, now, force=force)
+            for name, payload, retain in [first, *messages] if first else messages:
+                await client.publish(name, payload, qos=1, retain=retain)
 
     async def _publish_offline(self, client: aiomqtt.Client) -> None:
         """Say `offline` before a clean disconnect (MQTT sends the will only on a crash)."""
@@ -408,7 +434,7 @@ class LockClient:
         """The cloud's newest signed release for this lock: HA's update entity shows it."""
         self._ha.offer = offer.release
         if self.options.ha_discovery:
-            await self._publish_ha_state(client, self.lock.status())
+            await self._publish_ha(client)
 
     async def _on_ha_command(self, client: aiomqtt.Client, command: HaCommand) -> None:
         """A-HA: run HA's command through the lock's rules; say why when refused."""
@@ -437,7 +463,7 @@ class LockClient:
             await self._publish_ha_refusal(client, "INSTALL", "no_update_available")
             return
         self._ha.installing = True
-        await self._publish_ha_state(client, self.lock.status())
+        await self._publish_ha(client)
         try:
             result = await self.lock.submit(
                 Command(
@@ -453,7 +479,8 @@ class LockClient:
             self._ha.installing = False
         if not result.ok:
             await self._publish_ha_refusal(client, "INSTALL", result.reason)
-        await self._publish_ha_state(client, self.lock.status())
+        else:
+            await self._publish_ha(client)
         self._wake.set()
 
     async def _publish_ha_refusal(
@@ -461,12 +488,8 @@ class LockClient:
     ) -> None:
         """The `Command refused` event, and the real state again at once (A-HA)."""
         with contextlib.suppress(aiomqtt.MqttError):
-            body = canonical(ha.refusal(action, reason))
-            await client.publish(self._t(Channel.HA_REFUSED), body, qos=1)
-            for name, payload, retain in self._ha.state_messages(
-                self.lock.status(), self._clock(), force=True
-            ):
-                await client.publish(name, payload, qos=1, retain=retain)
+            event = (self._t(Channel.HA_REFUSED), canonical(ha.refusal(action, reason)), False)
+            await self._publish_ha(client, force=True, first=event)
 
 
 async def _cancel_all(tasks: set[asyncio.Task[None]]) -> None:
