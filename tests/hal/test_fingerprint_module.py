@@ -307,3 +307,33 @@ def test_a_silent_module_on_a_real_port_times_out_instead_of_hanging_D_FINGER_HW
     assert rec.take() == [FingerTrouble(FingerProblem.NO_ANSWER)]
     assert time.monotonic() - started < 2.0
     part.close()
+
+
+def test_on_a_pi_the_touch_line_reads_the_finger_at_once_D_FINGER_HW(
+    pty_module: tuple[str, SimulatedModule],
+) -> None:
+    from gpiozero import Device
+    from gpiozero.pins.mock import MockFactory
+
+    from smartlock.hal.rpi import RpiPins, build_rpi_hardware
+
+    class FakeAdc:
+        value = 0.84
+
+    port, module = pty_module
+    Device.pin_factory = factory = MockFactory()
+    try:
+        pins = RpiPins(finger_touch=1)  # free in the default map (no HAT ID EEPROM)
+        hardware = build_rpi_hardware(
+            pins, adc=FakeAdc(), scan_keypad=False, camera_index=99, fingerprint_port=port
+        )
+        assert hardware.fingerprint is not None
+        heard: list[HalEvent] = []
+        hardware.listen(heard.append)
+        module.place(2)
+        factory.pin(1).drive_high()  # the R503 raises its touch output
+        assert heard == [FingerRead(None)]  # read now, not at the next poll
+        hardware.close()
+    finally:
+        factory.reset()
+        Device.pin_factory = None

@@ -66,6 +66,7 @@ class ModuleFingerprint(FingerprintReader):
         self._silent = False
         self._retry_at = 0.0
         self._lock = threading.Lock()
+        self._also_close: list[Any] = []
 
     # -- the part's interface ------------------------------------------------------------
 
@@ -88,10 +89,15 @@ class ModuleFingerprint(FingerprintReader):
             events = self._guarded(self._poll)
         self._emit_all(events)
 
+    def also_close(self, part: Any) -> None:
+        """Release `part` (e.g. the touch line's pin) with the module."""
+        self._also_close.append(part)
+
     def close(self) -> None:
-        closer = getattr(self._uart, "close", None)
-        if callable(closer):
-            closer()
+        for thing in (*self._also_close, self._uart):
+            closer = getattr(thing, "close", None)
+            if callable(closer):
+                closer()
 
     # -- one step, under the lock; events are emitted after it is released ---------------
 

@@ -30,7 +30,7 @@ from smartlock.hal.events import (
     TamperChanged,
     UsbPowerChanged,
 )
-from smartlock.hal.fingerprint import serial_module
+from smartlock.hal.fingerprint import ModuleFingerprint, serial_module
 from smartlock.hal.parts import (
     Battery,
     BoltMotor,
@@ -78,6 +78,7 @@ class RpiPins:
     low_battery_led: int = 7  # SPI0 CE1: free while the ADC uses CE0 only
     buzzer: int = 15
     usb_power: int | None = None  # optional "power good" signal of the USB-C port
+    finger_touch: int | None = None  # optional touch output of an R503: read at once
     motor_timeout_s: float = 1.5  # a run longer than this is a jam
 
 
@@ -382,5 +383,17 @@ def build_rpi_hardware(
         display=LoggedDisplay(),
         speaker=BuzzerSpeaker(pins.buzzer, tts),
         camera=OpenCvCamera(camera_index),
-        fingerprint=None if fingerprint_port is None else serial_module(fingerprint_port),
+        fingerprint=None if fingerprint_port is None else _fingerprint(fingerprint_port, pins),
     )
+
+
+def _fingerprint(port: str, pins: RpiPins) -> ModuleFingerprint:
+    """The module on `port`; with its touch line wired, a finger is read at once
+    rather than at the next one-second poll.
+    """
+    reader = serial_module(port)
+    if pins.finger_touch is not None:
+        touch = DigitalInputDevice(pins.finger_touch, pull_up=False)
+        touch.when_activated = reader.poll_now
+        reader.also_close(touch)
+    return reader
