@@ -45,6 +45,9 @@ async def test_the_app_enrols_a_finger_and_only_the_fact_reaches_the_cloud_D_FIN
     try:
         async with running(cc.run()), running(client.run()):
             await asyncio.wait_for(cc.connected.wait(), 15)
+            journal = [e.seq for e in durable.store.events(0, 1000)]  # the lock is linked
+            await wait_for(lambda: cloud.seqs(lock_id) == journal, what="journal in cloud")
+            await wait_for(lambda: durable.store.acked_seq() == journal[-1], what="acked")
             cmd = await cc.send_command(
                 creds.lock_key, lock_id, RemoteAction.ENROL_FINGERPRINT, {"user_no": 1}
             )
