@@ -85,3 +85,24 @@ def test_the_console_explains_a_bad_finger_command(start_console):
     lock = start_console()
     assert "Usage: finger N" in lock.type("finger 12x")
     assert "0-9" in lock.type("finger 12")
+
+
+def test_the_runtime_tells_the_core_whether_there_is_a_sensor_D_FINGER_HW(tmp_path):
+    import dataclasses
+
+    from smartlock.device import open_lock
+    from smartlock.device.runtime import FastForwardClock, LockRuntime
+    from smartlock.hal.events import ButtonId
+    from smartlock.hal.virtual import VirtualLock
+
+    durable = open_lock(tmp_path / "lock.db", serial="SL-NOFP", verification_code="ABC123")
+    lock = VirtualLock()
+    without = dataclasses.replace(lock.hardware, fingerprint=None)  # the spec's own model
+    runtime = LockRuntime(core=durable, hardware=without, clock=FastForwardClock())
+    runtime.boot()
+    assert not durable.core.finger_present
+    lock.keypad.type(f"1#{MASTER_PIN}#{MASTER_PIN}#")
+    lock.press(ButtonId.SETTINGS)
+    lock.keypad.type(f"{MASTER_PIN}#2001#14")
+    assert lock.speaker.said[-1] == render(PromptId.NO_FINGERPRINT_SENSOR, "en")
+    durable.store.close()

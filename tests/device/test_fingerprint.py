@@ -27,6 +27,7 @@ from smartlock.device.inputs import (
     FingerLifted,
     FingerMatched,
     FingerNotFound,
+    FingerSensor,
     FingerStored,
     RemoteAction,
     SettingsKey,
@@ -127,6 +128,28 @@ def test_a_module_that_takes_three_presses_is_guided_through_three_D_FINGER_ENRO
     assert said == [PromptId.FINGER_LIFT, PromptId.FINGER_AGAIN] * 2
     assert commands(out) == [FingerCommand(FingerOp.STORE, slots=frozenset({0}))]
     assert PromptId.FINGER_ENROLLED in prompts(rig.feed(FingerStored(0)))
+
+
+def test_a_lock_without_a_sensor_refuses_fingerprint_enrolment_D_FINGER_HW(rig: Rig) -> None:
+    rig.feed(FingerSensor(present=False))
+    rig.menu_login()
+    out = rig.keys("2002#14")
+    assert PromptId.NO_FINGERPRINT_SENSOR in prompts(out) and not commands(out)
+    rig.keys("****")
+    refused = rig.remote(RemoteAction.ENROL_FINGERPRINT, user_no=2)
+    assert not refused.ok and refused.code == "no_fingerprint_sensor"
+    assert finger_creds(rig, 1) == [(CredentialType.FINGERPRINT, False)]  # kept (D-USER-3)
+
+
+def test_the_sensor_says_how_many_presses_it_takes_D_FINGER_ENROL() -> None:
+    rig = Rig()
+    rig.feed(FingerSensor(present=True, presses=3))
+    rig.first_master()
+    rig.menu_login()
+    rig.keys("2001#14")
+    rig.feed(FingerCaptured(1), FingerLifted())
+    out = rig.feed(FingerCaptured(2))
+    assert commands(out) == [FingerCommand(FingerOp.AWAIT_LIFT)]  # a third press to come
 
 
 def test_a_bad_image_asks_for_the_same_press_again_D_FINGER_ENROL() -> None:

@@ -98,6 +98,7 @@ class LockCore:
     ) -> None:
         self.state = state
         self.finger_presses = finger_presses  # the module's: 2 (AS608) or 3 (R503)
+        self.finger_present = True  # until the shell's FingerSensor says otherwise
         self.matcher = matcher
         self.offline_codes = offline_codes
         self.image_firmware = firmware  # the version built into the image it booted

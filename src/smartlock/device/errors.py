@@ -49,6 +49,7 @@ class ErrorCode(enum.StrEnum):
     CODE_REQUIRED = "code_required"  # A-HA: the owner asks for a user's password to unlock
     HAS_FINGERPRINT = "has_fingerprint"  # D-FINGER-1: delete the old one first
     BUSY = "busy"  # the lock is in its menu or another enrolment (D-FINGER-ENROL)
+    NO_FINGERPRINT_SENSOR = "no_fingerprint_sensor"  # D-FINGER-HW: this model has none
 
 
 class LockError(Exception):

@@ -12,6 +12,22 @@ from smartlock.device.errors import InputError
 from smartlock.device.vocab import FingerProblem
 
 
+@dataclass(frozen=True, slots=True)
+class FingerSensor:
+    """The shell says at boot whether this lock has a fingerprint module, and how many
+    presses an enrolment takes on it (2 on an AS608, 3 on an R503). D-FINGER-HW.
+    """
+
+    present: bool
+    presses: int = 2
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.present, bool):
+            raise InputError(f"present must be a bool, got {self.present!r}")
+        if isinstance(self.presses, bool) or self.presses not in (2, 3):
+            raise InputError(f"a module takes 2 or 3 presses, not {self.presses!r}")
+
+
 def _slot(value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 0x10000:
         raise InputError(f"a template slot is 0..65535, got {value!r}")

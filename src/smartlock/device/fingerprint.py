@@ -22,6 +22,7 @@ from smartlock.device.inputs import (
     FingerLifted,
     FingerMatched,
     FingerNotFound,
+    FingerSensor,
     FingerStored,
 )
 from smartlock.device.prompts import PromptId
@@ -97,6 +98,13 @@ def on_matched(core: LockCore, inp: FingerMatched) -> None:
     verify.credential_ok(core, cred.cred_id, _METHOD, _SOURCE)
 
 
+def on_sensor(core: LockCore, inp: FingerSensor) -> None:
+    """What the shell says of the module at boot (D-FINGER-HW); a lock without one
+    refuses fingerprint enrolment and keeps any fingerprint credentials it has.
+    """
+    core.finger_present, core.finger_presses = inp.present, inp.presses
+
+
 def on_not_found(core: LockCore, inp: FingerNotFound) -> None:
     """A finger that matches nobody is one failed attempt (D-FINGER-LOCKOUT)."""
     if _before_match(core):
@@ -108,6 +116,8 @@ def on_not_found(core: LockCore, inp: FingerNotFound) -> None:
 
 def begin(core: LockCore, user_no: int, duress: bool, origin: Source) -> None:
     """Start guiding an enrolment (D-FINGER-ENROL); refuses a second finger (D-FINGER-1)."""
+    if not core.finger_present:
+        raise Refused("this lock has no fingerprint sensor", ErrorCode.NO_FINGERPRINT_SENSOR)
     if core.finger_enrol is not None:
         raise Refused("a fingerprint enrolment is already running", ErrorCode.BUSY)
     if has_finger(core.state, user_no, duress):
@@ -261,4 +271,5 @@ HANDLERS: dict[type, Callable[[LockCore, Any], None]] = {
     FingerLifted: on_lifted,
     FingerStored: on_stored,
     FingerFault: on_fault,
+    FingerSensor: on_sensor,
 }

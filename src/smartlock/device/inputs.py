@@ -24,6 +24,7 @@ from smartlock.device.finger_inputs import FingerFault as FingerFault
 from smartlock.device.finger_inputs import FingerLifted as FingerLifted
 from smartlock.device.finger_inputs import FingerMatched as FingerMatched
 from smartlock.device.finger_inputs import FingerNotFound as FingerNotFound
+from smartlock.device.finger_inputs import FingerSensor as FingerSensor
 from smartlock.device.finger_inputs import FingerStored as FingerStored
 from smartlock.device.vocab import BoltState, FaceRefusal, Pose
 
@@ -337,6 +338,7 @@ Input = (
     | FingerLifted
     | FingerStored
     | FingerFault
+    | FingerSensor
     | DoorSensor
     | BoltFeedback
     | SettingsKey

@@ -97,6 +97,7 @@ class PromptId(enum.StrEnum):
     FINGER_FAILED = "finger_failed"
     FINGER_EXISTS = "finger_exists"  # D-FINGER-DUP
     HAS_FINGERPRINT = "has_fingerprint"  # D-FINGER-1
+    NO_FINGERPRINT_SENSOR = "no_fingerprint_sensor"  # D-FINGER-HW
     FIRMWARE_UPDATED = "firmware_updated"
     TEMPLATE_LIMIT = "template_limit"
     STORAGE_FULL = "storage_full"  # the disk is full: changes cannot be saved (issue 12)
@@ -266,6 +267,10 @@ CATALOGUE: Mapping[PromptId, Mapping[str, str]] = {
     PromptId.HAS_FINGERPRINT: {
         "zh": "该用户已有指纹，请先删除",
         "en": "This user already has a fingerprint; delete it first",
+    },
+    PromptId.NO_FINGERPRINT_SENSOR: {
+        "zh": "本机没有指纹模块",
+        "en": "This lock has no fingerprint sensor",
     },
     PromptId.FIRMWARE_UPDATED: {
         "zh": "固件已更新到版本 {version}",

@@ -161,6 +161,10 @@ class LockRuntime:
                     ins.DoorSensor(hw.door.is_open),
                     ins.UsbPower(hw.usb.connected),
                     ins.BatteryLevel(hw.battery.level),
+                    ins.FingerSensor(
+                        hw.fingerprint is not None,
+                        2 if hw.fingerprint is None else hw.fingerprint.presses,
+                    ),
                 ]
             )
 

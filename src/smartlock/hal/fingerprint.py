@@ -45,8 +45,10 @@ class Uart(Protocol):
 
 class FingerprintReader(InputPart, abc.ABC):
     """A fingerprint sensor; emits `FingerRead`, `FingerImaged`, `FingerOff`,
-    `FingerSaved` and `FingerTrouble`.
+    `FingerSaved` and `FingerTrouble`. `presses`: how many an enrolment takes.
     """
+
+    presses = 2
 
     @abc.abstractmethod
     def command(self, op: FingerOp, press: int = 0, slots: frozenset[int] = frozenset()) -> None:
@@ -56,8 +58,11 @@ class FingerprintReader(InputPart, abc.ABC):
 class ModuleFingerprint(FingerprintReader):
     """The module behind `uart`, polled by the runtime (and at once by a touch)."""
 
-    def __init__(self, uart: Uart) -> None:
+    def __init__(self, uart: Uart, *, presses: int = 2) -> None:
         super().__init__()
+        if presses not in (2, 3):
+            raise ValueError(f"a module takes 2 or 3 presses, not {presses}")
+        self.presses = presses  # 2: AS608 (two character buffers); 3: R503 (six)
         self._uart = uart
         self._sensor: Any = None
         self._mode: FingerOp | None = FingerOp.SCAN  # None: idle, waiting for the core
@@ -197,8 +202,8 @@ BAUD = 57600  # the modules' factory setting
 READ_TIMEOUT_S = 1.0  # an answer takes < 0.5 s (a search of 1,000 templates)
 
 
-def serial_module(port: str, *, baud: int = BAUD) -> ModuleFingerprint:
+def serial_module(port: str, *, baud: int = BAUD, presses: int = 2) -> ModuleFingerprint:
     """The module on serial port `port` (a Pi's UART, or a USB-TTL adapter), via pyserial."""
     import serial
 
-    return ModuleFingerprint(serial.Serial(port, baud, timeout=READ_TIMEOUT_S))
+    return ModuleFingerprint(serial.Serial(port, baud, timeout=READ_TIMEOUT_S), presses=presses)

@@ -350,6 +350,7 @@ def build_rpi_hardware(
     clock: Clock = time.monotonic,
     scan_keypad: bool = True,
     fingerprint_port: str | None = None,
+    fingerprint_presses: int = 2,
 ) -> Hardware:
     """Build every part on the Pi's pins. `adc` defaults to an MCP3008 channel 0 on SPI0;
     `fingerprint_port` is the serial port of a fingerprint module, if the lock has one.
@@ -383,15 +384,17 @@ def build_rpi_hardware(
         display=LoggedDisplay(),
         speaker=BuzzerSpeaker(pins.buzzer, tts),
         camera=OpenCvCamera(camera_index),
-        fingerprint=None if fingerprint_port is None else _fingerprint(fingerprint_port, pins),
+        fingerprint=None
+        if fingerprint_port is None
+        else _fingerprint(fingerprint_port, pins, fingerprint_presses),
     )
 
 
-def _fingerprint(port: str, pins: RpiPins) -> ModuleFingerprint:
+def _fingerprint(port: str, pins: RpiPins, presses: int) -> ModuleFingerprint:
     """The module on `port`; with its touch line wired, a finger is read at once
     rather than at the next one-second poll.
     """
-    reader = serial_module(port)
+    reader = serial_module(port, presses=presses)
     if pins.finger_touch is not None:
         touch = DigitalInputDevice(pins.finger_touch, pull_up=False)
         touch.when_activated = reader.poll_now
