@@ -81,6 +81,13 @@ def test_a_silent_sensor_fails_enrolment_with_a_clear_reason_D_FINGER_HW(start_c
     assert "unlock by user 001 (password" in lock.type("*", "*", "*", "*", f"{MASTER_PIN}#")
 
 
+def test_status_counts_the_templates_in_the_module_D_FINGER_HW(start_console):
+    lock = start_console()
+    master_with_finger(lock)
+    assert "templates in the module: 1" in lock.type("status")
+    assert "(sensor silent)" in lock.type("finger silent", "status")
+
+
 def test_the_console_explains_a_bad_finger_command(start_console):
     lock = start_console()
     assert "Usage: finger N" in lock.type("finger 12x")

@@ -384,4 +384,5 @@ class VirtualLock:
             "usb": "connected" if self.usb.connected else "unplugged",
             "tamper": "tripped" if self.tamper.tripped else "ok",
             "camera": "picture" if self.camera.capture() is not None else "nobody",
+            "fingerprint": self.fingerprint.describe(),
         }

@@ -40,6 +40,11 @@ class VirtualFingerprint(ModuleFingerprint):
         self.module.smudged = False
         self.poll_now()
 
+    def describe(self) -> str:
+        """For a status screen: how many templates the module holds (never which)."""
+        held = f"templates in the module: {len(self.module.library)}"
+        return held if self.module.answering else f"{held} (sensor silent)"
+
     def set_answering(self, answering: bool) -> None:
         """Cut (False) or restore the module's serial line."""
         self.module.answering = answering
