@@ -178,7 +178,10 @@ def test_menu_has_every_branch_of_section_7_D_MENU_1() -> None:
 
     assert set(MENU[Node.MAIN].choices) == {"1", "2", "3", "4"}
     assert set(MENU[Node.NEW_USER].choices) == {"1", "2"}
-    assert set(MENU[Node.NEW_CRED].choices) == {"1", "2", "3"}
+    # "4 fingerprint" beside face / password / duress key (D-FINGER-ENROL, D-FINGER-DELETE)
+    assert set(MENU[Node.NEW_CRED].choices) == {"1", "2", "3", "4"}
+    assert set(MENU[Node.DELETE].choices) == {"1", "2", "3", "4"}
+    assert set(MENU[Node.DURESS_TYPE].choices) == {"1", "2", "3"}
     assert set(MENU[Node.USER].choices) == {"1", "2", "3"}
     assert set(MENU[Node.VOLUME_LEVEL].choices) == {"1", "2", "3", "4"}
     assert set(MENU[Node.ADVANCED].choices) == {"1", "2", "3"}

@@ -118,8 +118,11 @@ def test_settings_descriptors_list_every_setting_with_defaults() -> None:
 def test_enrolment_failure_reasons_are_spoken_as_words_in_both_languages() -> None:
     from smartlock.device.enrol import Problem
     from smartlock.device.prompts import REASON_WORDS
+    from smartlock.device.vocab import FingerProblem
 
-    assert set(REASON_WORDS) == {p.value for p in Problem}  # every reason has words
+    faces = {p.value for p in Problem}
+    fingers = {p.value for p in FingerProblem} | {"timeout"}  # D-FINGER-ENROL
+    assert set(REASON_WORDS) == faces | fingers  # every reason has words
     en = render(PromptId.FACE_FAILED, "en", reason="two_faces")
     assert en == "Face enrolment failed: more than one person in view"
     assert "two_faces" not in render(PromptId.FACE_FAILED, "zh", reason="two_faces")

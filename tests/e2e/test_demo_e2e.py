@@ -210,8 +210,10 @@ def test_duress_alarm_in_app_only_panel_identical_D_DURESS(
     panel.open_menu(demo.master_pin)
     panel.type_and_hear("2", "Enter the user number, then press #")
     panel.type_and_hear(f"{user_no}#", "1 add, 2 delete, 3 deregister user")
-    panel.type_and_hear("1", f"User {user_no}: 1 add face, 2 add password, 3 add duress key")
-    panel.type_and_hear("3", "1 duress face, 2 duress password")
+    panel.type_and_hear(
+        "1", f"User {user_no}: 1 add face, 2 add password, 3 add duress key, 4 add fingerprint"
+    )
+    panel.type_and_hear("3", "1 duress face, 2 duress password, 3 duress fingerprint")
     panel.type_and_hear("2", "Enter a 6 to 10 digit password, then press #")
     panel.type_and_hear(f"{DURESS_PIN}#", "Enter the password again")
     panel.type_and_hear(f"{DURESS_PIN}#", "Success")
@@ -224,6 +226,46 @@ def test_duress_alarm_in_app_only_panel_identical_D_DURESS(
     assert normal_view["display"] == user_no
     expect(web.recent("duress")).to_have_count(1)  # the app raises it, live
     assert len(app.wait_records(device, kind="duress")) == 1
+
+
+def test_fingerprint_pad_enrols_and_opens_D_FINGER_ENROL_D_FINGER_OPEN(
+    context: Any, demo: DemoRun
+) -> None:
+    """Lock 1's master enrols a finger from the menu with two clicks on the pad, the
+    same finger opens and the app's records say fingerprint; another finger fails."""
+    panel = Panel(context.new_page(), demo.base, 1, demo.panel_key)
+    web = WebApp(context.new_page(), demo.base)
+    web.sign_in(demo.email, demo.password)
+    app = web.api()
+    device = app.device_id(demo.serials[0])
+    panel.open_menu(demo.master_pin)
+    panel.type_and_hear("2", "Enter the user number, then press #")
+    panel.type_and_hear("001#", "1 add, 2 delete, 3 deregister user")
+    panel.type_and_hear(
+        "1", "User 001: 1 add face, 2 add password, 3 add duress key, 4 add fingerprint"
+    )
+    panel.type_and_hear("4", "Place your finger on the sensor")
+    finger = panel.page.get_by_role("button", name="Press the right index finger")
+    since = panel.said_total()
+    finger.click()
+    panel.says("Place the same finger again", since)
+    finger.click()
+    panel.says("Fingerprint enrolled", since)
+    panel.leave_menu()
+    panel.page.wait_for_timeout(200)
+    since = panel.said_total()
+    finger.click()
+    panel.says("Unlocked", since)
+    expect(panel.page.locator("#display")).to_have_text("001")
+    records = app.wait_records(device, kind="unlock", method="fingerprint", limit="1")
+    assert records[0]["user_number"] == "001" and records[0]["source"] == "fingerprint"
+    since = panel.said_total()
+    panel.page.get_by_role("button", name="Press the left thumb").click()
+    panel.says("Verification failed", since)
+    since = panel.said_total()
+    finger.click()  # a success resets the failure count the later tests start from
+    panel.says("Unlocked", since)
+    expect(panel.page.locator("#door-state")).to_contain_text("bolt thrown", timeout=12_000)
 
 
 def test_hold_time_measured_on_the_button_by_keyboard_D_MODE_ANTI(

@@ -162,6 +162,22 @@ def test_events_become_doorbell_access_and_duress_messages_D_DURESS_A_LIVE() -> 
     assert duress == [(topic(LOCK, Channel.HA_DURESS), b"ON")]
 
 
+def test_a_fingerprint_unlock_is_a_fingerprint_access_event_D_FINGER_NAME() -> None:
+    finger = Event(
+        seq=4,
+        at=1.0,
+        kind=EventKind.UNLOCK,
+        user_no=5,
+        method=Method.FINGERPRINT,
+        source=Source.FINGERPRINT,
+    )
+    assert ha.ha_messages(LOCK, finger) == [
+        (topic(LOCK, Channel.HA_ACCESS), {"event_type": "fingerprint", "user_no": 5, "seq": 4})
+    ]
+    doc = ha.discovery_document(LOCK, name="Front door")
+    assert "fingerprint" in doc["cmps"]["access"]["event_types"]
+
+
 @pytest.mark.integration
 async def test_lock_announces_itself_to_ha_and_again_when_ha_or_the_firmware_restarts_A_OTA(
     mosquitto_broker: BrokerConfig,

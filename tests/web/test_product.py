@@ -503,3 +503,50 @@ def test_invite_someone_without_an_account_by_link_A_SHARE(
         ctx.close()
     page.reload()
     expect(page.get_by_test_id("share-list")).to_contain_text("bea@example.org — Member")
+
+
+def test_enrol_fingerprint_from_the_user_page_and_it_appears_live_D_FINGER_ENROL(
+    page: Any, world: WebWorld, lock: tuple[str, str]
+) -> None:
+    """The user page asks the lock to enrol a finger; the credential shows once the
+    lock's module has stored it (the lock journals it), with no reload."""
+    device_id, serial = lock
+    page.goto(f"/app/devices/{device_id}/users")
+    page.evaluate("window.__same = true")
+    expect(page.locator("#user-002-fp-hint")).to_contain_text("never leave the lock")
+    page.check("#user-002-fp-duress")
+    page.click("#user-002-fp-enrol")
+    expect(page.get_by_test_id("users-message")).to_have_text("Done.")
+    sent = world.link.commands[-1]
+    assert sent.action == "enrol_fingerprint" and sent.params == {"user_no": 2, "duress": True}
+    world.events(
+        serial,
+        {
+            "kind": EventKind.CREDENTIAL_ADDED,
+            "user_no": 2,
+            "source": Source.REMOTE,
+            "details": {"cred_id": 11, "cred_type": "fingerprint", "duress": True},
+        },
+    )
+    expect(page.get_by_test_id("user-002").locator("[data-cred] > span")).to_have_text(
+        ["Face", "Password (duress)", "Fingerprint (duress)"]
+    )
+    page.check("#user-002-fp-duress")  # the list was redrawn: a second duress finger
+    page.click("#user-002-fp-enrol")  # is refused on the page (D-FINGER-1)
+    expect(page.get_by_test_id("user-002").locator(".fp .error")).to_have_text(
+        "This user has a fingerprint; delete it to enrol another."
+    )
+    # An enrolment the app started that fails at the lock says why, live.
+    world.events(
+        serial,
+        {
+            "kind": EventKind.FINGERPRINT_ENROL_FAILED,
+            "user_no": 2,
+            "source": Source.REMOTE,
+            "details": {"reason": "presses_differ"},
+        },
+    )
+    expect(page.get_by_test_id("users-message")).to_have_text(
+        "Fingerprint enrolment for user 002 failed: the presses were not the same finger"
+    )
+    assert page.evaluate("window.__same") is True

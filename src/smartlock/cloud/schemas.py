@@ -299,6 +299,15 @@ class LockPasswordSet(Strict):
     duress: StrictBool = False
 
 
+class LockFingerprintEnrol(Strict):
+    """Start a fingerprint enrolment at the lock (D-FINGER-ENROL); nothing but the
+    request travels: the finger is read and kept by the lock's module.
+    """
+
+    request_id: RequestId
+    duress: StrictBool = False
+
+
 # --- commands, remote unlock (A-REMOTE) ------------------------------------------------
 
 

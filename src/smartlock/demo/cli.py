@@ -55,6 +55,25 @@ def register(subparsers: Any) -> None:
         help="virtual parts (default) or a Raspberry Pi's pins (docs/hardware.md)",
     )
     run.add_argument(
+        "--fingerprint-port",
+        default=None,
+        help="with --hal rpi: the serial port of an R30x/R503/AS608 fingerprint module, "
+        "e.g. /dev/ttyUSB0 (docs/fingerprint.md; default: none)",
+    )
+    run.add_argument(
+        "--fingerprint-presses",
+        type=int,
+        choices=(2, 3),
+        default=2,
+        help="presses an enrolment takes on that module (AS608: 2; R503: 2 or 3)",
+    )
+    run.add_argument(
+        "--fingerprint-touch-pin",
+        type=int,
+        default=None,
+        help="BCM pin of an R503's touch output: a finger is read at once, not each second",
+    )
+    run.add_argument(
         "--vendor-key",
         default=None,
         help="firmware vendor public key(s), ed25519:base64url or PEM, several comma "
@@ -126,10 +145,15 @@ async def _run_one_lock(args: argparse.Namespace) -> int:
             print("error: the panel drives the virtual lock; use it without --hal rpi")
             return 2
         try:
-            from smartlock.hal.rpi import build_rpi_hardware
+            from smartlock.hal.rpi import RpiPins, build_rpi_hardware
             from smartlock.hal.voice import EspeakVoice
 
-            hardware = build_rpi_hardware(tts=EspeakVoice())
+            hardware = build_rpi_hardware(
+                RpiPins(finger_touch=args.fingerprint_touch_pin),
+                tts=EspeakVoice(),
+                fingerprint_port=args.fingerprint_port,
+                fingerprint_presses=args.fingerprint_presses,
+            )
         except Exception as exc:  # gpiozero says why: no pins, no SPI, not a Pi
             print(f"error: cannot open the Raspberry Pi hardware: {exc}")
             return 2

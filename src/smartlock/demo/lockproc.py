@@ -176,7 +176,9 @@ class LockProcess:
         codes.binding = lambda: self.durable.core.state.binding
         if pairing_window_s is not None:
             self.durable.core.pairing_window_s = pairing_window_s
-        self.hardware = VirtualLock()  # the panel's lock; idle when real parts are given
+        # The panel's lock (idle when real parts are given); its fingerprint module keeps
+        # its templates in the data dir, as a real module keeps them in its flash.
+        self.hardware = VirtualLock(finger_flash=self.data_dir / "fingerprint-module.json")
         self.runtime = LockRuntime(
             core=self.durable,
             hardware=hardware or self.hardware.hardware,

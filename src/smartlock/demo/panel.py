@@ -158,6 +158,11 @@ def _act(lock: LockProcess, body: dict[str, Any]) -> None:
             hw.usb.plug(on)
         else:
             hw.tamper.set(on)
+    elif action == "finger":  # one press and lift of a virtual finger (D-FINGER-*)
+        finger = body.get("finger")
+        if isinstance(finger, bool) or not isinstance(finger, int) or not 0 <= finger <= 9:
+            raise HTTPException(422, "finger must be 0-9")
+        hw.fingerprint.touch(finger, smudged=bool(body.get("smudged")))
     elif action == "battery":
         try:
             hw.battery.set_level(float(body.get("level", -1)))

@@ -48,6 +48,7 @@ ICONS = {
     "camera": "📷",
     "usb": "🔌",
     "tamper": "⚠️",
+    "fingerprint": "☝",
 }
 
 
@@ -263,6 +264,17 @@ def _jam(console: Console, args: Sequence[str]) -> None:
     console.write(f"   (the bolt will {'jam' if console.lock.bolt.jam else 'move freely'})")
 
 
+def _finger(console: Console, args: Sequence[str]) -> None:
+    """`finger N`: touch the sensor with virtual finger N (0-9); `finger silent|answer`."""
+    sensor = console.lock.fingerprint
+    if len(args) == 1 and args[0] in ("silent", "answer"):
+        sensor.set_answering(args[0] == "answer")
+        return
+    if not args or len(args) > 2 or not args[0].isdigit() or args[1:] not in ([], ["smudged"]):
+        raise UsageError("name a finger 0-9 (and `smudged` for an unreadable press)")
+    sensor.touch(int(args[0]), smudged=len(args) == 2)
+
+
 def _wait(console: Console, args: Sequence[str]) -> None:
     if len(args) != 1:
         raise UsageError("give the seconds to wait")
@@ -322,6 +334,12 @@ BUILTIN_COMMANDS: tuple[Command, ...] = (
     Command("battery", "battery N", "set the battery level to N %", _battery),
     Command("usb", "usb on|off", "plug or unplug USB-C power", _usb),
     Command("jam", "jam on|off", "make the bolt jam (or free it)", _jam),
+    Command(
+        "finger",
+        "finger N [smudged] | finger silent|answer",
+        "touch the fingerprint sensor with finger N (0-9), or cut / restore its line",
+        _finger,
+    ),
     Command("wait", "wait N", "let N seconds pass at once", _wait),
     Command("status", "status", "show every part and the lock's state", _status),
     Command("lang", "lang zh|en", "switch the language of the voice prompts", _lang),

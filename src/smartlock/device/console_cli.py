@@ -36,6 +36,7 @@ COMMAND_PROVIDERS: tuple[tuple[str, str], ...] = (
 # `wait N` skips lock time; remembering the total keeps a lockout's end where the
 # lock expects it after a restart (the lock itself only stores wall-clock times).
 SKIPPED_FILE = "console-clock.json"
+FINGER_FLASH = "fingerprint-module.json"  # the simulated module's library (D-FINGER-HW)
 
 
 def _read_offset(path: Path) -> float:
@@ -93,7 +94,7 @@ def open_console(
         verification_code=secrets.token_hex(3).upper(),
         matcher=_face_matcher(EuclideanMatcher),
     )
-    hardware = VirtualLock()
+    hardware = VirtualLock(finger_flash=data_dir / FINGER_FLASH)  # the module's own memory
 
     def close() -> None:
         offset_file.write_text(json.dumps({"skipped_s": lock_clock.offset}))

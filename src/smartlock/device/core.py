@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from smartlock.device import door, lifecycle, lockout, physical, timers, verify
+from smartlock.device import door, fingerprint, lifecycle, lockout, physical, timers, verify
 from smartlock.device.door import Do, DoorEvent, Phase
 from smartlock.device.effects import (
     Alarm,
@@ -19,6 +19,8 @@ from smartlock.device.effects import (
     BoltAction,
     Effect,
     FaceWatch,
+    FingerCommand,
+    FingerOp,
     JournalEvent,
     Led,
     MoveBolt,
@@ -28,6 +30,7 @@ from smartlock.device.effects import (
 )
 from smartlock.device.errors import InputError
 from smartlock.device.face_window import FaceWindow
+from smartlock.device.finger_enrol import DEFAULT_PRESSES, FingerEnrolment
 from smartlock.device.firmware import on_firmware_update
 from smartlock.device.inputs import (
     ArmKey,
@@ -91,8 +94,11 @@ class LockCore:
         matcher: FaceMatcher | None = None,
         offline_codes: OfflineCodeChecker | None = None,
         firmware: str = FIRMWARE_VERSION,
+        finger_presses: int = DEFAULT_PRESSES,
     ) -> None:
         self.state = state
+        self.finger_presses = finger_presses  # the module's: 2 (AS608) or 3 (R503)
+        self.finger_present = True  # until the shell's FingerSensor says otherwise
         self.matcher = matcher
         self.offline_codes = offline_codes
         self.image_firmware = firmware  # the version built into the image it booted
@@ -121,6 +127,8 @@ class LockCore:
         self.keypad = KeypadBuffer()
         self.face = FaceWindow()
         self.menu: Menu | None = None
+        self.finger_enrol: FingerEnrolment | None = None
+        self.finger_origin = Source.MENU
         self.menu_auth_until: float | None = None
         self.phase = Phase.LOCKED
         self.door_open = False
@@ -279,8 +287,14 @@ class LockCore:
         verify.grant(self, user_no, Method.REMOTE, Source.REMOTE, by=by)
 
     def set_state(self, state: DurableState) -> None:
+        """The one writer of credential changes: a fingerprint credential that goes
+        (menu, app, deregistration, reset) takes its template off the module with it.
+        """
         if state.credentials is not self.state.credentials:
             self._pins = None
+            gone = fingerprint.slots(self.state) - fingerprint.slots(state)
+            if gone:
+                self._out.append(FingerCommand(FingerOp.DELETE, slots=gone))
         self.state = state
 
     def alarm(self, kind: AlarmKind, on: bool) -> None:
@@ -339,6 +353,8 @@ class LockCore:
     def _on_boot(self, inp: Boot) -> None:
         self.now = max(self.now, inp.now)
         self.log(EventKind.BOOT, source=Source.SYSTEM, firmware=self.firmware)
+        # Templates whose credential went while the power was out leave the module.
+        self.emit(FingerCommand(FingerOp.KEEP_ONLY, slots=fingerprint.slots(self.state)))
         if self.state.settings.armed:
             self.emit(SetLed(Led.ARMED, True))
         if self.state.settings.normally_open:  # D-MODE-PASS survives a reboot
@@ -384,6 +400,7 @@ HANDLERS: dict[type, Callable[[LockCore, Any], None]] = {
     KeyPress: verify.on_key,
     FaceSeen: verify.on_face,
     NoFace: verify.on_no_face,
+    **fingerprint.HANDLERS,
     DoorSensor: physical.on_door,
     BoltFeedback: physical.on_bolt,
     SettingsKey: physical.on_settings_key,

@@ -100,6 +100,31 @@ class FaceWatch:
     active: bool
 
 
+class FingerOp(enum.StrEnum):
+    """What the fingerprint module is asked to do (the HAL answers with Finger* inputs)."""
+
+    SCAN = "scan"  # the resting mode: identify any finger that touches the glass
+    CAPTURE = "capture"  # enrolment: image press `press`, search it, report FingerCaptured
+    AWAIT_LIFT = "await_lift"  # enrolment: report FingerLifted once the glass is clear
+    STORE = "store"  # merge the presses into one template at `slots` (one slot)
+    DELETE = "delete"  # remove the templates at `slots`
+    KEEP_ONLY = "keep_only"  # remove every template not in `slots` (boot: stale ones)
+
+
+@dataclass(frozen=True, slots=True)
+class FingerCommand:
+    """Drive the fingerprint module; templates stay inside it (D-PRIV)."""
+
+    op: FingerOp
+    press: int = 0
+    slots: frozenset[int] = frozenset()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.op, FingerOp):
+            raise InputError(f"unknown fingerprint op {self.op!r}")
+        object.__setattr__(self, "slots", frozenset(self.slots))
+
+
 @dataclass(frozen=True, slots=True)
 class Radio:
     """Network radio on or off (D-BATT-CRIT turns it off to save power)."""
@@ -175,6 +200,7 @@ Effect = (
     | Chime
     | TakeSnapshot
     | FaceWatch
+    | FingerCommand
     | Radio
     | PairingWindow
     | JournalEvent

@@ -47,6 +47,9 @@ class ErrorCode(enum.StrEnum):
     STORE_FULL = "store_full"  # the disk is full: a change that must be durable is refused
     HA_CONTROL_DISABLED = "ha_control_disabled"  # A-HA: the owner has not allowed HA control
     CODE_REQUIRED = "code_required"  # A-HA: the owner asks for a user's password to unlock
+    HAS_FINGERPRINT = "has_fingerprint"  # D-FINGER-1: delete the old one first
+    BUSY = "busy"  # the lock is in its menu or another enrolment (D-FINGER-ENROL)
+    NO_FINGERPRINT_SENSOR = "no_fingerprint_sensor"  # D-FINGER-HW: this model has none
 
 
 class LockError(Exception):

@@ -17,6 +17,15 @@ from types import MappingProxyType
 from typing import Any
 
 from smartlock.device.errors import InputError
+from smartlock.device.finger_inputs import (  # inputs too, kept in their own module
+    FingerCaptured as FingerCaptured,
+)
+from smartlock.device.finger_inputs import FingerFault as FingerFault
+from smartlock.device.finger_inputs import FingerLifted as FingerLifted
+from smartlock.device.finger_inputs import FingerMatched as FingerMatched
+from smartlock.device.finger_inputs import FingerNotFound as FingerNotFound
+from smartlock.device.finger_inputs import FingerSensor as FingerSensor
+from smartlock.device.finger_inputs import FingerStored as FingerStored
 from smartlock.device.vocab import BoltState, FaceRefusal, Pose
 
 KEYPAD_KEYS = frozenset("0123456789*#")
@@ -231,6 +240,7 @@ class RemoteAction(enum.StrEnum):
     DELETE_CREDENTIAL = "delete_credential"  # params: user_no, cred_id
     DEREGISTER_USER = "deregister_user"  # params: user_no
     SET_PASSWORD = "set_password"  # params: user_no, digits, [duress]  # noqa: S105
+    ENROL_FINGERPRINT = "enrol_fingerprint"  # params: user_no, [duress] (D-FINGER-ENROL)
     ADD_TEMP_PASSWORD = "add_temp_password"  # params: temp_id, code, valid_from, valid_to, max_uses  # noqa: S105
     REVOKE_TEMP_PASSWORD = "revoke_temp_password"  # params: temp_id  # noqa: S105
     UNBIND = "unbind"
@@ -333,6 +343,13 @@ Input = (
     | KeyPress
     | FaceSeen
     | NoFace
+    | FingerMatched
+    | FingerNotFound
+    | FingerCaptured
+    | FingerLifted
+    | FingerStored
+    | FingerFault
+    | FingerSensor
     | DoorSensor
     | BoltFeedback
     | SettingsKey

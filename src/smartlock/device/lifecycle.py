@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from smartlock.device.effects import (
     Alarm,
     CommandResult,
+    FingerCommand,
+    FingerOp,
     Led,
     PairingWindow,
     SetLed,
@@ -62,6 +64,8 @@ def on_factory_reset(core: LockCore, inp: FactoryReset) -> None:
         core.emit(Alarm(kind, False))
     core.emit(SetLed(Led.ARMED, False))
     core.emit(PairingWindow(None))
+    core.emit(FingerCommand(FingerOp.KEEP_ONLY))  # every template goes (D-FINGER-DELETE)
+    core.emit(FingerCommand(FingerOp.SCAN))  # an enrolment in progress ends
     core.log(EventKind.FACTORY_RESET, source=Source.SYSTEM)
     core.say(PromptId.FACTORY_RESET)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from smartlock.device import lifecycle, users
+from smartlock.device import fingerprint, lifecycle, users
 from smartlock.device.effects import FaceWatch
 from smartlock.device.enrol import POSE_PROMPTS, Enrolment, Problem
 from smartlock.device.errors import ErrorCode, InputError, Refused
@@ -28,6 +28,13 @@ from smartlock.device.vocab import CredentialType, EventKind, FaceRefusal, Sourc
 
 if TYPE_CHECKING:
     from smartlock.device.core import LockCore
+
+
+_DELETE_KINDS = {
+    "face": CredentialType.FACE,
+    "password": CredentialType.PIN,
+    "fingerprint": CredentialType.FINGERPRINT,
+}
 
 
 class Menu:
@@ -139,7 +146,26 @@ class Menu:
             self.enrolment = None
             self.core.emit(FaceWatch(False))
         self.core.menu = None
+        if self.core.finger_origin is Source.MENU:  # one the app started goes on
+            fingerprint.cancel(self.core)
         self.core.say(PromptId.MENU_EXIT)
+
+    def save_finger(self, duress: bool) -> bool:
+        """The module stored the finger: record it (creating a new user first)."""
+        try:
+            state = self._ensure_user(self.core.state)
+            state, cred_id = users.add_fingerprint(state, self.user_no, duress=duress)
+        except Refused as err:
+            self._refused(err)
+            return False
+        self._commit_new(state, cred_id, CredentialType.FINGERPRINT)
+        return True
+
+    def finger_step(self, over: bool = False) -> None:
+        """A press or lift is input (the 30 s start again); at the end, back to the list."""
+        self.last_input = self.core.now
+        if over and self.node is Node.FINGER:
+            self._go(self._back_to_credentials())
 
     # ------------------------------------------------------------ navigation
 
@@ -167,6 +193,12 @@ class Menu:
         if self.enrolment is not None:
             self.enrolment = None
             self.core.emit(FaceWatch(False))
+        if self.node is Node.FINGER:
+            self.stack.pop()  # first, so the enrolment's end does not navigate too
+            fingerprint.cancel(self.core)
+            self.digits = ""
+            self._announce()
+            return
         if len(self.stack) == 1:
             self.exit()
             return
@@ -264,6 +296,18 @@ class Menu:
         self.core.emit(FaceWatch(True))
         return target
 
+    def _act_enrol_finger(self, duress: bool, target: Node | None) -> Node | None:
+        if self.new_type is None and fingerprint.has_finger(self.core.state, self.user_no, duress):
+            self.core.say(PromptId.HAS_FINGERPRINT)  # D-FINGER-1: delete the old one first
+            return None
+        try:
+            fingerprint.begin(self.core, self.user_no, duress, Source.MENU)
+        except Refused as err:
+            self._refused(err)
+            return None
+        self.duress = duress
+        return target
+
     def _act_select_user(self, digits: str, target: Node | None) -> Node | None:
         number = int(digits) if digits.isdigit() and len(digits) <= 3 else 0
         if number not in self.core.state.users:
@@ -311,8 +355,7 @@ class Menu:
         def wanted(c: Credential) -> bool:
             if kind == "duress":
                 return c.duress
-            ctype = CredentialType.FACE if kind == "face" else CredentialType.PIN
-            return c.cred_type is ctype and not c.duress
+            return c.cred_type is _DELETE_KINDS[kind] and not c.duress
 
         self.to_delete = tuple(
             c.cred_id for c in self.core.state.creds_of(self.user_no) if wanted(c)

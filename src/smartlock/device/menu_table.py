@@ -38,6 +38,7 @@ class Node(enum.StrEnum):
     PIN_FIRST = "pin_first"
     PIN_AGAIN = "pin_again"
     FACE = "face"
+    FINGER = "finger"
     EXIT = "exit"
 
 
@@ -46,6 +47,7 @@ class Entry(enum.Enum):
     DIGITS = "digits"  # digits then `#` runs `action`
     CONFIRM = "confirm"  # `#` runs `action`
     FACES = "faces"  # face observations (enrolment); keys only go back
+    FINGERS = "fingers"  # fingerprint presses (enrolment); keys only go back
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,7 @@ _CREDENTIAL_CHOICES = {
     "1": Choice(N.FACE, "enrol", False),
     "2": Choice(N.PIN_FIRST, "pin", False),
     "3": Choice(N.DURESS_TYPE),
+    "4": Choice(N.FINGER, "enrol_finger", False),
 }
 MENU: Mapping[Node, NodeSpec] = {
     N.MAIN: NodeSpec(
@@ -93,6 +96,7 @@ MENU: Mapping[Node, NodeSpec] = {
         choices={
             "1": Choice(N.FACE, "enrol", True),
             "2": Choice(N.PIN_FIRST, "pin", True),
+            "3": Choice(N.FINGER, "enrol_finger", True),
         },
     ),
     N.ENTER_USER: NodeSpec(PromptId.MENU_ENTER_USER, Entry.DIGITS, action="select_user"),
@@ -110,6 +114,7 @@ MENU: Mapping[Node, NodeSpec] = {
             "1": Choice(N.DELETE_CONFIRM, "pick_delete", "face"),
             "2": Choice(N.DELETE_CONFIRM, "pick_delete", "password"),
             "3": Choice(N.DELETE_CONFIRM, "pick_delete", "duress"),
+            "4": Choice(N.DELETE_CONFIRM, "pick_delete", "fingerprint"),
         },
     ),
     N.DELETE_CONFIRM: NodeSpec(PromptId.MENU_CONFIRM, Entry.CONFIRM, action="delete"),
@@ -146,6 +151,7 @@ MENU: Mapping[Node, NodeSpec] = {
     N.PIN_FIRST: NodeSpec(PromptId.ENTER_PASSWORD, Entry.DIGITS, action="pin_first"),
     N.PIN_AGAIN: NodeSpec(PromptId.ENTER_AGAIN, Entry.DIGITS, action="pin_again"),
     N.FACE: NodeSpec(PromptId.FACE_FRONT, Entry.FACES),
+    N.FINGER: NodeSpec(PromptId.FINGER_PLACE, Entry.FINGERS),
 }
 REFUSAL_PROMPTS = {
     ErrorCode.USER_LIMIT: PromptId.USER_LIMIT,
@@ -158,4 +164,6 @@ REFUSAL_PROMPTS = {
     ErrorCode.BAD_PASSWORD: PromptId.BAD_PASSWORD_LENGTH,
     ErrorCode.TEMPLATE_LIMIT: PromptId.TEMPLATE_LIMIT,
     ErrorCode.DUPLICATE_FACE: PromptId.FACE_EXISTS,
+    ErrorCode.HAS_FINGERPRINT: PromptId.HAS_FINGERPRINT,
+    ErrorCode.NO_FINGERPRINT_SENSOR: PromptId.NO_FINGERPRINT_SENSOR,
 }

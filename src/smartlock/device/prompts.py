@@ -89,6 +89,15 @@ class PromptId(enum.StrEnum):
     FACE_COME_CLOSER = "face_come_closer"
     FACE_STEP_BACK = "face_step_back"
     FACE_HOLD_STILL = "face_hold_still"
+    FINGER_PLACE = "finger_place"  # D-FINGER-ENROL
+    FINGER_LIFT = "finger_lift"
+    FINGER_AGAIN = "finger_again"
+    FINGER_RETRY = "finger_retry"
+    FINGER_ENROLLED = "finger_enrolled"
+    FINGER_FAILED = "finger_failed"
+    FINGER_EXISTS = "finger_exists"  # D-FINGER-DUP
+    HAS_FINGERPRINT = "has_fingerprint"  # D-FINGER-1
+    NO_FINGERPRINT_SENSOR = "no_fingerprint_sensor"  # D-FINGER-HW
     FIRMWARE_UPDATED = "firmware_updated"
     TEMPLATE_LIMIT = "template_limit"
     STORAGE_FULL = "storage_full"  # the disk is full: changes cannot be saved (issue 12)
@@ -170,12 +179,15 @@ CATALOGUE: Mapping[PromptId, Mapping[str, str]] = {
         "en": "1 master user, 2 normal user",
     },
     PromptId.MENU_CREDENTIAL: {
-        "zh": "用户编号{user_no:03d}，添加人脸请按1，添加密码请按2，添加防挟持钥匙请按3",
-        "en": "User {user_no:03d}: 1 add face, 2 add password, 3 add duress key",
+        "zh": (
+            "用户编号{user_no:03d}，添加人脸请按1，添加密码请按2，"
+            "添加防挟持钥匙请按3，添加指纹请按4"
+        ),
+        "en": "User {user_no:03d}: 1 add face, 2 add password, 3 add duress key, 4 add fingerprint",
     },
     PromptId.MENU_DURESS_TYPE: {
-        "zh": "防挟持人脸请按1，防挟持密码请按2",
-        "en": "1 duress face, 2 duress password",
+        "zh": "防挟持人脸请按1，防挟持密码请按2，防挟持指纹请按3",
+        "en": "1 duress face, 2 duress password, 3 duress fingerprint",
     },
     PromptId.MENU_ENTER_USER: {
         "zh": "请输入用户编号，按#号键确认",
@@ -186,8 +198,8 @@ CATALOGUE: Mapping[PromptId, Mapping[str, str]] = {
         "en": "1 add, 2 delete, 3 deregister user",
     },
     PromptId.MENU_DELETE: {
-        "zh": "删除人脸请按1，删除密码请按2，删除防挟持钥匙请按3",
-        "en": "1 delete faces, 2 delete password, 3 delete duress keys",
+        "zh": "删除人脸请按1，删除密码请按2，删除防挟持钥匙请按3，删除指纹请按4",
+        "en": "1 delete faces, 2 delete password, 3 delete duress keys, 4 delete fingerprint",
     },
     PromptId.MENU_CONFIRM: {"zh": "按#号键确认", "en": "Press # to confirm"},
     PromptId.MENU_SETTINGS: {
@@ -239,6 +251,27 @@ CATALOGUE: Mapping[PromptId, Mapping[str, str]] = {
     PromptId.FACE_COME_CLOSER: {"zh": "请靠近一点", "en": "Please come a little closer"},
     PromptId.FACE_STEP_BACK: {"zh": "请后退一点", "en": "Please step back a little"},
     PromptId.FACE_HOLD_STILL: {"zh": "请保持不动", "en": "Please hold still"},
+    PromptId.FINGER_PLACE: {"zh": "请放手指", "en": "Place your finger on the sensor"},
+    PromptId.FINGER_LIFT: {"zh": "请抬起手指", "en": "Lift your finger"},
+    PromptId.FINGER_AGAIN: {"zh": "请再次放手指", "en": "Place the same finger again"},
+    PromptId.FINGER_RETRY: {
+        "zh": "未能识别，请重新放手指",
+        "en": "Could not read it; place your finger again",
+    },
+    PromptId.FINGER_ENROLLED: {"zh": "指纹录入成功", "en": "Fingerprint enrolled"},
+    PromptId.FINGER_FAILED: {
+        "zh": "指纹录入失败：{reason}",
+        "en": "Fingerprint enrolment failed: {reason}",
+    },
+    PromptId.FINGER_EXISTS: {"zh": "该指纹已录入", "en": "This fingerprint is already enrolled"},
+    PromptId.HAS_FINGERPRINT: {
+        "zh": "该用户已有指纹，请先删除",
+        "en": "This user already has a fingerprint; delete it first",
+    },
+    PromptId.NO_FINGERPRINT_SENSOR: {
+        "zh": "本机没有指纹模块",
+        "en": "This lock has no fingerprint sensor",
+    },
     PromptId.FIRMWARE_UPDATED: {
         "zh": "固件已更新到版本 {version}",
         "en": "Firmware updated to version {version}",
@@ -263,6 +296,11 @@ REASON_WORDS: Mapping[str, Mapping[str, str]] = {
     "wrong_pose": {"zh": "姿势不对", "en": "not the pose asked for"},
     "moving": {"zh": "请保持不动", "en": "moving too much"},
     "low_quality": {"zh": "画面不清楚", "en": "the picture was not clear"},
+    "timeout": {"zh": "等待超时", "en": "took too long"},
+    "bad_image": {"zh": "指纹不清楚", "en": "the fingerprint was not clear"},
+    "presses_differ": {"zh": "两次不是同一手指", "en": "the presses were not the same finger"},
+    "no_answer": {"zh": "指纹模块无响应", "en": "the fingerprint sensor does not answer"},
+    "module_error": {"zh": "指纹模块出错", "en": "the fingerprint sensor reported an error"},
 }
 
 

@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from smartlock.device import lockout, users
+from smartlock.device import fingerprint, lockout, users
 from smartlock.device.door import DoorEvent, Phase
 from smartlock.device.effects import CommandResult
 from smartlock.device.errors import ErrorCode, InputError, LockError, Refused
@@ -287,6 +287,11 @@ def _set_password(core: LockCore, params: Params) -> dict[str, Any]:
     return {"cred_id": cred_id}
 
 
+def _enrol_fingerprint(core: LockCore, params: Params) -> dict[str, Any]:
+    duress = bool(_get(params, "duress", bool, optional=True))
+    return fingerprint.from_app(core, _user_no(core, params), duress)
+
+
 def _add_temp(core: LockCore, params: Params) -> dict[str, Any]:
     _need_master(core)
     temp_id: str = _get(params, "temp_id", str)
@@ -356,6 +361,7 @@ ACTIONS: Mapping[RemoteAction, Callable[[LockCore, Params], dict[str, Any]]] = {
     RemoteAction.DELETE_CREDENTIAL: _delete_credential,
     RemoteAction.DEREGISTER_USER: _deregister,
     RemoteAction.SET_PASSWORD: _set_password,
+    RemoteAction.ENROL_FINGERPRINT: _enrol_fingerprint,
     RemoteAction.ADD_TEMP_PASSWORD: _add_temp,
     RemoteAction.REVOKE_TEMP_PASSWORD: _revoke_temp,
     RemoteAction.UNBIND: _unbind,

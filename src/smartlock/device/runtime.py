@@ -97,6 +97,18 @@ def to_input(event: hal.HalEvent) -> ins.Input:
             return ins.UsbPower(connected)
         case hal.BoltMoved(state, _):
             return ins.BoltFeedback(state)
+        case hal.FingerRead(None, _):
+            return ins.FingerNotFound()
+        case hal.FingerRead(int() as slot, confidence):
+            return ins.FingerMatched(slot, confidence)
+        case hal.FingerImaged(press, found_slot):
+            return ins.FingerCaptured(press, found_slot)
+        case hal.FingerOff():
+            return ins.FingerLifted()
+        case hal.FingerSaved(slot):
+            return ins.FingerStored(slot)
+        case hal.FingerTrouble(problem):
+            return ins.FingerFault(problem)
     raise TypeError(f"no core input for {event!r}")
 
 
@@ -149,6 +161,10 @@ class LockRuntime:
                     ins.DoorSensor(hw.door.is_open),
                     ins.UsbPower(hw.usb.connected),
                     ins.BatteryLevel(hw.battery.level),
+                    ins.FingerSensor(
+                        hw.fingerprint is not None,
+                        2 if hw.fingerprint is None else hw.fingerprint.presses,
+                    ),
                 ]
             )
 
@@ -267,6 +283,8 @@ class LockRuntime:
                 hw.speaker.chime()
             case fx.FaceWatch(active):
                 self.face_watch = active
+            case fx.FingerCommand(op, press, slots) if hw.fingerprint is not None:
+                hw.fingerprint.command(op, press, slots)  # answers through on_hardware
             case fx.TakeSnapshot():
                 pass  # slow (face masking): the link's CameraFeed takes it off this thread
             case fx.Radio(on):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from smartlock.device import lockout, verify
+from smartlock.device import fingerprint, lockout, verify
 from smartlock.device.door import DoorEvent, Phase
 from smartlock.device.effects import AlarmKind, FaceWatch, Led, PairingWindow, SetLed
 from smartlock.device.prompts import PromptId
@@ -27,6 +27,7 @@ def advance(core: LockCore) -> None:
         core.log(EventKind.LOCKOUT_ENDED, source=Source.SYSTEM)
     if core.keypad.idle_expired(now):
         core.keypad.clear()
+    fingerprint.tick(core)
     if core.menu is not None:
         core.menu.tick(now)
     if core.menu_auth_until is not None and now >= core.menu_auth_until:

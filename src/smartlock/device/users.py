@@ -128,6 +128,20 @@ def add_face(
     return state.replace(faces={**state.faces, cred.cred_id: templates}), cred.cred_id
 
 
+def add_fingerprint(
+    state: DurableState, user_no: int, *, duress: bool = False
+) -> tuple[DurableState, int]:
+    """Record a user's fingerprint (the template is in the module): D-FINGER-1."""
+    _user(state, user_no)
+    if any(
+        c.cred_type is CredentialType.FINGERPRINT and c.duress == duress
+        for c in state.creds_of(user_no)
+    ):
+        raise Refused(f"user {user_no:03d} already has that fingerprint", ErrorCode.HAS_FINGERPRINT)
+    cred = Credential(state.next_cred_id, user_no, CredentialType.FINGERPRINT, duress)
+    return _new_credential(state, cred), cred.cred_id
+
+
 def delete_credential(state: DurableState, cred_id: int) -> DurableState:
     """Remove one credential; the last master's password stays (D-USER-6)."""
     cred = state.credentials.get(cred_id)

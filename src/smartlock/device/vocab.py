@@ -35,6 +35,7 @@ class Source(enum.StrEnum):
 
     KEYPAD = "keypad"
     FACE = "face"  # Matter: Biometric
+    FINGERPRINT = "fingerprint"  # Matter: Biometric (the fingerprint module)
     MANUAL = "manual"  # the inside knob, the handle
     KEY = "key"  # mechanical key cylinder
     BUTTON = "button"  # inside electronic unlock button
@@ -49,6 +50,7 @@ class Method(enum.StrEnum):
 
     PASSWORD = "password"  # noqa: S105
     FACE = "face"
+    FINGERPRINT = "fingerprint"
     TEMP_PASSWORD = "temp_password"  # noqa: S105
     OFFLINE_CODE = "offline_code"
     KEY = "key"
@@ -85,6 +87,7 @@ class EventKind(enum.StrEnum):
     USER_DELETED = "user_deleted"
     CREDENTIAL_ADDED = "credential_added"
     CREDENTIAL_DELETED = "credential_deleted"
+    FINGERPRINT_ENROL_FAILED = "fingerprint_enrol_failed"  # one the app started: details.reason
     SETTING_CHANGED = "setting_changed"
     PAIRING_MODE = "pairing_mode"
     PAIRED = "paired"
@@ -150,6 +153,15 @@ class FaceRefusal(enum.StrEnum):
     TOO_DARK = "too_dark"
     TOO_BRIGHT = "too_bright"
     UNCLEAR = "unclear_face"
+
+
+class FingerProblem(enum.StrEnum):
+    """Why the fingerprint module could not do what it was asked (D-FINGER-ENROL)."""
+
+    BAD_IMAGE = "bad_image"  # dry, wet, smudged or partial: press again
+    PRESSES_DIFFER = "presses_differ"  # the presses were not the same finger
+    NO_ANSWER = "no_answer"  # the module stopped answering on its serial line
+    MODULE_ERROR = "module_error"  # it answered with an error (flash, bad location)
 
 
 class Pose(enum.StrEnum):

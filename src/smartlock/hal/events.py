@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from smartlock.device.vocab import BoltState
+from smartlock.device.vocab import BoltState, FingerProblem
 
 KEYS = frozenset("0123456789*#")
 
@@ -103,6 +103,41 @@ class BoltMoved:
     by: Mechanism | None = None  # None: the motor moved it
 
 
+@dataclass(frozen=True, slots=True)
+class FingerRead:
+    """The fingerprint module read a finger: its library `slot`, or None (no match)."""
+
+    slot: int | None
+    confidence: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FingerImaged:
+    """Enrolment press `press` was imaged; `found_slot`: the finger is enrolled there."""
+
+    press: int
+    found_slot: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FingerOff:
+    """The finger left the glass (enrolment asks for a lift between presses)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FingerSaved:
+    """The module merged the presses and stored the template at `slot`."""
+
+    slot: int
+
+
+@dataclass(frozen=True, slots=True)
+class FingerTrouble:
+    """The module could not do what it was asked (a bad image, no answer ...)."""
+
+    problem: FingerProblem
+
+
 HalEvent = (
     KeyPressed
     | ButtonPressed
@@ -112,4 +147,9 @@ HalEvent = (
     | BatteryChanged
     | UsbPowerChanged
     | BoltMoved
+    | FingerRead
+    | FingerImaged
+    | FingerOff
+    | FingerSaved
+    | FingerTrouble
 )

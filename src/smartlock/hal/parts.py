@@ -12,12 +12,16 @@ import abc
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from smartlock.device.vocab import BoltState
 from smartlock.hal.events import ButtonId, HalEvent, Mechanism
+
+if TYPE_CHECKING:
+    from smartlock.hal.fingerprint import FingerprintReader
 
 Frame = NDArray[np.uint8]
 """A camera frame: H x W x 3, uint8, RGB."""
@@ -201,6 +205,7 @@ class Hardware:
     display: Display
     speaker: Speaker
     camera: Camera
+    fingerprint: FingerprintReader | None = None  # not every lock model has one (D-USER-3)
 
     def inputs(self) -> Iterator[InputPart]:
         for f in fields(self):
@@ -219,4 +224,6 @@ class Hardware:
 
     def close(self) -> None:
         for f in fields(self):
-            getattr(self, f.name).close()
+            part = getattr(self, f.name)
+            if part is not None:
+                part.close()

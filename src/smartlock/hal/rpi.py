@@ -30,6 +30,7 @@ from smartlock.hal.events import (
     TamperChanged,
     UsbPowerChanged,
 )
+from smartlock.hal.fingerprint import ModuleFingerprint, serial_module
 from smartlock.hal.parts import (
     Battery,
     BoltMotor,
@@ -77,6 +78,7 @@ class RpiPins:
     low_battery_led: int = 7  # SPI0 CE1: free while the ADC uses CE0 only
     buzzer: int = 15
     usb_power: int | None = None  # optional "power good" signal of the USB-C port
+    finger_touch: int | None = None  # optional touch output of an R503: read at once
     motor_timeout_s: float = 1.5  # a run longer than this is a jam
 
 
@@ -347,8 +349,12 @@ def build_rpi_hardware(
     camera_index: int = 0,
     clock: Clock = time.monotonic,
     scan_keypad: bool = True,
+    fingerprint_port: str | None = None,
+    fingerprint_presses: int = 2,
 ) -> Hardware:
-    """Build every part on the Pi's pins. `adc` defaults to an MCP3008 channel 0 on SPI0."""
+    """Build every part on the Pi's pins. `adc` defaults to an MCP3008 channel 0 on SPI0;
+    `fingerprint_port` is the serial port of a fingerprint module, if the lock has one.
+    """
     pins = pins or RpiPins()
     if adc is None:
         from gpiozero import MCP3008
@@ -378,4 +384,19 @@ def build_rpi_hardware(
         display=LoggedDisplay(),
         speaker=BuzzerSpeaker(pins.buzzer, tts),
         camera=OpenCvCamera(camera_index),
+        fingerprint=None
+        if fingerprint_port is None
+        else _fingerprint(fingerprint_port, pins, fingerprint_presses),
     )
+
+
+def _fingerprint(port: str, pins: RpiPins, presses: int) -> ModuleFingerprint:
+    """The module on `port`; with its touch line wired, a finger is read at once
+    rather than at the next one-second poll.
+    """
+    reader = serial_module(port, presses=presses)
+    if pins.finger_touch is not None:
+        touch = DigitalInputDevice(pins.finger_touch, pull_up=False)
+        touch.when_activated = reader.poll_now
+        reader.also_close(touch)
+    return reader

@@ -43,6 +43,7 @@ from smartlock.hal.parts import (
     TamperSwitch,
     UsbPower,
 )
+from smartlock.hal.virtual_finger import VirtualFingerprint
 
 MOTOR_RUN_COST = 0.05  # % of battery per bolt move (about 2000 moves per charge)
 CHARGE_PER_SECOND = 100 / 5400  # a 3000 mAh cell on a 5 V / 2 A adapter: about 1.5 h
@@ -307,7 +308,7 @@ class VirtualMechanism(ManualMechanism):
 class VirtualLock:
     """The whole simulated lock: parts, physics and the change feed."""
 
-    def __init__(self, *, battery_level: float = 100.0) -> None:
+    def __init__(self, *, battery_level: float = 100.0, finger_flash: Path | None = None) -> None:
         self.feed = ChangeFeed()
         self.keypad = VirtualKeypad()
         self.buttons = {b: VirtualButton(b) for b in ButtonId}
@@ -322,6 +323,7 @@ class VirtualLock:
         self.display = VirtualDisplay(self.feed)
         self.speaker = VirtualSpeaker(self.feed)
         self.camera = VirtualCamera(self.feed)
+        self.fingerprint = VirtualFingerprint(self.feed, finger_flash)
         self.hardware = Hardware(
             keypad=self.keypad,
             doorbell=self.buttons[ButtonId.DOORBELL],
@@ -341,6 +343,7 @@ class VirtualLock:
             display=self.display,
             speaker=self.speaker,
             camera=self.camera,
+            fingerprint=self.fingerprint,
         )
 
     def press(self, button: ButtonId, held_s: float = 0.1) -> None:
@@ -381,4 +384,5 @@ class VirtualLock:
             "usb": "connected" if self.usb.connected else "unplugged",
             "tamper": "tripped" if self.tamper.tripped else "ok",
             "camera": "picture" if self.camera.capture() is not None else "nobody",
+            "fingerprint": self.fingerprint.describe(),
         }

@@ -64,6 +64,7 @@ _LOCK_STATE = {
 # "Who and how" for the access event entity; every value must be in ACCESS_TYPES.
 _ACCESS_TYPE = {
     Method.FACE: "face",
+    Method.FINGERPRINT: "fingerprint",  # D-FINGER-NAME
     Method.PASSWORD: "password",
     Method.TEMP_PASSWORD: "temporary",
     Method.OFFLINE_CODE: "temporary",

@@ -50,6 +50,7 @@ IGNORES_MUTE = frozenset({NotifyKind.DURESS})
 _METHOD_WORDS: dict[str, str] = {
     Method.PASSWORD: "password",
     Method.FACE: "face",
+    Method.FINGERPRINT: "fingerprint",  # D-FINGER-NAME
     Method.TEMP_PASSWORD: "visitor password",
     Method.OFFLINE_CODE: "offline visitor code",
     Method.KEY: "mechanical key",

@@ -37,6 +37,10 @@
     " · face recognition asleep (touch the keypad)": " · 人脸识别休眠（触摸键盘唤醒）",
     "bolt thrown (locked)": "锁舌伸出（已上锁）", "bolt retracted (unlocked)": "锁舌缩回（未上锁）", "bolt jammed": "锁舌卡住",
     "Door open": "门开着", "Door closed": "门关着", " (charging)": "（充电中）", "the lock does not answer": "门锁没有响应",
+    "Press the left little finger": "按下左手小指", "Press the left ring finger": "按下左手无名指", "Press the left middle finger": "按下左手中指", "Press the left index finger": "按下左手食指", "Press the left thumb finger": "按下左手拇指", "Press the right thumb finger": "按下右手拇指", "Press the right index finger": "按下右手食指", "Press the right middle finger": "按下右手中指", "Press the right ring finger": "按下右手无名指", "Press the right little finger": "按下右手小指",
+    "Fingerprint sensor": "指纹传感器", "Fingers": "手指", "Wet or dirty finger (an unreadable press)": "手指潮湿或脏污（无法识别）",
+    "Touch the sensor with one of ten fingers (L = left hand, R = right, 1 = thumb … 5 = little finger): each click is one press and lift.":
+      "用十个手指之一触摸传感器（L = 左手，R = 右手，1 = 拇指 … 5 = 小指）：每点一次就是按下并抬起一次。",
     "Armed LED": "布防指示灯", "Low-battery LED": "低电量指示灯", "on": "亮", "off": "灭",
   };
   const tr = (text) => (lang() === "zh" && ZH[text]) || text;
@@ -152,6 +156,8 @@
   // -- controls ----------------------------------------------------------------------
   document.querySelectorAll("[data-key]").forEach((b) =>
     b.addEventListener("click", () => act({ action: "key", key: b.dataset.key })));
+  document.querySelectorAll("[data-finger]").forEach((b) =>
+    b.addEventListener("click", () => act({ action: "finger", finger: Number(b.dataset.finger), smudged: $("finger-smudged").checked })));
   document.querySelectorAll("[data-press]").forEach((b) =>
     b.addEventListener("click", () => act({ action: "button", button: b.dataset.press, held_s: 0.1 })));
   document.querySelectorAll("[data-mechanism]").forEach((b) =>

@@ -12,6 +12,7 @@ from smartlock.cloud.authz import Capability, authorize
 from smartlock.cloud.errors import NotFound
 from smartlock.cloud.schemas import (
     CommandPublic,
+    LockFingerprintEnrol,
     LockPasswordSet,
     LockUserPublic,
     LockUsersPublic,
@@ -68,6 +69,32 @@ async def set_lock_password(
         action="set_password",
         params={"user_no": int(number), "duress": body.duress},
         secret=body.password,
+    )
+    return CommandPublic.model_validate(command)
+
+
+@router.post("/{number}/fingerprint")
+async def enrol_fingerprint(
+    device_id: str,
+    number: UserNumber,
+    body: LockFingerprintEnrol,
+    account: CurrentUser,
+    session: SessionDep,
+    services: ServicesDep,
+) -> CommandPublic:
+    """Ask the lock to guide this user's finger onto its sensor (D-FINGER-ENROL). The
+    answer says the lock started; the credential appears when the module stored it.
+    """
+    authorize(session, account=account, device_id=device_id, capability=Capability.MANAGE)
+    if crud.get_lock_user(session, device_id=device_id, number=number) is None:
+        raise NotFound("the lock has no such user", code="lock_user_not_found")
+    command = await lockops.run_command(
+        services,
+        device_id=device_id,
+        account_id=account.id,
+        request_id=body.request_id,
+        action="enrol_fingerprint",
+        params={"user_no": int(number), "duress": body.duress},
     )
     return CommandPublic.model_validate(command)
 

@@ -51,8 +51,34 @@ document.addEventListener("DOMContentLoaded", async () => {
       creds.append(item);
     }
     card.append(creds);
-    if (manage) card.append(passwordForm(u));
+    if (manage) card.append(passwordForm(u), fingerprintForm(u));
     return card;
+  }
+
+  // D-FINGER-ENROL: the lock guides the person at the door; the credential shows up
+  // here by itself (credential_added) once the module has stored the finger.
+  function fingerprintForm(u) {
+    const n = u.number;
+    const has = (duress) => u.credentials.some((c) => c.type === "fingerprint" && c.duress === duress);
+    const duress = el("input", { id: "user-" + n + "-fp-duress", type: "checkbox" });
+    const note = el("p", { class: "hint", id: "user-" + n + "-fp-hint", text: t("users.fingerprint_hint") });
+    const error = el("p", { class: "error", role: "alert" });
+    const form = el("form", { novalidate: true, class: "fp", "aria-describedby": note.id },
+      el("h4", { text: t("users.fingerprint") }),
+      note,
+      el("div", { class: "check" }, duress, el("label", { for: duress.id, text: t("users.fingerprint_duress") })),
+      error,
+      el("button", { type: "submit", id: "user-" + n + "-fp-enrol", text: t("users.enrol_fingerprint") }));
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      error.textContent = "";
+      if (has(duress.checked)) { error.textContent = t("users.has_fingerprint"); return; }
+      const r = await api("POST", path + "/users/" + n + "/fingerprint", { request_id: requestId(), duress: duress.checked });
+      if (!r.ok) { error.textContent = errorText(r); return; }
+      message.textContent = commandText(r.data);
+      toast(message.textContent);
+    });
+    return form;
   }
 
   function passwordForm(u) {
@@ -98,6 +124,12 @@ document.addEventListener("DOMContentLoaded", async () => {
   let pending = null;
   source.addEventListener("event", (m) => {
     const e = JSON.parse(m.data);
+    if (e.kind === "fingerprint_enrol_failed" && e.user_number) {  // D-FINGER-ENROL
+      const reason = label("finger_reason.", (e.data && e.data.reason) || "timeout");
+      message.textContent = t("users.fingerprint_failed", { number: e.user_number, reason });
+      toast(message.textContent);
+      return;
+    }
     if (!USER_KINDS.includes(e.kind) || !e.user_number) return;
     clearTimeout(pending);
     pending = setTimeout(function again() {
