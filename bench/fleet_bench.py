@@ -58,6 +58,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--json", action="store_true", help="print one JSON object of all figures")
     p.add_argument("--quick", action="store_true", help="a small run of about a minute")
     p.add_argument("--max-minutes", type=float, help="time budget (default 5; quick 2)")
+    p.add_argument(
+        "--storms-only", action="store_true", help="skip the throughput windows (diagnosis)"
+    )
     args = p.parse_args(argv)
     args.worker_counts = [int(w) for w in str(args.workers).split(",") if w.strip()]
     if not args.worker_counts or min(args.worker_counts) < 1:
@@ -79,6 +82,7 @@ def make_plan(args: argparse.Namespace) -> phases.Plan:
         storm_unlocks=12 if quick else 30,
         load_unlocks=15 if quick else 100,
         max_s=60 * (args.max_minutes or (2.0 if quick else 5.0)),
+        storms_only=args.storms_only,
     )
 
 
@@ -98,12 +102,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, terminate)
+    results: dict[str, Any] = {}
     with contextlib.ExitStack() as stack:
         try:
-            results = setup_and_run(plan, stack, quiet=args.json)
+            setup_and_run(plan, stack, results, quiet=args.json)
         except KeyboardInterrupt:
             print("interrupted; stopping what the bench started", file=sys.stderr)
             return 130
+        except Exception as exc:
+            # A phase that fails must not hide the figures of those before it.
+            logging.exception("the bench failed")
+            results["failed"] = f"{type(exc).__name__}: {exc}"
+            print(json.dumps(results, indent=2, default=str), file=sys.stderr)
+            return 2
     print(json.dumps(results, indent=2) if args.json else report.table(results))
     return 0 if results.get("exactly_once", {}).get("ok") else 1
 
@@ -113,7 +124,10 @@ def say(quiet: bool, text: str) -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
 
 
-def setup_and_run(plan: phases.Plan, stack: contextlib.ExitStack, *, quiet: bool) -> dict[str, Any]:
+def setup_and_run(
+    plan: phases.Plan, stack: contextlib.ExitStack, results: dict[str, Any], *, quiet: bool
+) -> None:
+    """Everything the bench measures, into ``results`` as each phase ends."""
     started = time.monotonic()
     raise_nofile(plan.locks + 1000)
     pg_started = infra.ensure_postgres()
@@ -157,6 +171,7 @@ def setup_and_run(plan: phases.Plan, stack: contextlib.ExitStack, *, quiet: bool
     unlocker = Unlocker(cloud.base_url, OWNER_EMAIL, fleet.owner_password)
     stack.callback(unlocker.close)
     run = phases.Run(plan, db, broker, cloud, fleet, sys_watch, unlocker, payload_size())
+    run.results = results
     run.started = started
     run.results["config"] = {
         "locks": plan.locks,
@@ -171,7 +186,6 @@ def setup_and_run(plan: phases.Plan, stack: contextlib.ExitStack, *, quiet: bool
         asyncio.run(run_phases(run, quiet))
     finally:
         run.results["duration_s"] = round(time.monotonic() - started, 1)
-    return run.results
 
 
 def limits(conf: Path) -> dict[str, str]:
@@ -198,6 +212,8 @@ async def run_phases(run: phases.Run, quiet: bool) -> None:
     say(quiet, "raw broker rate")
     r["raw_broker"] = await asyncio.to_thread(phases.raw_broker, run)
     t = mark("raw_broker", t)
+    mux = Mux(run.fleet.locks, run.broker.services_port, SIM_USER, run.fleet.sim_password)
+    mux.open()  # its sockets before the storms' 10,000 (Mux.open)
     fleet = LockFleet(run.fleet.locks, run.broker.port)
     try:
         say(quiet, f"online storm: {run.plan.locks} connections")
@@ -209,9 +225,15 @@ async def run_phases(run: phases.Run, quiet: bool) -> None:
         say(quiet, f"reconnect storm: workers restarted, {phases.PENDING_PER_LOCK} events each")
         r["reconnect_storm"] = await phases.reconnect_storm(run, fleet)
         t = mark("reconnect_storm", t)
+    except BaseException:
+        mux.close()
+        raise
     finally:
         await fleet.stop()
-    await asyncio.to_thread(multiplexed, run, quiet)
+    if run.plan.storms_only:
+        mux.close()
+    else:
+        await asyncio.to_thread(multiplexed, run, mux, quiet)
     t = mark("multiplexed", t)
     r["exactly_once"] = await asyncio.to_thread(checks.exactly_once, run.db, run.fleet.locks)
     logs = run.cloud.worker_logs()
@@ -223,9 +245,8 @@ async def run_phases(run: phases.Run, quiet: bool) -> None:
     }
 
 
-def multiplexed(run: phases.Run, quiet: bool) -> None:
+def multiplexed(run: phases.Run, mux: Mux, quiet: bool) -> None:
     r = run.results
-    mux = Mux(run.fleet.locks, run.broker.services_port, SIM_USER, run.fleet.sim_password)
     try:
         mux.connect()
         estimate = 0.4 * r["raw_broker"]["msgs_per_s"]

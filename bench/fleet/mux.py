@@ -85,18 +85,32 @@ class Mux:
         self._ready: collections.deque[_Lock] = collections.deque()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._opened = False
         self._port = port
 
     # ----- set-up ---------------------------------------------------------------------
 
+    def open(self) -> None:
+        """Connect every connection (no subscription yet: nothing arrives).
+
+        Done before the storms open a socket per lock: paho's network loop uses
+        ``select()``, which fails on a descriptor >= 1024, so the simulator's few
+        connections must get theirs while they are still low.
+        """
+        if self._opened:
+            return
+        for conn in self.conns:
+            conn.on_message = self._on_message
+            mqtt.connect(conn, self._port)
+        self._opened = True
+
     def connect(self) -> None:
         """Connect, subscribe each lock's ack and cmd topics, say every lock is online."""
+        self.open()
         by_conn: dict[int, list[_Lock]] = collections.defaultdict(list)
         for s in self.locks.values():
             by_conn[id(s.conn)].append(s)
         for conn in self.conns:
-            conn.on_message = self._on_message
-            mqtt.connect(conn, self._port)
             acks = threading.Semaphore(0)
             conn.on_subscribe = lambda *_a, acks=acks: acks.release()
             mine = by_conn[id(conn)]

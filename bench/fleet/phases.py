@@ -34,6 +34,7 @@ class Plan:
     storm_unlocks: int  # spread over the reconnect storm's longest wait
     load_unlocks: int
     max_s: float
+    storms_only: bool = False
 
     @property
     def storm_workers(self) -> int:

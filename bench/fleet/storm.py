@@ -70,6 +70,6 @@ class LockFleet:
             task.cancel()
         if self._tasks:
             with contextlib.suppress(Exception):
-                await asyncio.wait(self._tasks, timeout=30)
+                await asyncio.wait(self._tasks, timeout=120)
         self._tasks = []
         self.clients = []

@@ -72,14 +72,3 @@ def derive_events(
         except Exception:  # a feature bug must never block the journal (D-LOG)
             session.rollback()
             log.exception("app features failed on event %s of %s", event.seq, device.id)
-
-
-def on_availability(session: Session, *, device: Device, online: bool, live: Live) -> None:
-    """Called by ``ingest`` when a lock's availability changed."""
-    if online:
-        return
-    try:
-        dispatch.on_offline(session, device=device, live=live)
-    except Exception:
-        session.rollback()
-        log.exception("offline notification failed for %s", device.id)

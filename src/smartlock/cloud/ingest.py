@@ -32,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from smartlock.cloud import crud, features_hook, snapshots, wire
+from smartlock.cloud import crud, snapshots, wire
 from smartlock.cloud.crud import commands as command_rows
 from smartlock.cloud.crud import ingest_rows
 from smartlock.cloud.crud.ingest_rows import DeviceBatch, StoredEvent
@@ -167,7 +167,8 @@ def _store_all(services: Services, verified: list[_Verified]) -> Outcome:
         out = Outcome()
         try:
             with atomic(services.engine) as session:
-                _store(services, session, verified, out)
+                went_offline = _store(services, session, verified, out)
+            _notify_offline(services, went_offline, out)
             return out
         except IntegrityError:
             if attempt >= 2:
@@ -194,7 +195,22 @@ def _retryable(exc: OperationalError) -> bool:
     return code in ("40P01", "40001") or "database is locked" in str(exc.orig)
 
 
-def _store(services: Services, session: Session, verified: list[_Verified], out: Outcome) -> None:
+def _notify_offline(services: Services, device_ids: list[str], out: Outcome) -> None:
+    """After the batch's commit, in a transaction of its own (``derive.notify_offline``)."""
+    if not device_ids:
+        return
+    from smartlock.cloud import derive
+
+    try:
+        derive.notify_offline(services, device_ids, out.live)
+    except Exception:  # a notification never costs the batch (D-LOG)
+        log.exception("offline notifications for %d locks failed", len(device_ids))
+
+
+def _store(
+    services: Services, session: Session, verified: list[_Verified], out: Outcome
+) -> list[str]:
+    """Write the batch; returns the locks it saw go offline (notified after the commit)."""
     batches: dict[str, DeviceBatch] = {}
     rare: list[_Verified] = []
     locks: dict[str, _Verified] = {}
@@ -216,6 +232,9 @@ def _store(services: Services, session: Session, verified: list[_Verified], out:
         elif isinstance(message, schemas.EventBatch):
             batch.events.extend(_incoming(message))
             batch.lock_acked_through = max(batch.lock_acked_through, message.acked_through)
+        elif isinstance(message, schemas.ShadowReported):
+            if batch.reported is None or message.version >= batch.reported[1]:
+                batch.reported = (dict(message.settings), message.version)
         else:
             rare.append(v)
 
@@ -232,6 +251,7 @@ def _store(services: Services, session: Session, verified: list[_Verified], out:
     ingest_rows.raise_acks(session, kept, stored)
     states = ingest_rows.apply_states(session, kept)
     availability = ingest_rows.apply_availability(session, kept, now=utcnow())
+    settings = ingest_rows.apply_reported(session, kept)
     session.commit()
 
     out.stored_events += len(stored)
@@ -239,11 +259,8 @@ def _store(services: Services, session: Session, verified: list[_Verified], out:
     _live_events(session, kept, stored, out.live)
     for device_id in sorted(states | set(availability)):
         out.live.append((device_id, {"type": "status"}))
-    for device_id, online in sorted(availability.items()):
-        if not online:
-            device = session.get(Device, device_id)
-            if device is not None:
-                features_hook.on_availability(session, device=device, online=False, live=out.live)
+    for device_id in sorted(settings):
+        out.live.append((device_id, {"type": "settings"}))
     came_online = [b.device_id for b in kept if b.availability and b.availability[-1]]
     out.publish += _desired_if_pending(session, came_online, locks)
     for b in kept:
@@ -255,6 +272,7 @@ def _store(services: Services, session: Session, verified: list[_Verified], out:
     for v in rare:
         if v.entry is not None and v.entry.device_id in alive:
             _rare(session, v, out)
+    return sorted(device_id for device_id, online in availability.items() if not online)
 
 
 def _incoming(batch: schemas.EventBatch) -> list[IncomingEvent]:
@@ -336,18 +354,10 @@ def _hello(services: Services, session: Session, lock_id: str, message: Any) -> 
 
 
 def _rare(session: Session, v: _Verified, out: Outcome) -> None:
-    """Settings reports, pictures and command results: few, one at a time."""
+    """Pictures and command results: few, one at a time."""
     assert v.entry is not None
     device_id, message = v.entry.device_id, v.inbound.message
-    if isinstance(message, schemas.ShadowReported):
-        crud.apply_reported(
-            session,
-            device_id=device_id,
-            reported=dict(message.settings),
-            applied_version=message.version,
-        )
-        out.live.append((device_id, {"type": "settings"}))
-    elif isinstance(message, schemas.Snapshot):
+    if isinstance(message, schemas.Snapshot):
         device = session.get(Device, device_id)
         row = snapshots.store(session, device=device, message=message) if device else None
         if row is not None:  # A-LIVE, D-PRIV

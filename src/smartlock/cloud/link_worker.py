@@ -72,6 +72,7 @@ LOCK_CHANNELS = (
 # command's answer arriving behind a batch waits at most ~0.1 s for it (A-REMOTE).
 MAX_BATCH = 300
 _CMD_RESULT_SUFFIX = "/" + Channel.CMD_RESULT.value
+RECEIVE_MAXIMUM = 1000  # unacknowledged messages the broker may send a worker
 DERIVE_CHUNK = 250  # locks per derive transaction
 DERIVE_GATHER_S = 0.2
 SWEEP_S = 5.0  # how often a worker looks for journal left underived (a killed worker)
@@ -88,6 +89,16 @@ def broker_params(url: str) -> dict[str, Any]:
     if parts.password:
         params["password"] = unquote(parts.password)
     return params
+
+
+def redacted(url: str) -> str:
+    """The broker URL without its password, for logs (security: logs are read widely)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return parts._replace(netloc=netloc).geturl()
 
 
 class LiveSigner:
@@ -177,7 +188,9 @@ class MqttLink:
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
         delay = 0.2
-        tasks = [asyncio.create_task(self._derive_loop())] if self.ingest else []
+        tasks = []
+        if self.ingest:
+            tasks = [asyncio.create_task(self._derive_loop()), asyncio.create_task(self._report())]
         try:
             while True:
                 raise_if_cancelled()  # a cancel aiomqtt swallowed still ends the worker
@@ -207,9 +220,16 @@ class MqttLink:
         # The database holds our state; a named worker session also keeps the worker's
         # share of the messages queued on the broker while it is away.
         properties = None
-        if config.mqtt5 and self.persistent:
+        if config.mqtt5:
             properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
-            properties.SessionExpiryInterval = self.services.settings.worker_session_expiry_seconds
+            if self.persistent:
+                expiry = self.services.settings.worker_session_expiry_seconds
+                properties.SessionExpiryInterval = expiry
+            if self.ingest:
+                # With MQTT 5 the broker sends at most our Receive Maximum unacknowledged
+                # (its own max_inflight_messages is for 3.1.1 clients); we PUBACK after
+                # the write, so this bounds what a worker holds (back-pressure).
+                properties.ReceiveMaximum = RECEIVE_MAXIMUM
         client = aiomqtt.Client(
             config.host,
             config.port,
@@ -377,6 +397,34 @@ class MqttLink:
         task = asyncio.ensure_future(action(LIVE_PREFIX + key))
         task.add_done_callback(_log_failure)
 
+    async def _report(self) -> None:
+        """A line a minute (every 10 s while busy) of what this worker did: an operator
+        sees a stalled or flooded worker without a debugger.
+        """
+        last = dict(self.stats)
+        quiet = 0
+        while True:
+            await asyncio.sleep(10.0)
+            moved = self.stats["messages"] != last["messages"]
+            quiet = 0 if moved else quiet + 1
+            if moved or quiet % 6 == 0:
+                client = self._client
+                inbox = client._queue.qsize() if client is not None else 0
+                log.info(
+                    "worker %s: %d messages (+%d), %d events stored (+%d), %d dropped, "
+                    "%d copies answered, inbox %d, %d locks to derive",
+                    self.client_id,
+                    self.stats["messages"],
+                    self.stats["messages"] - last["messages"],
+                    self.stats["events"],
+                    self.stats["events"] - last["events"],
+                    self.stats["dropped"],
+                    self._repeats.answered,
+                    inbox,
+                    len(self._derive_wanted),
+                )
+            last = dict(self.stats)
+
     # ----- derived data -----------------------------------------------------------------
 
     async def _derive_loop(self) -> None:
@@ -525,7 +573,8 @@ async def run_link(
     try:
         if not await link.wait_ready(ready_timeout):
             log.warning(
-                "broker %s not reachable yet; will keep trying", services.settings.broker_url
+                "broker %s not reachable yet; will keep trying",
+                redacted(services.settings.broker_url),
             )
         yield link
     finally:

@@ -21,7 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from smartlock.cloud.crud.records import IncomingEvent
-from smartlock.cloud.models import Device, Event, utcnow
+from smartlock.cloud.models import Device, Event, SettingsShadow, utcnow
 from smartlock.device.journal_chain import GENESIS
 
 # The devices table itself (Core statements: executemany, no ORM identity map).
@@ -49,6 +49,8 @@ class DeviceBatch:
     # The newest state report: (state, sent at, firmware or None).
     state: tuple[dict[str, Any], dt.datetime, str | None] | None = None
     availability: list[bool] = field(default_factory=list)
+    # The newest settings report: (settings, the desired version it applied).
+    reported: tuple[dict[str, Any], int] | None = None
 
     def ack_seq(self) -> int:
         """The seq to acknowledge once the batch is stored: every event up to it is."""
@@ -275,6 +277,43 @@ _PG_APPLY_STATES = text(
     RETURNING devices.id
     """
 )
+
+
+def apply_reported(session: Session, batches: Sequence[DeviceBatch]) -> set[str]:
+    """Each lock's newest settings report into its shadow (A-SETTINGS), the whole batch
+    in one read and one flush; returns the devices whose shadow changed. A report equal
+    to the stored one (every lock sends its settings again on each connect) writes
+    nothing: an online storm of 10,000 locks is not 10,000 updates. Once a lock has
+    applied the newest desired version, a value it reports (also one changed at the
+    lock itself) becomes the desired one.
+    """
+    reports = {b.device_id: b.reported for b in batches if b.reported is not None}
+    if not reports:
+        return set()
+    changed: set[str] = set()
+    shadows = session.scalars(
+        select(SettingsShadow).where(SettingsShadow.device_id.in_(sorted(reports)))
+    )
+    now = utcnow()
+    for shadow in shadows:
+        settings, applied = reports[shadow.device_id]
+        version = max(shadow.reported_version, applied)
+        desired = shadow.desired
+        if version >= shadow.version:
+            desired = {k: settings.get(k, v) for k, v in shadow.desired.items()}
+        if (shadow.reported, shadow.reported_version, shadow.desired) == (
+            settings,
+            version,
+            desired,
+        ):
+            continue
+        shadow.reported = dict(settings)
+        shadow.reported_version = version
+        shadow.desired = desired
+        shadow.updated_at = now
+        changed.add(shadow.device_id)
+    session.flush()
+    return changed
 
 
 def apply_availability(

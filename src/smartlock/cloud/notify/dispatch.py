@@ -120,6 +120,35 @@ def planned_for_event(session: Session, *, device: Device, event: Event) -> list
     data = {"event_seq": event.seq, "event_kind": event.kind, "user": event.user_number}
     if event.method:
         data["method"] = event.method
+    return _planned(session, device, kind, f"event:{event.id}", title, body, data)
+
+
+def planned_offline(session: Session, *, device: Device) -> list[dict[str, Any]]:
+    """A-NOTIFY "lock offline", once per offline spell (keyed by when it was last seen):
+    the rows, not yet written (a batch's locks at once, ``store_planned``).
+    """
+    title, body = describe(
+        NotifyKind.DEVICE_OFFLINE, device.name, user=None, method=None, battery=None
+    )
+    return _planned(
+        session, device, NotifyKind.DEVICE_OFFLINE, _offline_key(device), title, body, {}
+    )
+
+
+def _offline_key(device: Device) -> str:
+    seen = device.last_seen_at.isoformat() if device.last_seen_at else "never"
+    return f"offline:{seen}"[:80]
+
+
+def _planned(
+    session: Session,
+    device: Device,
+    kind: NotifyKind,
+    source_key: str,
+    title: str,
+    body: str,
+    data: dict[str, Any],
+) -> list[dict[str, Any]]:
     now = utcnow()
     return [
         {
@@ -130,7 +159,7 @@ def planned_for_event(session: Session, *, device: Device, event: Event) -> list
             "title": title,
             "body": body,
             "data": data,
-            "source_key": f"event:{event.id}",
+            "source_key": source_key,
             "created_at": now,
         }
         for account_id in ncrud.recipients(session, device=device)
@@ -152,21 +181,3 @@ def store_planned(session: Session, rows: list[dict[str, Any]], *, live: Live) -
         live.append((live_key(row.account_id), {"type": "notification", "notification": public}))
     session.commit()
     return len(made)
-
-
-def on_offline(session: Session, *, device: Device, live: Live) -> int:
-    """A-NOTIFY "lock offline", once per offline spell (keyed by when it was last seen)."""
-    seen = device.last_seen_at.isoformat() if device.last_seen_at else "never"
-    title, body = describe(
-        NotifyKind.DEVICE_OFFLINE, device.name, user=None, method=None, battery=None
-    )
-    return notify(
-        session,
-        device=device,
-        kind=NotifyKind.DEVICE_OFFLINE,
-        source_key=f"offline:{seen}"[:80],
-        title=title,
-        body=body,
-        data={},
-        live=live,
-    )
