@@ -176,6 +176,7 @@ def test_keyboard_reaches_and_operates_keypad_fingers_and_doorbell_A_PANEL_D_FIR
     page = _open(browser, panel_server, viewport, lang)
     hw = panel_server.lock.hardware
     try:
+        expect(page.locator("#said-empty")).to_be_visible()  # nothing said yet: it says so
         path = _tab_to(page, '#keypad [data-key="1"]')
         assert path.index("lang") < path.index("key 1"), path  # the top bar, then the lock
         since = _said(page)
@@ -184,6 +185,7 @@ def test_keyboard_reaches_and_operates_keypad_fingers_and_doorbell_A_PANEL_D_FIR
         _said_more(page, since)
         expect(page.locator("#said li").last).to_have_text(words["first"])
         expect(page.locator("#prompt")).to_have_text(words["first"])
+        expect(page.locator("#said-empty")).to_be_hidden()
         page.keyboard.press("Tab")  # the next key, in reading order
         expect(page.locator('#keypad [data-key="2"]')).to_be_focused()
 

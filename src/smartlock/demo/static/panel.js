@@ -41,6 +41,7 @@
     "Fingerprint sensor": "指纹传感器", "Fingers": "手指", "Wet or dirty finger (an unreadable press)": "手指潮湿或脏污（无法识别）",
     "Touch the sensor with one of ten fingers (L = left hand, R = right, 1 = thumb … 5 = little finger): each click is one press and lift.":
       "用十个手指之一触摸传感器（L = 左手，R = 右手，1 = 拇指 … 5 = 小指）：每点一次就是按下并抬起一次。",
+    "Nothing said yet: the prompts appear here as the lock speaks.": "门锁还没有说话：语音提示会显示在这里。",
     "Ding-dong (doorbell chime)": "叮咚（门铃声）", "Beep": "嘀", "panel disconnected, retrying…": "面板已断开，正在重连…",
     "Armed LED": "布防指示灯", "Low-battery LED": "低电量指示灯", "on": "亮", "off": "灭",
   };
@@ -105,6 +106,7 @@
       const li = document.createElement("li"); li.textContent = line[lang()]; return li;
     }));
     list.dataset.total = String(saidTotal);
+    $("said-empty").hidden = said.length > 0;
     list.scrollTop = list.scrollHeight;
     $("prompt").textContent = said.length ? said[said.length - 1][lang()] : "";
   }
