@@ -407,6 +407,32 @@ def test_activity_shows_a_chart_by_method_and_a_timeline_by_day_A_RECORDS(
     expect(page.get_by_test_id("chart-legend")).to_contain_text("人脸")
 
 
+def test_words_stay_whole_in_chinese_records_and_chart_text_stays_page_sized_A_RECORDS(
+    page: Any, world: WebWorld, lock: tuple[str, str], context: Any
+) -> None:
+    """On a phone in 中文 the records' narrow columns keep "密码" / "用户" whole (they broke
+    into one character a line); on a desktop the chart's day labels stay near the page's
+    text size instead of growing with the card."""
+    device_id, _ = lock
+    context.add_cookies([{"name": "smartlock_lang", "value": "zh", "url": world.base}])
+    page.goto(f"/app/devices/{device_id}/records")
+    page.wait_for_selector("#records-body tr")
+    lines = page.evaluate(
+        """() => [...document.querySelectorAll("#records-table th, #records-body td")]
+          .filter((c) => /^[\u4e00-\u9fff]{2}$/.test(c.textContent.trim()))
+          .map((c) => { const r = document.createRange(); r.selectNodeContents(c);
+                        const tops = new Set([...r.getClientRects()].map((b) => Math.round(b.top)));
+                        return [c.textContent.trim(), tops.size]; })"""
+    )
+    assert any(word == "密码" for word, _ in lines), lines
+    assert all(n == 1 for _, n in lines), lines
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"/app/devices/{device_id}/activity")
+    label = page.get_by_test_id("activity-chart").locator("text").last.bounding_box()
+    body = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+    assert label is not None and label["height"] <= 1.6 * body, (label, body)
+
+
 def test_notifications_layout_mark_all_clear_of_the_list_unread_padded_A_NOTIFY(
     page: Any, world: WebWorld, lock: tuple[str, str]
 ) -> None:
