@@ -62,7 +62,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     const has = (duress) => u.credentials.some((c) => c.type === "fingerprint" && c.duress === duress);
     const duress = el("input", { id: "user-" + n + "-fp-duress", type: "checkbox" });
     const note = el("p", { class: "hint", id: "user-" + n + "-fp-hint", text: t("users.fingerprint_hint") });
-    const error = el("p", { class: "error", role: "alert" });
+    const error = el("p", { class: "error", role: "alert", "data-testid": "user-" + n + "-fp-error" });
     const form = el("form", { novalidate: true, class: "fp", "aria-describedby": note.id },
       el("h4", { text: t("users.fingerprint") }),
       note,
@@ -87,7 +87,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     const pw = el("input", { id: "user-" + n + "-pw", type: "password", inputmode: "numeric", pattern: "[0-9]{6,10}", autocomplete: "new-password", required: true });
     const pw2 = el("input", { id: "user-" + n + "-pw2", type: "password", inputmode: "numeric", autocomplete: "new-password", required: true });
     const duress = el("input", { id: "user-" + n + "-duress", type: "checkbox" });
-    const error = el("p", { class: "error", role: "alert" });
+    const error = el("p", { class: "error", role: "alert", "data-testid": "user-" + n + "-pw-error" });
     const form = el("form", { novalidate: true, class: "pw" },
       el("h4", { text: hasPin ? t("users.change_password") : t("users.set_password") }),
       ...field("user-" + n + "-pw", t("users.new_password"), pw),
