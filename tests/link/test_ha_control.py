@@ -375,6 +375,8 @@ async def test_ha_update_entity_installs_the_offered_release_through_the_signed_
     forged["manifest"]["version"] = "9.1.0"  # no longer what the vendor signed
     connected = _connected(mosquitto_broker, lock, with_cloud=True)
     async with connected as (side, _client, _task, creds):
+        # The update entity's state is published with the others, not before the state.
+        await wait_for(lambda: side.json(Channel.HA_FIRMWARE), what="HA firmware state")
         fw_state = side.json(Channel.HA_FIRMWARE)[-1]
         assert fw_state["installed_version"] == fw_state["latest_version"] == installed
         # Nothing offered yet: an install from HA is refused visibly.
