@@ -58,19 +58,17 @@ async def set_lock_password(
     """Add or replace the user's password on the lock. It travels encrypted for that
     lock only and is never stored or logged by the cloud.
     """
-    authorize(session, account=account, device_id=device_id, capability=Capability.MANAGE)
-    if crud.get_lock_user(session, device_id=device_id, number=number) is None:
-        raise NotFound("the lock has no such user", code="lock_user_not_found")
-    command = await lockops.run_command(
+    return await _user_command(
+        session,
         services,
-        device_id=device_id,
-        account_id=account.id,
-        request_id=body.request_id,
-        action="set_password",
-        params={"user_no": int(number), "duress": body.duress},
+        account,
+        device_id,
+        number,
+        body.request_id,
+        "set_password",
+        duress=body.duress,
         secret=body.password,
     )
-    return CommandPublic.model_validate(command)
 
 
 @router.post("/{number}/fingerprint")
@@ -85,6 +83,31 @@ async def enrol_fingerprint(
     """Ask the lock to guide this user's finger onto its sensor (D-FINGER-ENROL). The
     answer says the lock started; the credential appears when the module stored it.
     """
+    return await _user_command(
+        session,
+        services,
+        account,
+        device_id,
+        number,
+        body.request_id,
+        "enrol_fingerprint",
+        duress=body.duress,
+    )
+
+
+async def _user_command(
+    session: SessionDep,
+    services: ServicesDep,
+    account: CurrentUser,
+    device_id: str,
+    number: UserNumber,
+    request_id: str,
+    action: str,
+    *,
+    duress: bool,
+    secret: str | None = None,
+) -> CommandPublic:
+    """A credential command for one lock user (managers only; the user must exist)."""
     authorize(session, account=account, device_id=device_id, capability=Capability.MANAGE)
     if crud.get_lock_user(session, device_id=device_id, number=number) is None:
         raise NotFound("the lock has no such user", code="lock_user_not_found")
@@ -92,9 +115,10 @@ async def enrol_fingerprint(
         services,
         device_id=device_id,
         account_id=account.id,
-        request_id=body.request_id,
-        action="enrol_fingerprint",
-        params={"user_no": int(number), "duress": body.duress},
+        request_id=request_id,
+        action=action,
+        params={"user_no": int(number), "duress": duress},
+        secret=secret,
     )
     return CommandPublic.model_validate(command)
 
