@@ -24,7 +24,7 @@ import aiomqtt
 from smartlock.device.inputs import RemoteAction
 from smartlock.link import cloud_side
 from smartlock.link.codec import Inbound
-from smartlock.link.connection import BrokerConfig, mqtt_client, raise_if_cancelled
+from smartlock.link.connection import BrokerConfig, mqtt_client, raise_if_cancelled, wait_first
 from smartlock.link.errors import LinkError
 from smartlock.link.pairing import LockCredentials
 from smartlock.link.schemas import (
@@ -128,14 +128,20 @@ class CloudClient:
             await client.subscribe([(f, 1) for f in filters])
             self._client = client
             self.connected.set()
+            receiving = asyncio.create_task(self._receive(client))
             try:
-                async for message in client.messages:
-                    raise_if_cancelled()
-                    payload = message.payload if isinstance(message.payload, bytes) else b""
-                    await self._handle(client, message.topic.value, payload)
+                await wait_first({receiving})  # ends on a cancel aiomqtt swallowed, too
             finally:
+                receiving.cancel()  # bounded: its cancel too may be swallowed mid-publish
+                await asyncio.wait({receiving}, timeout=2)
                 self._client = None
                 self.connected.clear()
+
+    async def _receive(self, client: aiomqtt.Client) -> None:
+        async for message in client.messages:
+            raise_if_cancelled()
+            payload = message.payload if isinstance(message.payload, bytes) else b""
+            await self._handle(client, message.topic.value, payload)
 
     async def _handle(self, client: aiomqtt.Client, name: str, payload: bytes) -> None:
         try:

@@ -47,3 +47,20 @@ def raise_if_cancelled() -> None:
     task = asyncio.current_task()
     if task is not None and task.cancelling():
         raise asyncio.CancelledError
+
+
+async def wait_first(tasks: set[asyncio.Task[None]], *, check_s: float = 0.5) -> None:
+    """Wait until one of `tasks` ends and re-raise what ended it.
+
+    A session's own task may have had its cancel swallowed inside aiomqtt while it
+    connected or subscribed (see `raise_if_cancelled`); a plain `asyncio.wait` on
+    tasks that run forever would then never return, and whoever cancelled the session
+    would wait for ever (a CI hang, 2026-12-03). Looking every `check_s` ends it.
+    """
+    while True:
+        done, _ = await asyncio.wait(tasks, timeout=check_s, return_when=asyncio.FIRST_COMPLETED)
+        raise_if_cancelled()
+        for task in done:
+            task.result()
+        if done:
+            return

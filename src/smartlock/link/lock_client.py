@@ -28,7 +28,7 @@ import aiomqtt
 
 from smartlock.link import homeassistant as ha
 from smartlock.link.codec import Inbound, canonical, parse
-from smartlock.link.connection import BrokerConfig, mqtt_client, raise_if_cancelled
+from smartlock.link.connection import BrokerConfig, mqtt_client, raise_if_cancelled, wait_first
 from smartlock.link.errors import AuthError, LinkError, PairingError, Reason
 from smartlock.link.ha_link import HaLink, Message, homeassistant_command
 from smartlock.link.lock_side import LockSide
@@ -164,7 +164,7 @@ class LockClient:
                     asyncio.create_task(self._receive(client)),
                     asyncio.create_task(self._send_loop(client)),
                 }
-                done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+                await wait_first(tasks)
             except asyncio.CancelledError:
                 # A clean stop, also while the session starts (after `online` went
                 # out): the broker sends the will only on a crash (A-HA).
@@ -174,8 +174,6 @@ class LockClient:
                 self.connected.clear()
                 self._mqtt = None
                 await _cancel_all(tasks | self._tasks)
-            for task in done:
-                task.result()
 
     async def _start_session(self, client: aiomqtt.Client) -> None:
         subs = [Channel.CMD, Channel.ACK, Channel.SHADOW_DESIRED, Channel.FIRMWARE_OFFER]
