@@ -14,7 +14,7 @@ from smartlock.device.core import LockCore
 from smartlock.device.inputs import Boot, KeyPress, Tick
 from smartlock.device.records import DurableState, Identity, User
 from smartlock.device.users import PinIndex, add_pin
-from smartlock.device.vocab import UserType
+from smartlock.vocab import UserType
 
 RUNS = 2000
 

@@ -17,7 +17,7 @@ from typing import Any
 
 # Modules that contribute sub-commands, in the order `--help` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
-    "smartlock.device.console_cli",
+    "smartlock.console_cli",
     "smartlock.face.cli",
     "smartlock.link.cli",
     "smartlock.cloud.cli",

@@ -7,7 +7,6 @@ import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from smartlock.device.vocab import BoltState, DoorState, EventKind, Method, Mode, Source
 from smartlock.link.schemas import (
     Command,
     CommandResult,
@@ -16,6 +15,7 @@ from smartlock.link.schemas import (
     ShadowReported,
     StateReport,
 )
+from smartlock.vocab import BoltState, DoorState, EventKind, Method, Mode, Source
 
 _clock = itertools.count(1_780_000_000)
 

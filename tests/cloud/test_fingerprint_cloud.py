@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 
 from smartlock.cloud.notify.kinds import NotifyKind, describe
 from smartlock.cloud.services import Services
-from smartlock.device.vocab import Method
 from smartlock.link.homeassistant import ACCESS_TYPES
 from smartlock.link.schemas import Event, EventBatch
+from smartlock.vocab import Method
 
 from .helpers import API, add_lock, lock_says, user
 

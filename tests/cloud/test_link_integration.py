@@ -31,7 +31,6 @@ from smartlock.cloud.core.config import Settings
 from smartlock.cloud.models import PairingHello
 from smartlock.device import open_lock
 from smartlock.device.runtime import FastForwardClock, LockRuntime
-from smartlock.device.vocab import EventKind
 from smartlock.hal.virtual import VirtualLock
 from smartlock.link.broker import EmbeddedBroker, free_port
 from smartlock.link.broker_accounts import verify_line
@@ -42,6 +41,7 @@ from smartlock.link.runtime_adapter import OtaConfig, RuntimeLockSide
 from smartlock.link.signing import new_lock_key, sign_message
 from smartlock.link.slot_update import SELF_TEST_FAIL_MARK
 from smartlock.link.topics import Channel, topic
+from smartlock.vocab import EventKind
 
 from .helpers import API, PASSWORD
 from .simlock import SimLock

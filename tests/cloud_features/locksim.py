@@ -28,7 +28,6 @@ from smartlock.device.inputs import (
     Tick,
 )
 from smartlock.device.offline_codes import OfflineCodeBook
-from smartlock.device.vocab import BoltState
 from smartlock.link.codec import parse
 from smartlock.link.offline_secret import offline_secret
 from smartlock.link.runtime_adapter import to_link_event
@@ -41,6 +40,7 @@ from smartlock.link.signing import (
     verify_message,
 )
 from smartlock.link.topics import Channel, topic
+from smartlock.vocab import BoltState
 
 MASTER_PIN = "246810"
 

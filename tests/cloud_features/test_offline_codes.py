@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from smartlock.cloud.services import Services
 from smartlock.device import effects as fx
-from smartlock.device.vocab import EventKind, Method
+from smartlock.vocab import EventKind, Method
 
 from .helpers import pair
 

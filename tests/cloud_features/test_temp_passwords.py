@@ -16,7 +16,7 @@ from sqlalchemy import select
 from smartlock.cloud.models import TempPassword
 from smartlock.cloud.services import Services
 from smartlock.device.inputs import RemoteAction, RemoteCommand
-from smartlock.device.vocab import EventKind
+from smartlock.vocab import EventKind
 
 from .helpers import Paired, pair, rid, when
 from .test_offline_codes import unlocked

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from smartlock.console_cli import open_console
 from smartlock.device.console import Console
-from smartlock.device.console_cli import open_console
 from smartlock.device.runtime import FastForwardClock
 
 T0 = 1_800_000_000.0  # a fixed wall-clock start: tests never sleep

@@ -35,7 +35,7 @@ def test_console_speaks_chinese_with_lang_zh_D_MENU_2(monkeypatch, capsys, tmp_p
 
 
 def test_default_data_dir_follows_xdg(monkeypatch, tmp_path):
-    from smartlock.device.console_cli import default_data_dir
+    from smartlock.console_cli import default_data_dir
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert default_data_dir() == tmp_path / "smartlock"

@@ -19,9 +19,9 @@ from smartlock.device.effects import Chime, CommandResult, Effect, JournalEvent
 from smartlock.device.inputs import DoorbellKey, KeyPress, NoFace, RemoteAction, RemoteCommand
 from smartlock.device.prompts import PromptId, render
 from smartlock.device.runtime import FastForwardClock, LockRuntime, to_input
-from smartlock.device.vocab import BoltState, EventKind
 from smartlock.hal import ButtonId, ButtonPressed, KeyPressed, Mechanism, MechanismUsed
 from smartlock.hal.virtual import VirtualLock
+from smartlock.vocab import BoltState, EventKind
 
 T0 = 1_800_000_000.0
 PIN = "123456"

@@ -32,7 +32,7 @@ from smartlock.device.inputs import (
 from smartlock.device.prompts import PromptId
 from smartlock.device.records import DurableState, Identity
 from smartlock.device.reference_matcher import EuclideanMatcher
-from smartlock.device.vocab import BoltState, EventKind, Pose
+from smartlock.vocab import BoltState, EventKind, Pose
 
 T0 = 1_700_000_000.0  # a Tuesday, 22:13 UTC
 SECRET = b"s" * 32

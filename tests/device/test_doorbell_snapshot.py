@@ -6,7 +6,7 @@ from __future__ import annotations
 from smartlock.device.effects import PERCEPTIBLE, Chime, JournalEvent, TakeSnapshot
 from smartlock.device.inputs import BatteryLevel, DoorbellKey, RemoteAction
 from smartlock.device.settings import Settings
-from smartlock.device.vocab import EventKind
+from smartlock.vocab import EventKind
 
 from .rig import Rig
 

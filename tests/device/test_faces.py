@@ -11,7 +11,7 @@ from smartlock.device.effects import FaceWatch
 from smartlock.device.errors import InputError
 from smartlock.device.inputs import DoorSensor, FaceSeen, NoFace, RemoteAction
 from smartlock.device.prompts import PromptId
-from smartlock.device.vocab import CredentialType, EventKind, FaceRefusal, Method, Pose
+from smartlock.vocab import CredentialType, EventKind, FaceRefusal, Method, Pose
 
 from .rig import MASTER_PIN, Rig, events, face_vec, prompts, unlocks
 

@@ -34,7 +34,7 @@ from smartlock.device.inputs import (
 )
 from smartlock.device.menu_table import Node
 from smartlock.device.prompts import PromptId
-from smartlock.device.vocab import CredentialType, EventKind, FingerProblem, Method, Source
+from smartlock.vocab import CredentialType, EventKind, FingerProblem, Method, Source
 
 from .rig import MASTER_PIN, Rig, events, prompts, unlocks
 

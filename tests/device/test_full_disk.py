@@ -34,7 +34,7 @@ from smartlock.device.inputs import (
 )
 from smartlock.device.prompts import PromptId
 from smartlock.device.store import Store
-from smartlock.device.vocab import EventKind
+from smartlock.vocab import EventKind
 
 from .rig import MASTER_PIN, T0
 

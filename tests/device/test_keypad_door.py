@@ -11,7 +11,7 @@ import pytest
 from smartlock.device.effects import Alarm, AlarmKind, Display, FaceWatch, Led, SetLed
 from smartlock.device.inputs import BatteryLevel, DoorSensor, Knob, UnlockButton
 from smartlock.device.prompts import PromptId
-from smartlock.device.vocab import DoorState, EventKind, Method, Source
+from smartlock.vocab import DoorState, EventKind, Method, Source
 
 from .rig import MASTER_PIN, Rig, events, prompts, retracts, unlocks
 
@@ -111,7 +111,7 @@ def test_jammed_bolt_alerts_and_beeps_D_AJAR(rig: Rig) -> None:
 
 def test_bolt_not_thrown_reports_virtually_locked_D_MODE_VIRT(rig: Rig) -> None:
     from smartlock.device.inputs import BoltFeedback
-    from smartlock.device.vocab import BoltState
+    from smartlock.vocab import BoltState
 
     rig.keys(f"{MASTER_PIN}#")
     rig.feed(DoorSensor(True))

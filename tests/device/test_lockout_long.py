@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from smartlock.device import lockout
 from smartlock.device.records import LockoutState
-from smartlock.device.vocab import EventKind
+from smartlock.vocab import EventKind
 
 from .rig import MASTER_PIN, Rig, events
 

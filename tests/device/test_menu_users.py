@@ -10,7 +10,7 @@ import pytest
 
 from smartlock.device.inputs import SettingsKey
 from smartlock.device.prompts import PromptId
-from smartlock.device.vocab import CredentialType, EventKind, UserType
+from smartlock.vocab import CredentialType, EventKind, UserType
 
 from .rig import MASTER_PIN, Rig, events, prompts, unlocks
 

@@ -30,7 +30,7 @@ from smartlock.device.inputs import (
     UnlockButton,
 )
 from smartlock.device.prompts import PromptId
-from smartlock.device.vocab import DoorState, EventKind, Method
+from smartlock.vocab import DoorState, EventKind, Method
 
 from .rig import MASTER_PIN, Rig, events, perceptible, prompts, retracts, unlocks
 
@@ -172,7 +172,7 @@ def test_failures_older_than_5_minutes_and_successes_reset_the_count_D_LOCKOUT(r
 
 
 def test_tamper_sounds_alarm_and_alerts_even_when_muted_D_TAMPER_D_MUTE(rig: Rig) -> None:
-    from smartlock.device.vocab import Source
+    from smartlock.vocab import Source
 
     rig.core.change_setting("mute", True, source=Source.REMOTE)
     out = rig.feed(Tamper(True))
@@ -223,7 +223,7 @@ def test_repairing_from_menu_3_2_3_D_PAIR(rig: Rig) -> None:
 
 def test_normally_open_survives_a_reboot_D_MODE_PASS(rig: Rig) -> None:
     from smartlock.device.inputs import BoltFeedback
-    from smartlock.device.vocab import BoltState
+    from smartlock.vocab import BoltState
 
     rig.remote(RemoteAction.SET_MODE, mode="normally_open", on=True)
     again = Rig.restored(rig.core.state, rig.now + 5)

@@ -7,7 +7,7 @@ import pytest
 from smartlock.device import users
 from smartlock.device.errors import ErrorCode, Refused
 from smartlock.device.inputs import MechanicalKey, RemoteAction, RemoteCommand
-from smartlock.device.vocab import Method
+from smartlock.vocab import Method
 
 from .rig import T0, Rig, face_vec, unlocks
 

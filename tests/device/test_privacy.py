@@ -6,7 +6,7 @@ import json
 
 from smartlock.device.effects import CommandResult, JournalEvent, StatusChanged
 from smartlock.device.inputs import FaceSeen
-from smartlock.device.vocab import Pose
+from smartlock.vocab import Pose
 
 from .rig import Rig
 

@@ -118,7 +118,7 @@ def test_settings_descriptors_list_every_setting_with_defaults() -> None:
 def test_enrolment_failure_reasons_are_spoken_as_words_in_both_languages() -> None:
     from smartlock.device.enrol import Problem
     from smartlock.device.prompts import REASON_WORDS
-    from smartlock.device.vocab import FingerProblem
+    from smartlock.vocab import FingerProblem
 
     faces = {p.value for p in Problem}
     fingers = {p.value for p in FingerProblem} | {"timeout"}  # D-FINGER-ENROL

@@ -16,7 +16,7 @@ from smartlock.device.inputs import RemoteAction, RemoteCommand, UnlockButton
 from smartlock.device.ports import OfflineVerdict
 from smartlock.device.records import Identity
 from smartlock.device.reference_matcher import EuclideanMatcher
-from smartlock.device.vocab import EventKind, Method
+from smartlock.vocab import EventKind, Method
 
 from .rig import MASTER_PIN, SECRET, T0, Rig, events, retracts, unlocks
 

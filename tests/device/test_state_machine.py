@@ -35,7 +35,7 @@ from smartlock.device.inputs import (
     UnlockButton,
 )
 from smartlock.device.records import MAX_USERS, DurableState
-from smartlock.device.vocab import BoltState, EventKind, FaceRefusal, Method, Pose
+from smartlock.vocab import BoltState, EventKind, FaceRefusal, Method, Pose
 
 from .rig import MASTER_PIN, T0, Rig, face_vec
 

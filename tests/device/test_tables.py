@@ -14,7 +14,7 @@ from smartlock.device.enrol import classify
 from smartlock.device.face_window import FaceWindow, WindowEnd
 from smartlock.device.keypad import KeypadBuffer
 from smartlock.device.records import LockoutState
-from smartlock.device.vocab import DoorState, Pose
+from smartlock.vocab import DoorState, Pose
 
 P, E = Phase, DoorEvent
 

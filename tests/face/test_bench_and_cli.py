@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from smartlock.device.inputs import FaceSeen, NoFace
-from smartlock.device.vocab import FaceRefusal
 from smartlock.face import cli
 from smartlock.face.bench import half_images
 from smartlock.face.decode import load_image
 from smartlock.face.engine import FaceEngine
 from smartlock.face.observation import to_input
 from smartlock.face.split import Half
+from smartlock.vocab import FaceRefusal
 
 
 @pytest.fixture(scope="module")

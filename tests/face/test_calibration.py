@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from smartlock.device.vocab import Sensitivity
 from smartlock.face.calibration import DecisionRule, rule_for, search_rules
+from smartlock.vocab import Sensitivity
 
 
 def _rates(rule: DecisionRule) -> tuple[float, float]:

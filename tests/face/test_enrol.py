@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from smartlock.device.vocab import Pose, Sensitivity
 from smartlock.face.engine import FaceEngine
 from smartlock.face.enrol import PoseEnrolment
 from smartlock.face.errors import EnrolmentError
 from smartlock.face.matching import GalleryMatcher
+from smartlock.vocab import Pose, Sensitivity
 
 from .conftest import frame_of
 

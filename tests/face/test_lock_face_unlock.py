@@ -10,14 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from smartlock.device.console_cli import open_console
+from smartlock.console_cli import open_console
 from smartlock.device.effects import Effect, JournalEvent, StatusChanged
 from smartlock.device.runtime import FastForwardClock
-from smartlock.device.vocab import EventKind, Method, Pose
 from smartlock.face.decode import load_image
 from smartlock.face.engine import FaceEngine
 from smartlock.face.observation import to_input
 from smartlock.link.runtime_adapter import to_link_event
+from smartlock.vocab import EventKind, Method, Pose
 
 from .conftest import frame_of
 from .test_enrol import POSE_PHOTOS

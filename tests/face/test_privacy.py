@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from smartlock.device.vocab import Sensitivity
 from smartlock.face.cli import describe
 from smartlock.face.decode import load_image
 from smartlock.face.engine import FaceEngine
 from smartlock.face.enrol import templates_from_photos
 from smartlock.face.matching import GalleryMatcher
+from smartlock.vocab import Sensitivity
 
 
 def _fragments(vector: tuple[float, ...]) -> list[str]:

@@ -74,9 +74,9 @@ def test_every_refusal_reaches_the_lock_with_its_reason() -> None:
     """The lock core has its own copy of the refusal names (it imports nothing from the
     face engine); they must stay the same set, or a reason would be lost on the way."""
     from smartlock.device.inputs import NoFace
-    from smartlock.device.vocab import FaceRefusal
     from smartlock.face.engine import FaceReading
     from smartlock.face.observation import to_input
+    from smartlock.vocab import FaceRefusal
 
     assert {r.value for r in Refusal} - {"no_face"} == {r.value for r in FaceRefusal}
     for refusal in Refusal:

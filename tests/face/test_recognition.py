@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 from smartlock.device.ports import FaceMatcher, FaceTemplate
-from smartlock.device.vocab import Sensitivity
 from smartlock.face.calibration import RULES
 from smartlock.face.decode import load_image
 from smartlock.face.engine import FaceEngine
@@ -19,6 +18,7 @@ from smartlock.face.enrol import templates_from_photos
 from smartlock.face.errors import EnrolmentError
 from smartlock.face.matching import GalleryMatcher
 from smartlock.face.quality import Refusal
+from smartlock.vocab import Sensitivity
 
 from .conftest import frame_of, photos
 

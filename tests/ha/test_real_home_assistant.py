@@ -34,10 +34,10 @@ import pytest
 
 from smartlock.cli import main as smartlock_cli
 from smartlock.demo.orchestrator import Demo, DemoOptions
-from smartlock.device.vocab import BoltState
 from smartlock.hal.events import ButtonId
 from smartlock.link.broker import free_port
 from smartlock.link.topics import Channel, topic
+from smartlock.vocab import BoltState
 
 HA_PYTHON = os.environ.get("SMARTLOCK_HA_PYTHON", "")
 pytestmark = [

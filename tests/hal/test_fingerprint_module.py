@@ -19,7 +19,6 @@ import adafruit_fingerprint as af
 import pytest
 
 from smartlock.device.effects import FingerOp
-from smartlock.device.vocab import FingerProblem
 from smartlock.hal import finger_protocol as fp
 from smartlock.hal.events import (
     FingerImaged,
@@ -33,6 +32,7 @@ from smartlock.hal.feed import ChangeFeed
 from smartlock.hal.finger_sim import SimulatedModule
 from smartlock.hal.fingerprint import ModuleFingerprint, serial_module
 from smartlock.hal.virtual_finger import VirtualFingerprint
+from smartlock.vocab import FingerProblem
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import pytest
 from gpiozero import Device
 from gpiozero.pins.mock import MockConnectedPin, MockFactory, MockPin
 
-from smartlock.device.vocab import BoltState
 from smartlock.hal import (
     BatteryChanged,
     ButtonId,
@@ -29,6 +28,7 @@ from smartlock.hal import (
 )
 from smartlock.hal.camera import OpenCvCamera
 from smartlock.hal.rpi import RpiPins, build_rpi_hardware
+from smartlock.vocab import BoltState
 
 
 class FakeAdc:

@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from smartlock.device.vocab import BoltState
 from smartlock.hal import (
     BatteryChanged,
     ButtonId,
@@ -27,6 +26,7 @@ from smartlock.hal import (
     UsbPowerChanged,
 )
 from smartlock.hal.virtual import DoorHeld, VirtualLock
+from smartlock.vocab import BoltState
 
 
 @pytest.fixture

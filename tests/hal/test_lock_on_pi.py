@@ -14,10 +14,10 @@ from gpiozero.pins.mock import MockFactory
 
 from smartlock.cli import main
 from smartlock.demo.lockproc import LockProcess
-from smartlock.device.vocab import BoltState
 from smartlock.hal import KeyPressed
 from smartlock.hal.rpi import RpiPins, build_rpi_hardware
 from smartlock.link.connection import BrokerConfig
+from smartlock.vocab import BoltState
 
 from .test_hal_rpi import FakeAdc, MotorPin
 

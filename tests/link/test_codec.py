@@ -9,12 +9,12 @@ import json
 
 import pytest
 
-from smartlock.device.vocab import BoltState, DoorState, EventKind, Method, Mode, Source
 from smartlock.link import schemas
 from smartlock.link.codec import encode, parse
 from smartlock.link.errors import LinkError, MalformedMessage, Reason
 from smartlock.link.signing import new_lock_key, sign_message
 from smartlock.link.topics import Channel, parse_topic, topic
+from smartlock.vocab import BoltState, DoorState, EventKind, Method, Mode, Source
 
 LOCK = "SL7K3MQ9TX2A"
 KEY = new_lock_key()

@@ -10,9 +10,9 @@ import random
 
 import pytest
 
-from smartlock.device.vocab import EventKind
 from smartlock.link.connection import BrokerConfig
 from smartlock.link.lock_client import LinkOptions, LockClient
+from smartlock.vocab import EventKind
 
 from .fakes import CuttableProxy, FakeLock
 from .harness import FakeCloud, clear_retained, cloud_client, new_lock_id, running, wait_for

@@ -26,13 +26,13 @@ from smartlock.device.inputs import FactoryReset, FirmwareUpdate
 from smartlock.device.inputs import FirmwareStage as Stage
 from smartlock.device.records import FIRMWARE_VERSION
 from smartlock.device.runtime import FastForwardClock, LockRuntime
-from smartlock.device.vocab import EventKind
 from smartlock.hal.virtual import VirtualLock
 from smartlock.link import firmware as fw
 from smartlock.link.codec import parse
 from smartlock.link.runtime_adapter import OtaConfig, RuntimeLockSide
 from smartlock.link.schemas import Command, CommandResult, LinkAction
 from smartlock.link.signing import new_lock_key, new_nonce, sign_message, verify_message
+from smartlock.vocab import EventKind
 
 IMAGE = b"\x7fSMARTLOCK firmware image " + bytes(range(256)) * 8
 

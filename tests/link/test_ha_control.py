@@ -24,7 +24,6 @@ import pytest
 
 from smartlock.device import open_lock
 from smartlock.device.runtime import FastForwardClock, LockRuntime
-from smartlock.device.vocab import BoltState, DoorState, EventKind, Method, Source
 from smartlock.hal.virtual import VirtualLock
 from smartlock.link import firmware as fw
 from smartlock.link import homeassistant as ha
@@ -37,6 +36,7 @@ from smartlock.link.runtime_adapter import OtaConfig, RuntimeLockSide
 from smartlock.link.schemas import Command, Event, FirmwareOffer, ShadowReported, StateReport
 from smartlock.link.signing import new_lock_key, new_nonce, sign_message
 from smartlock.link.topics import Channel, ha_discovery_topic, topic
+from smartlock.vocab import BoltState, DoorState, EventKind, Method, Source
 
 from .fakes import FakeLock
 from .harness import (

@@ -11,12 +11,12 @@ import re
 
 import pytest
 
-from smartlock.device.vocab import BoltState, DoorState, EventKind, Method, Source
 from smartlock.link import homeassistant as ha
 from smartlock.link.connection import BrokerConfig
 from smartlock.link.lock_client import LinkOptions, LockClient
 from smartlock.link.schemas import Event, FirmwareProgress, StateReport
 from smartlock.link.topics import HA_STATUS, Channel, ha_discovery_topic, topic
+from smartlock.vocab import BoltState, DoorState, EventKind, Method, Source
 
 from .fakes import FakeLock
 from .harness import FakeCloud, clear_retained, new_lock_id, raw_client, running, wait_for

@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from smartlock.device.inputs import RemoteAction
-from smartlock.device.vocab import EventKind
 from smartlock.link.cloud_client import CloudClient
 from smartlock.link.codec import canonical, parse
 from smartlock.link.connection import BrokerConfig
@@ -26,6 +25,7 @@ from smartlock.link.errors import MalformedMessage
 from smartlock.link.lock_client import LinkOptions, LockClient
 from smartlock.link.schemas import Command, CommandResult, Scalar, ShadowReported, StateReport
 from smartlock.link.topics import Channel, topic
+from smartlock.vocab import EventKind
 
 from .fakes import FakeLock
 from .harness import (

@@ -7,12 +7,12 @@ import asyncio
 import pytest
 
 from smartlock.device.inputs import RemoteAction
-from smartlock.device.vocab import DoorState, EventKind, Method
 from smartlock.link import cloud_side
 from smartlock.link.connection import BrokerConfig
 from smartlock.link.lock_client import LinkOptions, LockClient
 from smartlock.link.signing import new_lock_key
 from smartlock.link.topics import Channel, topic
+from smartlock.vocab import DoorState, EventKind, Method
 
 from .fakes import FakeLock
 from .harness import (

@@ -19,7 +19,6 @@ import pytest
 
 from smartlock.device import open_lock
 from smartlock.device.runtime import FastForwardClock, LockRuntime
-from smartlock.device.vocab import EventKind
 from smartlock.face.decode import load_image
 from smartlock.face.detect import detect_faces
 from smartlock.face.snapshot import masked_snapshot
@@ -33,6 +32,7 @@ from smartlock.link.runtime_adapter import RuntimeLockSide
 from smartlock.link.schemas import MAX_PAYLOAD, Command, LinkAction, Snapshot
 from smartlock.link.signing import new_nonce, verify_message
 from smartlock.link.topics import Channel
+from smartlock.vocab import EventKind
 
 from .harness import (
     FakeCloud,

@@ -27,10 +27,10 @@ import pytest
 
 from smartlock.demo.lockproc import LockProcess
 from smartlock.device.inputs import KeyPress, RemoteAction, SettingsKey
-from smartlock.device.vocab import EventKind
 from smartlock.link.connection import BrokerConfig
 from smartlock.link.lock_client import LinkOptions
 from smartlock.link.schemas import PairingHello
+from smartlock.vocab import EventKind
 
 from .harness import FakeCloud, clear_retained, cloud_client, running, wait_for
 

@@ -13,11 +13,11 @@ import pytest
 from smartlock.device import open_lock
 from smartlock.device.inputs import RemoteAction
 from smartlock.device.runtime import FastForwardClock, LockRuntime
-from smartlock.device.vocab import BoltState, EventKind
 from smartlock.hal.virtual import VirtualLock
 from smartlock.link.connection import BrokerConfig
 from smartlock.link.lock_client import LinkOptions, LockClient
 from smartlock.link.runtime_adapter import RuntimeLockSide
+from smartlock.vocab import BoltState, EventKind
 
 from .harness import FakeCloud, clear_retained, cloud_client, new_lock_id, running, wait_for
 

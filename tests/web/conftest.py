@@ -92,7 +92,7 @@ def api_pair(page: Any, world: WebWorld, csrf: str, name: str = "Front door") ->
 
 def user_events() -> list[dict[str, Any]]:
     """The journal of a lock with a master (password) and a normal user (face)."""
-    from smartlock.device.vocab import EventKind, Source
+    from smartlock.vocab import EventKind, Source
 
     def ev(kind: EventKind, user_no: int, **details: Any) -> dict[str, Any]:
         return {"kind": kind, "user_no": user_no, "source": Source.MENU, "details": details}
@@ -109,7 +109,7 @@ def user_events() -> list[dict[str, Any]]:
 @pytest.fixture
 def lock(page: Any, world: WebWorld) -> tuple[str, str]:
     """Ann signed in, with a paired lock that has users and a few records."""
-    from smartlock.device.vocab import DoorState, Method
+    from smartlock.vocab import DoorState, Method
 
     from .world import unlock
 

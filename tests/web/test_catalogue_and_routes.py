@@ -19,8 +19,8 @@ from smartlock.cloud import create_app
 from smartlock.cloud.core.config import Settings
 from smartlock.cloud.notify.kinds import NotifyKind
 from smartlock.device.settings import DESCRIPTORS
-from smartlock.device.vocab import EventKind, Method, Mode
 from smartlock.face.calibration import MEASURED
+from smartlock.vocab import EventKind, Method, Mode
 from smartlock.web import create_router, i18n
 from smartlock.web.pages import safe_next
 

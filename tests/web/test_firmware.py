@@ -10,9 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 from smartlock.cloud import firmware as cloud_fw
-from smartlock.device.vocab import BoltState, DoorState
 from smartlock.link import firmware as fw
 from smartlock.link.schemas import FirmwareProgress, StateReport
+from smartlock.vocab import BoltState, DoorState
 
 from .conftest import api_pair, api_sign_in
 from .world import WebWorld

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from smartlock.device.vocab import BoltState, DoorState, Method
 from smartlock.link.schemas import ShadowReported
+from smartlock.vocab import BoltState, DoorState, Method
 
 from .conftest import api_pair, api_sign_in
 from .world import PASSWORD, WebWorld, unlock

@@ -18,7 +18,6 @@ from playwright.sync_api import expect
 
 from smartlock.device import open_lock
 from smartlock.device.runtime import FastForwardClock, LockRuntime
-from smartlock.device.vocab import DoorState
 from smartlock.face.decode import load_image
 from smartlock.face.detect import detect_faces
 from smartlock.face.snapshot import masked_snapshot
@@ -30,6 +29,7 @@ from smartlock.link.runtime_adapter import RuntimeLockSide
 from smartlock.link.schemas import Command, EventBatch, LinkAction, Snapshot
 from smartlock.link.signing import verify_message
 from smartlock.link.topics import Channel
+from smartlock.vocab import DoorState
 
 from .conftest import api_pair, api_sign_in
 from .world import AnsweringLink, WebWorld

@@ -18,8 +18,8 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from smartlock.device.vocab import CredentialType, DoorState, EventKind, Method, Source
 from smartlock.link.schemas import ShadowReported, Snapshot
+from smartlock.vocab import CredentialType, DoorState, EventKind, Method, Source
 
 from . import a11y
 from .conftest import DESKTOP, PHONE, SHOTS, api_sign_in

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from smartlock.device.vocab import DoorState, EventKind, Source
 from smartlock.link.schemas import ShadowReported
+from smartlock.vocab import DoorState, EventKind, Source
 
 from .conftest import api_sign_in
 from .world import WebWorld, unlock

@@ -22,13 +22,13 @@ from smartlock.cloud.core.config import Settings
 from smartlock.cloud.lockops import lock_key
 from smartlock.cloud.services import Services
 from smartlock.cloud.wire import lock_id_of
-from smartlock.device.vocab import BoltState, DoorState, EventKind, Method, Source
 from smartlock.link.codec import encode, parse
 from smartlock.link.errors import LinkError
 from smartlock.link.pairing import Label, generate_label, make_hello
 from smartlock.link.schemas import Command, CommandResult, Event, EventBatch, StateReport
 from smartlock.link.signing import sign_message, verify_message
 from smartlock.link.topics import Channel, topic
+from smartlock.vocab import BoltState, DoorState, EventKind, Method, Source
 from smartlock.web import create_router
 
 PASSWORD = "correct horse battery"

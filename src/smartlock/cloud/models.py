@@ -10,26 +10,21 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
     Enum,
     ForeignKey,
     Index,
     LargeBinary,
     String,
-    TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+from smartlock.cloud.models_base import Base, utcnow
 
 
 def new_id() -> str:
@@ -37,35 +32,9 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-class UTCDateTime(TypeDecorator[dt.datetime]):
-    """Timezone-aware UTC datetimes on every backend (SQLite drops the zone)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime")
-        return value.astimezone(dt.UTC)
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
-        if value is None:
-            return None
-        assert isinstance(value, dt.datetime)
-        if value.tzinfo is None:
-            return value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.UTC)
-
-
 def _enum(cls: type[enum.StrEnum]) -> Enum:
     """Store the enum's wire value (not its Python name) as a plain string."""
     return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
-
-
-class Base(DeclarativeBase):
-    type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: UTCDateTime, dict[str, Any]: JSON}
 
 
 class Role(enum.StrEnum):

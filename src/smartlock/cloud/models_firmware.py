@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from smartlock.cloud.models import Base, utcnow
+from smartlock.cloud.models_base import Base, utcnow
 
 
 class FirmwareRelease(Base):

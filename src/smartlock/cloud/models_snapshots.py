@@ -14,7 +14,7 @@ import datetime as dt
 from sqlalchemy import ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from smartlock.cloud.models import Base, utcnow
+from smartlock.cloud.models_base import Base, utcnow
 
 
 class Snapshot(Base):

@@ -19,7 +19,7 @@ from pydantic import (
 )
 
 from smartlock.cloud.models import CommandStatus, Role
-from smartlock.device.vocab import (
+from smartlock.vocab import (
     CredentialType,
     DoorState,
     EventKind,

@@ -17,7 +17,7 @@ from smartlock.cloud.schemas import (
     SettingsPublic,
     StatusPublic,
 )
-from smartlock.device.vocab import CredentialType, DoorState
+from smartlock.vocab import CredentialType, DoorState
 
 
 def event_public(event: Event, names: dict[str, str] | None = None) -> EventPublic:

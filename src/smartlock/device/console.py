@@ -24,9 +24,9 @@ from smartlock.device.effects import (
 from smartlock.device.errors import LockError
 from smartlock.device.prompts import LANGUAGES
 from smartlock.device.runtime import LockRuntime
+from smartlock.hal.base import HardwareError
 from smartlock.hal.events import ButtonId, Mechanism
 from smartlock.hal.feed import Change
-from smartlock.hal.parts import HardwareError
 from smartlock.hal.virtual import VirtualLock
 
 KEYS = re.compile(r"[0-9*#]+")

@@ -66,7 +66,7 @@ from smartlock.device.records import FIRMWARE_VERSION, DurableState, Identity
 from smartlock.device.settings import BY_NAME, Settings
 from smartlock.device.users import PinIndex
 from smartlock.device.views import LockStatus, UserView, temp_password_view, user_views
-from smartlock.device.vocab import (
+from smartlock.vocab import (
     BoltState,
     EventKind,
     Method,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 
-from smartlock.device.vocab import BoltState, DoorState
+from smartlock.vocab import BoltState, DoorState
 
 
 class Phase(enum.StrEnum):

@@ -35,7 +35,7 @@ from smartlock.device.ports import FaceMatcher, OfflineCodeChecker
 from smartlock.device.prompts import PromptId
 from smartlock.device.records import DurableState, Identity
 from smartlock.device.store import Store
-from smartlock.device.vocab import EventKind, Source
+from smartlock.vocab import EventKind, Source
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from smartlock.device.errors import ErrorCode, InputError
 from smartlock.device.prompts import PromptId
-from smartlock.device.vocab import EventKind, Method, Source
+from smartlock.vocab import EventKind, FingerOp, Method, Source
 
 
 class Led(enum.StrEnum):
@@ -98,17 +98,6 @@ class FaceWatch:
     """Tell the face engine to run (True) or rest (False): D-FACE-WIN, D-BATT-LOW."""
 
     active: bool
-
-
-class FingerOp(enum.StrEnum):
-    """What the fingerprint module is asked to do (the HAL answers with Finger* inputs)."""
-
-    SCAN = "scan"  # the resting mode: identify any finger that touches the glass
-    CAPTURE = "capture"  # enrolment: image press `press`, search it, report FingerCaptured
-    AWAIT_LIFT = "await_lift"  # enrolment: report FingerLifted once the glass is clear
-    STORE = "store"  # merge the presses into one template at `slots` (one slot)
-    DELETE = "delete"  # remove the templates at `slots`
-    KEEP_ONLY = "keep_only"  # remove every template not in `slots` (boot: stale ones)
 
 
 @dataclass(frozen=True, slots=True)

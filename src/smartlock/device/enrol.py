@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from smartlock.device.inputs import FaceSeen
 from smartlock.device.prompts import PromptId
-from smartlock.device.vocab import Pose
+from smartlock.vocab import Pose
 
 POSES: tuple[Pose, ...] = (Pose.FRONT, Pose.RIGHT, Pose.UP, Pose.LEFT, Pose.DOWN)
 POSE_PROMPTS: dict[Pose, PromptId] = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from smartlock.device.errors import InputError
-from smartlock.device.vocab import FingerProblem
+from smartlock.vocab import FingerProblem
 
 
 @dataclass(frozen=True, slots=True)

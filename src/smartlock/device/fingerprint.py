@@ -27,7 +27,7 @@ from smartlock.device.inputs import (
 )
 from smartlock.device.prompts import PromptId
 from smartlock.device.records import MAX_USERS, Credential, DurableState
-from smartlock.device.vocab import CredentialType, EventKind, FingerProblem, Method, Source
+from smartlock.vocab import CredentialType, EventKind, FingerProblem, Method, Source
 
 if TYPE_CHECKING:
     from smartlock.device.core import LockCore

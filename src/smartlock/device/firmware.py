@@ -27,7 +27,7 @@ from packaging.version import InvalidVersion, Version
 
 from smartlock.device.inputs import FirmwareStage, FirmwareUpdate
 from smartlock.device.prompts import PromptId
-from smartlock.device.vocab import EventKind, Source
+from smartlock.vocab import EventKind, Source
 
 if TYPE_CHECKING:
     from smartlock.device.core import LockCore

@@ -26,7 +26,7 @@ from smartlock.device.finger_inputs import FingerMatched as FingerMatched
 from smartlock.device.finger_inputs import FingerNotFound as FingerNotFound
 from smartlock.device.finger_inputs import FingerSensor as FingerSensor
 from smartlock.device.finger_inputs import FingerStored as FingerStored
-from smartlock.device.vocab import BoltState, FaceRefusal, Pose
+from smartlock.vocab import BoltState, FaceRefusal, Pose
 
 KEYPAD_KEYS = frozenset("0123456789*#")
 MAX_EMBEDDING = 4096

@@ -23,7 +23,7 @@ from smartlock.device.inputs import (
 from smartlock.device.prompts import PromptId
 from smartlock.device.records import Binding, DurableState
 from smartlock.device.remote import run_remote
-from smartlock.device.vocab import (
+from smartlock.vocab import (
     EventKind,
     Source,
 )

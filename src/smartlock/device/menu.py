@@ -24,7 +24,7 @@ from smartlock.device.menu_table import (
 )
 from smartlock.device.prompts import PromptId
 from smartlock.device.records import MAX_TEMPLATES, Credential, DurableState
-from smartlock.device.vocab import CredentialType, EventKind, FaceRefusal, Source, UserType
+from smartlock.vocab import CredentialType, EventKind, FaceRefusal, Source, UserType
 
 if TYPE_CHECKING:
     from smartlock.device.core import LockCore

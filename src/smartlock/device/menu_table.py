@@ -14,7 +14,7 @@ from typing import Any
 
 from smartlock.device.errors import ErrorCode
 from smartlock.device.prompts import PromptId
-from smartlock.device.vocab import UserType
+from smartlock.vocab import UserType
 
 MENU_TIMEOUT_S = 30.0  # D-MENU-1
 MAX_ENTRY = 20

@@ -34,7 +34,7 @@ from smartlock.device.inputs import (
     UsbPower,
 )
 from smartlock.device.prompts import PromptId
-from smartlock.device.vocab import (
+from smartlock.vocab import (
     BoltState,
     EventKind,
     Method,

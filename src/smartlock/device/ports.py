@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from smartlock.device.vocab import Sensitivity
+from smartlock.vocab import Sensitivity
 
 
 @dataclass(frozen=True, slots=True)

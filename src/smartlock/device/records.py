@@ -15,7 +15,7 @@ from typing import Any
 from smartlock.device.errors import InputError
 from smartlock.device.ports import FaceTemplate
 from smartlock.device.settings import Settings
-from smartlock.device.vocab import CredentialType, UserType
+from smartlock.vocab import CredentialType, UserType
 
 MAX_USERS = 50  # D-USER-1
 MAX_TEMPLATES = 20  # D-USER-3

@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 
 from smartlock.device.ports import FaceMatch, FaceTemplate
-from smartlock.device.vocab import Sensitivity
+from smartlock.vocab import Sensitivity
 
 THRESHOLDS = {Sensitivity.LOW: 0.6, Sensitivity.MEDIUM: 0.5, Sensitivity.HIGH: 0.4}
 DUPLICATE_THRESHOLD = THRESHOLDS[Sensitivity.MEDIUM]

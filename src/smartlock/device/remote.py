@@ -25,7 +25,7 @@ from smartlock.device.records import (
     YearDaySchedule,
 )
 from smartlock.device.settings import BY_MODE, BY_NAME
-from smartlock.device.vocab import CredentialType, EventKind, Method, Mode, Source, UserType
+from smartlock.vocab import CredentialType, EventKind, Method, Mode, Source, UserType
 
 if TYPE_CHECKING:
     from smartlock.device.core import LockCore

@@ -26,9 +26,9 @@ from smartlock.device import effects as fx
 from smartlock.device import inputs as ins
 from smartlock.device.errors import LockError
 from smartlock.device.prompts import render
-from smartlock.device.vocab import EventKind
 from smartlock.hal import events as hal
 from smartlock.hal.parts import Frame, Hardware
+from smartlock.vocab import EventKind
 
 log = logging.getLogger(__name__)
 Listener = Callable[[fx.Effect], None]

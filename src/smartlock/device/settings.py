@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from smartlock.device.errors import ErrorCode, InputError
-from smartlock.device.vocab import Mode, Sensitivity, Volume
+from smartlock.vocab import Mode, Sensitivity, Volume
 
 
 class Kind(enum.StrEnum):

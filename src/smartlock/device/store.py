@@ -50,7 +50,7 @@ from smartlock.device.store_schema import (
     temp_row,
     user_row,
 )
-from smartlock.device.vocab import CredentialType, EventKind, UserType
+from smartlock.vocab import CredentialType, EventKind, UserType
 
 KEEP_ACKED = 10_000  # acknowledged journal events kept on the lock for the console
 

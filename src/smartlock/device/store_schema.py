@@ -11,7 +11,7 @@ from smartlock.device.effects import JournalEvent
 from smartlock.device.journal_chain import wire_details
 from smartlock.device.records import Credential, DurableState, TempPassword, User
 from smartlock.device.views import schedule_to_dict
-from smartlock.device.vocab import EventKind, Method, Source
+from smartlock.vocab import EventKind, Method, Source
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the first schema

@@ -10,7 +10,7 @@ from smartlock.device import fingerprint, lockout, verify
 from smartlock.device.door import DoorEvent, Phase
 from smartlock.device.effects import AlarmKind, FaceWatch, Led, PairingWindow, SetLed
 from smartlock.device.prompts import PromptId
-from smartlock.device.vocab import EventKind, Source
+from smartlock.vocab import EventKind, Source
 
 if TYPE_CHECKING:
     from smartlock.device.core import LockCore

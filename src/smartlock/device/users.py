@@ -20,7 +20,7 @@ from smartlock.device.records import (
     Schedule,
     User,
 )
-from smartlock.device.vocab import CredentialType, UserType
+from smartlock.vocab import CredentialType, UserType
 
 PIN_MIN, PIN_MAX = 6, 10  # D-USER-4
 VIRTUAL_MAX = 20  # D-KEY-VIRTUAL

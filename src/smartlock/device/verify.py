@@ -28,7 +28,7 @@ from smartlock.device.menu import Menu
 from smartlock.device.offline_codes import id_outlived
 from smartlock.device.prompts import PromptId
 from smartlock.device.users import pin_hash, set_user
-from smartlock.device.vocab import (
+from smartlock.vocab import (
     CredentialType,
     EventKind,
     FaceRefusal,

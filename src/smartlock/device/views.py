@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from smartlock.device.records import DurableState, Schedule, TempPassword, WeekDaySchedule
-from smartlock.device.vocab import BoltState, CredentialType, DoorState, UserType
+from smartlock.vocab import BoltState, CredentialType, DoorState, UserType
 
 
 @dataclass(frozen=True, slots=True)

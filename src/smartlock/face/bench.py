@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from smartlock.device.ports import FaceTemplate
-from smartlock.device.vocab import Sensitivity
 from smartlock.face.calibration import DecisionRule, rule_for
 from smartlock.face.dataset import (
     BaselineCache,
@@ -25,6 +24,7 @@ from smartlock.face.dataset import (
 )
 from smartlock.face.protocol import Attempts, Dataset, load_dataset, run_protocol, upper_bound
 from smartlock.face.split import Half, in_half
+from smartlock.vocab import Sensitivity
 
 # The README's thresholds for the plain dlib pipeline, one per sensitivity.
 BASELINE_RULES = {

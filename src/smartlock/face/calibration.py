@@ -10,7 +10,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from smartlock.device.vocab import Sensitivity
+from smartlock.vocab import Sensitivity
 
 
 @dataclass(frozen=True, slots=True)

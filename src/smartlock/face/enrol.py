@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from smartlock.device.ports import FaceTemplate
-from smartlock.device.vocab import Pose
 from smartlock.face.engine import FaceEngine, FaceReading
 from smartlock.face.errors import EnrolmentError
 from smartlock.face.quality import ENROL_POLICY, Refusal, explain
+from smartlock.vocab import Pose
 
 if TYPE_CHECKING:
     import numpy as np

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from smartlock.device.ports import FaceMatch, FaceTemplate
-from smartlock.device.vocab import Sensitivity
 from smartlock.face.calibration import CENTROID_WEIGHT, DUPLICATE_RULE, DecisionRule, rule_for
+from smartlock.vocab import Sensitivity
 
 if TYPE_CHECKING:
     import numpy as np

@@ -10,9 +10,9 @@ tag is left to the core's own classifier of yaw/pitch.
 from __future__ import annotations
 
 from smartlock.device.inputs import FaceSeen, NoFace
-from smartlock.device.vocab import FaceRefusal
 from smartlock.face.engine import FaceReading
 from smartlock.face.quality import UNLOCK_POLICY, QualityMeasure, QualityPolicy, Refusal
+from smartlock.vocab import FaceRefusal
 
 
 def to_input(reading: FaceReading, *, still: bool = True) -> FaceSeen | NoFace:

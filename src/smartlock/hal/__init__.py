@@ -5,6 +5,7 @@ values input parts report; `virtual` simulates every part (the default anywhere)
 `rpi` drives a Raspberry Pi through gpiozero (imported on demand: it needs gpiozero).
 """
 
+from smartlock.hal.base import CameraUnavailable, HardwareError
 from smartlock.hal.events import (
     BatteryChanged,
     BoltMoved,
@@ -19,7 +20,7 @@ from smartlock.hal.events import (
     UsbPowerChanged,
 )
 from smartlock.hal.feed import Change, ChangeFeed
-from smartlock.hal.parts import CameraUnavailable, Frame, Hardware, HardwareError
+from smartlock.hal.parts import Frame, Hardware
 
 __all__ = [
     "BatteryChanged",

@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from smartlock.hal.parts import Camera, CameraUnavailable, Frame
+from smartlock.hal.base import CameraUnavailable
+from smartlock.hal.parts import Camera, Frame
 
 
 class OpenCvCamera(Camera):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from smartlock.device.vocab import BoltState, FingerProblem
+from smartlock.vocab import BoltState, FingerProblem
 
 KEYS = frozenset("0123456789*#")
 

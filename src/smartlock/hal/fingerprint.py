@@ -18,8 +18,7 @@ import logging
 import threading
 from typing import Any, Protocol
 
-from smartlock.device.effects import FingerOp
-from smartlock.device.vocab import FingerProblem
+from smartlock.hal.base import InputPart
 from smartlock.hal.events import (
     FingerImaged,
     FingerOff,
@@ -28,7 +27,7 @@ from smartlock.hal.events import (
     FingerTrouble,
     HalEvent,
 )
-from smartlock.hal.parts import InputPart
+from smartlock.vocab import FingerOp, FingerProblem
 
 log = logging.getLogger(__name__)
 OK, NO_FINGER, NOT_FOUND, ENROLL_MISMATCH = 0x00, 0x02, 0x09, 0x0A

@@ -9,62 +9,19 @@ value (the bolt says where it ended up, so a jam is a result, not a crash).
 from __future__ import annotations
 
 import abc
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
-from smartlock.device.vocab import BoltState
-from smartlock.hal.events import ButtonId, HalEvent, Mechanism
-
-if TYPE_CHECKING:
-    from smartlock.hal.fingerprint import FingerprintReader
+from smartlock.hal.base import InputPart, Listener, Part
+from smartlock.hal.events import ButtonId, Mechanism
+from smartlock.hal.fingerprint import FingerprintReader
+from smartlock.vocab import BoltState
 
 Frame = NDArray[np.uint8]
 """A camera frame: H x W x 3, uint8, RGB."""
-
-Listener = Callable[[HalEvent], None]
-
-
-class HardwareError(Exception):
-    """Root of hardware failures; `code` is machine-readable for the CLI and the app."""
-
-    code = "hardware"
-
-
-class CameraUnavailable(HardwareError):
-    code = "camera_unavailable"
-
-
-class Part:
-    """Anything the lock is built from; may hold pins or a device to release."""
-
-    def close(self) -> None:
-        """Release pins or devices; the default part holds none."""
-
-
-class InputPart(Part):
-    """A part that reports happenings to its listeners (possibly from another thread)."""
-
-    def __init__(self) -> None:
-        self._listeners: list[Listener] = []
-        self._listeners_lock = threading.Lock()
-
-    def listen(self, listener: Listener) -> None:
-        with self._listeners_lock:
-            self._listeners.append(listener)
-
-    def emit(self, event: HalEvent) -> None:
-        with self._listeners_lock:
-            listeners = list(self._listeners)
-        for listener in listeners:
-            listener(event)
-
-    def poll(self, now: float) -> None:
-        """Sample the part; parts that are read, not interrupt-driven, override this."""
 
 
 class Keypad(InputPart):

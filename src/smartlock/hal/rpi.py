@@ -17,7 +17,6 @@ from typing import Protocol
 
 from gpiozero import LED, Button, Buzzer, DigitalInputDevice, DigitalOutputDevice, Motor
 
-from smartlock.device.vocab import BoltState
 from smartlock.hal.camera import OpenCvCamera
 from smartlock.hal.events import (
     BatteryChanged,
@@ -45,6 +44,7 @@ from smartlock.hal.parts import (
     TamperSwitch,
     UsbPower,
 )
+from smartlock.vocab import BoltState
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], float]

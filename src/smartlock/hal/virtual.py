@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from smartlock.device.vocab import BoltState
+from smartlock.hal.base import HardwareError
 from smartlock.hal.events import (
     BatteryChanged,
     ButtonId,
@@ -34,7 +34,6 @@ from smartlock.hal.parts import (
     DoorSensor,
     Frame,
     Hardware,
-    HardwareError,
     Keypad,
     Led,
     ManualMechanism,
@@ -44,6 +43,7 @@ from smartlock.hal.parts import (
     UsbPower,
 )
 from smartlock.hal.virtual_finger import VirtualFingerprint
+from smartlock.vocab import BoltState
 
 MOTOR_RUN_COST = 0.05  # % of battery per bolt move (about 2000 moves per charge)
 CHARGE_PER_SECOND = 100 / 5400  # a 3000 mAh cell on a 5 V / 2 A adapter: about 1.5 h

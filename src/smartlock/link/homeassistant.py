@@ -31,9 +31,9 @@ from __future__ import annotations
 from typing import Any
 
 from smartlock import __version__ as _pkg_version
-from smartlock.device.vocab import DoorState, EventKind, Method
 from smartlock.link.schemas import Event, FirmwareProgress, StateReport
 from smartlock.link.topics import Channel, topic
+from smartlock.vocab import DoorState, EventKind, Method
 
 PROJECT_URL = "https://github.com/smartlock/smartlock"
 ORIGIN = {"name": "smartlock", "sw": _pkg_version, "url": PROJECT_URL}

@@ -44,7 +44,6 @@ from smartlock.device.journal_chain import wire_details
 from smartlock.device.records import FIRMWARE_VERSION
 from smartlock.device.runtime import LockRuntime
 from smartlock.device.slots import SlotStore
-from smartlock.device.vocab import Mode
 from smartlock.link import firmware as fw
 from smartlock.link import slot_update
 from smartlock.link.camera_feed import CameraFeed
@@ -58,6 +57,7 @@ from smartlock.link.schemas import (
     ShadowReported,
     StateReport,
 )
+from smartlock.vocab import Mode
 
 log = logging.getLogger(__name__)
 _MODES = {m.value: m for m in Mode}

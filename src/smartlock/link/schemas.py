@@ -3,7 +3,7 @@
 Every model forbids unknown fields and, as parsed from the wire by `codec.parse`,
 coerces nothing (a "5" is not 5), so the lock and the cloud agree byte for byte on
 what was signed. Wire values of enums are the
-shared vocabulary (`smartlock.device.vocab`). Events carry who/how/where, never a
+shared vocabulary (`smartlock.vocab`). Events carry who/how/where, never a
 secret nor face data (D-PRIV): `Event.details` refuses such keys and nested values.
 
 >>> Ack(up_to_seq=7).model_dump()
@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints,
 from smartlock.device.inputs import RemoteAction
 from smartlock.device.journal_chain import GENESIS, is_secret_key  # noqa: F401 (re-exported)
 from smartlock.device.journal_chain import event_hash as _wire_hash
-from smartlock.device.vocab import BoltState, DoorState, EventKind, Method, Mode, Source
+from smartlock.vocab import BoltState, DoorState, EventKind, Method, Mode, Source
 
 MAX_PAYLOAD = 16 * 1024  # bytes; checked before any parsing
 MAX_BATCH = 50  # events per EventBatch (50 x ~200 B stays well under MAX_PAYLOAD)

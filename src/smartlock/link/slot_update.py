@@ -34,9 +34,9 @@ from smartlock.device.inputs import FirmwareStage as Stage
 from smartlock.device.inputs import FirmwareUpdate
 from smartlock.device.runtime import LockRuntime
 from smartlock.device.slots import SlotStore, chunks
-from smartlock.device.vocab import EventKind
 from smartlock.link import firmware as fw
 from smartlock.link.schemas import FirmwareProgress
+from smartlock.vocab import EventKind
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from smartlock.cloud.errors import CloudError
 from smartlock.cloud.models import Account, Role, TokenKind
 from smartlock.cloud.notify.kinds import NotifyKind
 from smartlock.cloud.services import Services
-from smartlock.device.vocab import DoorState, EventKind, Method, Mode
+from smartlock.vocab import DoorState, EventKind, Method, Mode
 from smartlock.web import activity, i18n, qr, settings_form
 from smartlock.web.assets import static_response
 

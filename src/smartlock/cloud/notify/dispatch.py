@@ -15,7 +15,7 @@ from smartlock.cloud.memo import remembered
 from smartlock.cloud.models import Device, Event, LockUser, utcnow
 from smartlock.cloud.notify.kinds import FROM_EVENT, HIGH, IGNORES_MUTE, NotifyKind, describe
 from smartlock.cloud.notify.schemas import NotificationPublic
-from smartlock.device.vocab import EventKind
+from smartlock.vocab import EventKind
 
 Live = list[tuple[str, dict[str, Any]]]
 

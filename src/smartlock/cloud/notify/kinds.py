@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 
-from smartlock.device.vocab import EventKind, Method
+from smartlock.vocab import EventKind, Method
 
 
 class NotifyKind(enum.StrEnum):

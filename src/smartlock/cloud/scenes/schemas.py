@@ -21,7 +21,7 @@ from pydantic import (
 )
 
 from smartlock.cloud.schemas import Name, Strict, UserNumber
-from smartlock.device.vocab import DoorState, EventKind, Method, Mode
+from smartlock.vocab import DoorState, EventKind, Method, Mode
 
 HHMM = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 TzOffset = Annotated[StrictInt, Field(ge=-720, le=840)]

@@ -17,7 +17,7 @@ from smartlock.cloud.errors import CloudError
 from smartlock.cloud.models import Account, Command, CommandStatus, Event
 from smartlock.cloud.schemas import EventPublic, EventsPublic, UserNumber
 from smartlock.cloud.views import event_public
-from smartlock.device.vocab import EventKind, Method, Source
+from smartlock.vocab import EventKind, Method, Source
 
 router = APIRouter(prefix="/devices/{device_id}/records", tags=["records"])
 
