@@ -16,7 +16,6 @@ from smartlock.device.effects import (
     PERCEPTIBLE,
     Effect,
     FingerCommand,
-    FingerOp,
 )
 from smartlock.device.finger_enrol import STEP_TIMEOUT_S, TABLE, diagram
 from smartlock.device.fingerprint import slot_for
@@ -34,7 +33,7 @@ from smartlock.device.inputs import (
 )
 from smartlock.device.menu_table import Node
 from smartlock.device.prompts import PromptId
-from smartlock.vocab import CredentialType, EventKind, FingerProblem, Method, Source
+from smartlock.vocab import CredentialType, EventKind, FingerOp, FingerProblem, Method, Source
 
 from .rig import MASTER_PIN, Rig, events, prompts, unlocks
 

@@ -18,7 +18,6 @@ from pathlib import Path
 import adafruit_fingerprint as af
 import pytest
 
-from smartlock.device.effects import FingerOp
 from smartlock.hal import finger_protocol as fp
 from smartlock.hal.events import (
     FingerImaged,
@@ -32,7 +31,7 @@ from smartlock.hal.feed import ChangeFeed
 from smartlock.hal.finger_sim import SimulatedModule
 from smartlock.hal.fingerprint import ModuleFingerprint, serial_module
 from smartlock.hal.virtual_finger import VirtualFingerprint
-from smartlock.vocab import FingerProblem
+from smartlock.vocab import FingerOp, FingerProblem
 
 
 @pytest.fixture

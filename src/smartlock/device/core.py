@@ -20,7 +20,6 @@ from smartlock.device.effects import (
     Effect,
     FaceWatch,
     FingerCommand,
-    FingerOp,
     JournalEvent,
     Led,
     MoveBolt,
@@ -69,6 +68,7 @@ from smartlock.device.views import LockStatus, UserView, temp_password_view, use
 from smartlock.vocab import (
     BoltState,
     EventKind,
+    FingerOp,
     Method,
     Mode,
     Source,

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from smartlock.device import lockout, users, verify
-from smartlock.device.effects import FingerCommand, FingerOp
+from smartlock.device.effects import FingerCommand
 from smartlock.device.errors import ErrorCode, Refused
 from smartlock.device.finger_enrol import Do, Event, FingerEnrolment, Stage
 from smartlock.device.inputs import (
@@ -27,7 +27,7 @@ from smartlock.device.inputs import (
 )
 from smartlock.device.prompts import PromptId
 from smartlock.device.records import MAX_USERS, Credential, DurableState
-from smartlock.vocab import CredentialType, EventKind, FingerProblem, Method, Source
+from smartlock.vocab import CredentialType, EventKind, FingerOp, FingerProblem, Method, Source
 
 if TYPE_CHECKING:
     from smartlock.device.core import LockCore

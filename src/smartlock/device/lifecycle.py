@@ -9,7 +9,6 @@ from smartlock.device.effects import (
     Alarm,
     CommandResult,
     FingerCommand,
-    FingerOp,
     Led,
     PairingWindow,
     SetLed,
@@ -25,6 +24,7 @@ from smartlock.device.records import Binding, DurableState
 from smartlock.device.remote import run_remote
 from smartlock.vocab import (
     EventKind,
+    FingerOp,
     Source,
 )
 
