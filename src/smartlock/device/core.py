@@ -8,10 +8,12 @@ store to commit with the effects in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import copy
+from dataclasses import dataclass
+from typing import Any, Unpack
 
-from smartlock.device import door, fingerprint, lifecycle, lockout, physical, timers, verify
+from smartlock.device import door, fingerprint, lifecycle, lockout, verify
+from smartlock.device.context import Changes, Mark
 from smartlock.device.door import Do, DoorEvent, Phase
 from smartlock.device.effects import (
     Alarm,
@@ -30,32 +32,8 @@ from smartlock.device.effects import (
 from smartlock.device.errors import InputError
 from smartlock.device.face_window import FaceWindow
 from smartlock.device.finger_enrol import DEFAULT_PRESSES, FingerEnrolment
-from smartlock.device.firmware import on_firmware_update
-from smartlock.device.inputs import (
-    ArmKey,
-    BatteryLevel,
-    Bind,
-    BoltFeedback,
-    Boot,
-    DoorbellKey,
-    DoorSensor,
-    FaceSeen,
-    FactoryReset,
-    FirmwareUpdate,
-    Handle,
-    Input,
-    KeyPress,
-    Knob,
-    MechanicalKey,
-    Network,
-    NoFace,
-    RemoteCommand,
-    SettingsKey,
-    Tamper,
-    Tick,
-    UnlockButton,
-    UsbPower,
-)
+from smartlock.device.handlers import HANDLERS
+from smartlock.device.inputs import Input
 from smartlock.device.keypad import IDLE_S, KeypadBuffer
 from smartlock.device.menu import Menu
 from smartlock.device.physical import CRITICAL_BATTERY, LOW_BATTERY
@@ -65,14 +43,7 @@ from smartlock.device.records import FIRMWARE_VERSION, DurableState, Identity
 from smartlock.device.settings import BY_NAME, Settings
 from smartlock.device.users import PinIndex
 from smartlock.device.views import LockStatus, UserView, temp_password_view, user_views
-from smartlock.vocab import (
-    BoltState,
-    EventKind,
-    FingerOp,
-    Method,
-    Mode,
-    Source,
-)
+from smartlock.vocab import BoltState, EventKind, FingerOp, Method, Mode, Source
 
 PROMPT_MODES = {
     (Mode.ANTI_LOCK, True): PromptId.ANTI_LOCK_ON,
@@ -82,6 +53,17 @@ PROMPT_MODES = {
     (Mode.ARMED, True): PromptId.ARMED,
     (Mode.ARMED, False): PromptId.DISARMED,
 }
+
+
+_NOT_STATE = frozenset({"state", "matcher", "offline_codes", "image_firmware", "_pins", "_out"})
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """What `LockCore.checkpoint` saved: the durable state and a copy of the rest."""
+
+    state: DurableState
+    volatile: dict[str, Any]
 
 
 class LockCore:
@@ -108,7 +90,7 @@ class LockCore:
         self._out: list[Effect] = []
         self._pins: PinIndex | None = None
         self._last_status: dict[str, Any] | None = None
-        self._reset_volatile()
+        self.reset_volatile()
 
     @classmethod
     def new(cls, identity: Identity, secret: bytes, **kwargs: Any) -> LockCore:
@@ -122,7 +104,8 @@ class LockCore:
         """A lock rebuilt from the store at boot; feed it `Boot(now)` next."""
         return cls(state, **kwargs)
 
-    def _reset_volatile(self) -> None:
+    def reset_volatile(self) -> None:
+        """Forget everything in memory (boot, D-RESET); the durable state stays."""
         self.awake_until: float | None = None
         self.keypad = KeypadBuffer()
         self.face = FaceWindow()
@@ -272,11 +255,11 @@ class LockCore:
         self._out.append(event)
         return event
 
-    def mark(self) -> tuple[int, JournalEvent | None]:
+    def mark(self) -> Mark:
         """Where the effects of this input stand, for `rollback`."""
         return len(self._out), self.last_event
 
-    def rollback(self, state: DurableState, mark: tuple[int, JournalEvent | None]) -> None:
+    def rollback(self, state: DurableState, mark: Mark) -> None:
         """Undo a refused request: the state and the effects as they were at `mark`."""
         self.set_state(state)
         del self._out[mark[0] :]
@@ -285,6 +268,32 @@ class LockCore:
     def grant_remote(self, by: str | None, user_no: int | None = None) -> None:
         """A-REMOTE unlock, after `remote` has checked the rules (`user_no`: a code named one)."""
         verify.grant(self, user_no, Method.REMOTE, Source.REMOTE, by=by)
+
+    def change(self, **changes: Unpack[Changes]) -> None:
+        """The one writer of the in-memory fields a handler may set (`Changes`)."""
+        for name, value in changes.items():
+            setattr(self, name, value)
+
+    def start_menu(self, user_no: int | None) -> None:
+        """Open the keypad menu: logged in as master `user_no`, or D-FIRST's first use."""
+        self.menu = Menu.start_first_use(self) if user_no is None else Menu.login(self, user_no)
+
+    def checkpoint(self) -> Checkpoint:
+        """The state, durable and in memory, to `undo` a step the store refused."""
+        parts = {k: v for k, v in vars(self).items() if k not in _NOT_STATE}
+        memo: dict[int, Any] = {id(self): self, id(self.state): self.state}
+        for shared in (self.matcher, self.offline_codes, self.last_event):  # immutable or ports
+            if shared is not None:
+                memo[id(shared)] = shared
+        return Checkpoint(self.state, copy.deepcopy(parts, memo))
+
+    def undo(self, checkpoint: Checkpoint) -> None:
+        self.state = checkpoint.state
+        self.__dict__.update(checkpoint.volatile)
+
+    def committed(self, state: DurableState, event: JournalEvent) -> None:
+        """The shell journaled and committed an event of its own (the store was full)."""
+        self.state, self.last_event = state, event
 
     def set_state(self, state: DurableState) -> None:
         """The one writer of credential changes: a fingerprint credential that goes
@@ -342,30 +351,11 @@ class LockCore:
                 self.alarm(AlarmKind.INTRUSION, False)
         elif mode is Mode.NORMALLY_OPEN:
             self.door_event(DoorEvent.PASSAGE_ON if new else DoorEvent.PASSAGE_OFF)
-        elif name == "watch_window_s" and self.face.watching_until is not None:
-            self.face.watching_until = min(self.face.watching_until, self.now + int(new))
+        elif name == "watch_window_s":
+            self.face.shorten(self.now, int(new))
         if mode is not None and (mode, new) in PROMPT_MODES:
             self.say(PROMPT_MODES[(mode, bool(new))])
         return True
-
-    # ----------------------------------------------------------------- time
-
-    def _on_boot(self, inp: Boot) -> None:
-        self.now = max(self.now, inp.now)
-        self.log(EventKind.BOOT, source=Source.SYSTEM, firmware=self.firmware)
-        # Templates whose credential went while the power was out leave the module.
-        self.emit(FingerCommand(FingerOp.KEEP_ONLY, slots=fingerprint.slots(self.state)))
-        if self.state.settings.armed:
-            self.emit(SetLed(Led.ARMED, True))
-        if self.state.settings.normally_open:  # D-MODE-PASS survives a reboot
-            self.door_event(DoorEvent.PASSAGE_ON)
-        timers.advance(self)
-
-    def _on_tick(self, inp: Tick) -> None:
-        self.now = max(self.now, inp.now)
-        timers.advance(self)
-
-    # ----------------------------------------------------------------- keypad
 
     def wake(self) -> bool:
         """Light the keypad and open a face window; True if the lock was asleep."""
@@ -380,42 +370,3 @@ class LockCore:
         ):
             self.emit(FaceWatch(True))
         return asleep
-
-    # ------------------------------------------------------------ verification
-
-    # ------------------------------------------------------------------ faces
-
-    # ----------------------------------------------------------- door & bolt
-
-    # ------------------------------------------------------------ other keys
-
-    # ----------------------------------------------------------------- power
-
-    # ------------------------------------------------------ reset, link input
-
-
-HANDLERS: dict[type, Callable[[LockCore, Any], None]] = {
-    Boot: LockCore._on_boot,
-    Tick: LockCore._on_tick,
-    KeyPress: verify.on_key,
-    FaceSeen: verify.on_face,
-    NoFace: verify.on_no_face,
-    **fingerprint.HANDLERS,
-    DoorSensor: physical.on_door,
-    BoltFeedback: physical.on_bolt,
-    SettingsKey: physical.on_settings_key,
-    UnlockButton: physical.on_unlock_button,
-    ArmKey: physical.on_arm_key,
-    DoorbellKey: physical.on_doorbell,
-    Knob: physical.on_knob,
-    MechanicalKey: physical.on_mechanical_key,
-    Handle: physical.on_handle,
-    Tamper: physical.on_tamper,
-    BatteryLevel: physical.on_battery,
-    UsbPower: physical.on_usb,
-    Network: physical.on_network,
-    FactoryReset: lifecycle.on_factory_reset,
-    RemoteCommand: lifecycle.on_remote,
-    Bind: lifecycle.on_bind,
-    FirmwareUpdate: on_firmware_update,
-}

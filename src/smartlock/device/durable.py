@@ -9,7 +9,6 @@ If the commit fails the core is rebuilt from the store (the last committed state
 
 from __future__ import annotations
 
-import copy
 import logging
 import os
 import secrets
@@ -17,9 +16,8 @@ import threading
 import time
 from dataclasses import fields, replace
 from pathlib import Path
-from typing import Any
 
-from smartlock.device.core import LockCore
+from smartlock.device.core import Checkpoint, LockCore
 from smartlock.device.effects import (
     CommandResult,
     Effect,
@@ -55,7 +53,6 @@ _MEMORY_OK = frozenset(
         "used_offline_ids",
     }
 )
-_KEEP = frozenset({"state", "matcher", "offline_codes", "image_firmware", "_pins", "_out"})
 
 
 class DurableLock:
@@ -85,13 +82,13 @@ class DurableLock:
     def handle(self, inp: Input) -> list[Effect]:
         with self._lock:
             before = self.core.state
-            volatile = _volatile(self.core)
+            checkpoint = self.core.checkpoint()
             effects = self.core.handle(inp)
             events = [e for e in effects if isinstance(e, JournalEvent)]
             try:
                 self.store.commit(self.core.state, [*self._held, *events])
             except StoreFull as err:
-                return self._on_full(err, inp, before, volatile, effects)
+                return self._on_full(err, inp, before, checkpoint, effects)
             except StoreError:
                 self._rebuild()
                 raise
@@ -105,7 +102,7 @@ class DurableLock:
         err: StoreFull,
         inp: Input,
         before: DurableState,
-        volatile: dict[str, Any],
+        checkpoint: Checkpoint,
         effects: list[Effect],
     ) -> list[Effect]:
         first = self.full_since is None
@@ -113,8 +110,7 @@ class DurableLock:
             self.full_since = self.core.now
             log.error("store full, running from memory where safe: %s", err)
         if _durable_change(before, self.core.state):
-            self.core.state = before
-            self.core.__dict__.update(volatile)
+            self.core.undo(checkpoint)
             self._refused += 1
             log.warning("store full: refused %r (it changes what must be durable)", inp)
             refused: list[Effect] = self._prompt()
@@ -151,8 +147,7 @@ class DurableLock:
             self.store.commit(state, [event])
         except StoreError:
             return []  # full again: the next successful commit tries once more
-        self.core.state = state
-        self.core.last_event = event
+        self.core.committed(state, event)
         self.full_since, self._refused = None, 0
         log.warning("store writable again after %.0f s", self.core.now - (since or 0))
         return [event]
@@ -170,16 +165,6 @@ class DurableLock:
 
 def _noticed(effect: Effect) -> bool:
     return isinstance(effect, Prompt | MoveBolt) or effect == SetLed(Led.KEYPAD, True)
-
-
-def _volatile(core: LockCore) -> dict[str, Any]:
-    """A deep copy of the core's in-memory parts, to undo one refused step."""
-    parts = {k: v for k, v in vars(core).items() if k not in _KEEP}
-    memo: dict[int, Any] = {id(core): core, id(core.state): core.state}
-    for shared in (core.matcher, core.offline_codes, core.last_event):  # immutable or ports
-        if shared is not None:
-            memo[id(shared)] = shared
-    return copy.deepcopy(parts, memo)
 
 
 def _durable_change(old: DurableState, new: DurableState) -> bool:

@@ -45,6 +45,15 @@ class FaceWindow:
         self.start_at = None
         return self._end(WindowEnd.EMPTY) if self.watching else None
 
+    def hold(self) -> None:
+        """No window starts on its own while the lock is locked out (D-LOCKOUT)."""
+        self.start_at = None
+
+    def shorten(self, now: float, window_s: float) -> None:
+        """A shorter watch window applies to the one running now (D-FACE-WIN)."""
+        if self.watching_until is not None:
+            self.watching_until = min(self.watching_until, now + window_s)
+
     def door_closed(self, now: float, *, auto_watch: bool) -> None:
         self.door_open = False
         self.blocked_until = now + CLOSE_BLACKOUT_S

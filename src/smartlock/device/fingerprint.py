@@ -10,9 +10,10 @@ and a template left behind by a power cut is recognised as stale by its slot.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from smartlock.device import lockout, users, verify
+from smartlock.device.context import LockContext
 from smartlock.device.effects import FingerCommand
 from smartlock.device.errors import ErrorCode, Refused
 from smartlock.device.finger_enrol import Do, Event, FingerEnrolment, Stage
@@ -28,9 +29,6 @@ from smartlock.device.inputs import (
 from smartlock.device.prompts import PromptId
 from smartlock.device.records import MAX_USERS, Credential, DurableState
 from smartlock.vocab import CredentialType, EventKind, FingerOp, FingerProblem, Method, Source
-
-if TYPE_CHECKING:
-    from smartlock.device.core import LockCore
 
 MODULE_SLOTS = 2 * MAX_USERS  # a module with a library of at least 100 (R503: 200)
 _METHOD, _SOURCE = Method.FINGERPRINT, Source.FINGERPRINT
@@ -66,7 +64,7 @@ def has_finger(state: DurableState, user_no: int, duress: bool) -> bool:
 # ------------------------------------------------------------------ unlocking
 
 
-def _before_match(core: LockCore) -> bool:
+def _before_match(core: LockContext) -> bool:
     """Wake on a touch; False when a finger may not open now (menu, lockout, no users)."""
     if core.finger_enrol is not None:
         return False  # the module is enrolling: a stray report
@@ -82,11 +80,11 @@ def _before_match(core: LockCore) -> bool:
     return True
 
 
-def _minutes(core: LockCore) -> int:
+def _minutes(core: LockContext) -> int:
     return lockout.minutes_left(core.state.lockout, core.now)
 
 
-def on_matched(core: LockCore, inp: FingerMatched) -> None:
+def on_matched(core: LockContext, inp: FingerMatched) -> None:
     """D-FINGER-OPEN: a matched finger is a credential like a face or a password."""
     if not _before_match(core):
         return
@@ -98,14 +96,14 @@ def on_matched(core: LockCore, inp: FingerMatched) -> None:
     verify.credential_ok(core, cred.cred_id, _METHOD, _SOURCE)
 
 
-def on_sensor(core: LockCore, inp: FingerSensor) -> None:
+def on_sensor(core: LockContext, inp: FingerSensor) -> None:
     """What the shell says of the module at boot (D-FINGER-HW); a lock without one
     refuses fingerprint enrolment and keeps any fingerprint credentials it has.
     """
-    core.finger_present, core.finger_presses = inp.present, inp.presses
+    core.change(finger_present=inp.present, finger_presses=inp.presses)
 
 
-def on_not_found(core: LockCore, inp: FingerNotFound) -> None:
+def on_not_found(core: LockContext, inp: FingerNotFound) -> None:
     """A finger that matches nobody is one failed attempt (D-FINGER-LOCKOUT)."""
     if _before_match(core):
         verify.failed(core, _METHOD, _SOURCE, reason="no_match")
@@ -114,7 +112,7 @@ def on_not_found(core: LockCore, inp: FingerNotFound) -> None:
 # ------------------------------------------------------------------ enrolment
 
 
-def begin(core: LockCore, user_no: int, duress: bool, origin: Source) -> None:
+def begin(core: LockContext, user_no: int, duress: bool, origin: Source) -> None:
     """Start guiding an enrolment (D-FINGER-ENROL); refuses a second finger (D-FINGER-1)."""
     if not core.finger_present:
         raise Refused("this lock has no fingerprint sensor", ErrorCode.NO_FINGERPRINT_SENSOR)
@@ -122,12 +120,12 @@ def begin(core: LockCore, user_no: int, duress: bool, origin: Source) -> None:
         raise Refused("a fingerprint enrolment is already running", ErrorCode.BUSY)
     if has_finger(core.state, user_no, duress):
         raise Refused(f"user {user_no:03d} already has that fingerprint", ErrorCode.HAS_FINGERPRINT)
-    core.finger_enrol = FingerEnrolment(user_no, duress, core.now, core.finger_presses)
-    core.finger_origin = origin
+    core.change(finger_enrol=FingerEnrolment(user_no, duress, core.now, core.finger_presses))
+    core.change(finger_origin=origin)
     core.emit(FingerCommand(FingerOp.CAPTURE, press=1))
 
 
-def from_app(core: LockCore, user_no: int, duress: bool) -> dict[str, Any]:
+def from_app(core: LockContext, user_no: int, duress: bool) -> dict[str, Any]:
     """The app's "enrol fingerprint": the lock guides the person at the door; the
     credential appears in the app once the module has stored the finger.
     """
@@ -139,20 +137,20 @@ def from_app(core: LockCore, user_no: int, duress: bool) -> dict[str, Any]:
     return {"user_no": user_no}
 
 
-def cancel(core: LockCore) -> None:
+def cancel(core: LockContext) -> None:
     session = core.finger_enrol
     if session is not None:
         _play(core, session, session.feed(Event.CANCEL, core.now))
 
 
-def tick(core: LockCore) -> None:
+def tick(core: LockContext) -> None:
     session = core.finger_enrol
     if session is not None and session.timed_out(core.now):
         session.reason = "timeout"
         _play(core, session, session.feed(Event.TIMEOUT, core.now))
 
 
-def on_captured(core: LockCore, inp: FingerCaptured) -> None:
+def on_captured(core: LockContext, inp: FingerCaptured) -> None:
     session = core.finger_enrol
     if session is None:
         return
@@ -165,19 +163,19 @@ def on_captured(core: LockCore, inp: FingerCaptured) -> None:
     _play(core, session, session.feed(event, core.now))
 
 
-def on_lifted(core: LockCore, inp: FingerLifted) -> None:
+def on_lifted(core: LockContext, inp: FingerLifted) -> None:
     session = core.finger_enrol
     if session is not None:
         _play(core, session, session.feed(Event.LIFTED, core.now))
 
 
-def on_stored(core: LockCore, inp: FingerStored) -> None:
+def on_stored(core: LockContext, inp: FingerStored) -> None:
     session = core.finger_enrol
     if session is not None and inp.slot == slot_for(session.user_no, session.duress):
         _play(core, session, session.feed(Event.STORED, core.now))
 
 
-def on_fault(core: LockCore, inp: FingerFault) -> None:
+def on_fault(core: LockContext, inp: FingerFault) -> None:
     session = core.finger_enrol
     if session is None:
         if inp.problem is FingerProblem.BAD_IMAGE and _before_match(core):
@@ -188,7 +186,7 @@ def on_fault(core: LockCore, inp: FingerFault) -> None:
     _play(core, session, session.feed(event, core.now))
 
 
-def _play(core: LockCore, session: FingerEnrolment, actions: tuple[Do, ...]) -> None:
+def _play(core: LockContext, session: FingerEnrolment, actions: tuple[Do, ...]) -> None:
     slot = slot_for(session.user_no, session.duress)
     scanned = False
     in_menu = core.finger_origin is Source.MENU and core.menu is not None
@@ -212,7 +210,7 @@ def _play(core: LockCore, session: FingerEnrolment, actions: tuple[Do, ...]) -> 
             scanned = scanned or command is FingerOp.SCAN
             core.emit(FingerCommand(command))
     if session.over:
-        core.finger_enrol = None
+        core.change(finger_enrol=None)
         if not scanned:
             core.emit(FingerCommand(FingerOp.SCAN))
         if session.stage is Stage.FAILED and core.finger_origin is Source.REMOTE:
@@ -226,7 +224,7 @@ def _play(core: LockCore, session: FingerEnrolment, actions: tuple[Do, ...]) -> 
             core.menu.finger_step(over=True)
 
 
-def _save(core: LockCore, session: FingerEnrolment) -> bool:
+def _save(core: LockContext, session: FingerEnrolment) -> bool:
     """Record the credential once the module holds the template; False when refused."""
     if core.finger_origin is Source.MENU and core.menu is not None:
         return core.menu.save_finger(session.duress)
@@ -263,8 +261,8 @@ _COMMANDS = {
     Do.SCAN: FingerOp.SCAN,
 }
 
-# The core's dispatch entries for the module's reports (`core.HANDLERS` takes them in).
-HANDLERS: dict[type, Callable[[LockCore, Any], None]] = {
+# The core's dispatch entries for the module's reports (`handlers.HANDLERS` takes them in).
+HANDLERS: dict[type, Callable[[LockContext, Any], None]] = {
     FingerMatched: on_matched,
     FingerNotFound: on_not_found,
     FingerCaptured: on_captured,

@@ -21,16 +21,14 @@ trial's proof that it reaches the cloud: the cloud's ack of it confirms the slot
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
+from smartlock.device.context import LockContext
 from smartlock.device.inputs import FirmwareStage, FirmwareUpdate
 from smartlock.device.prompts import PromptId
 from smartlock.vocab import EventKind, Source
-
-if TYPE_CHECKING:
-    from smartlock.device.core import LockCore
 
 ACTION = "firmware_update"
 
@@ -47,7 +45,7 @@ def newer(candidate: str, current: str) -> bool:
         return True
 
 
-def on_firmware_update(core: LockCore, inp: FirmwareUpdate) -> None:
+def on_firmware_update(core: LockContext, inp: FirmwareUpdate) -> None:
     current = core.firmware
     stage, reason = inp.stage, inp.reason
     if (

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hmac
-from typing import TYPE_CHECKING
 
+from smartlock.device.context import LockContext
 from smartlock.device.effects import (
     Alarm,
     CommandResult,
@@ -30,18 +30,15 @@ from smartlock.vocab import (
 
 PAIRING_S = 180.0  # D-PAIR
 
-if TYPE_CHECKING:
-    from smartlock.device.core import LockCore
 
-
-def begin_pairing(core: LockCore, source: Source) -> None:
-    core.pairing_until = core.now + core.pairing_window_s
+def begin_pairing(core: LockContext, source: Source) -> None:
+    core.change(pairing_until=core.now + core.pairing_window_s)
     core.emit(PairingWindow(core.pairing_until))
     core.log(EventKind.PAIRING_MODE, source=source)
     core.say(PromptId.PAIRING_MODE)
 
 
-def on_factory_reset(core: LockCore, inp: FactoryReset) -> None:
+def on_factory_reset(core: LockContext, inp: FactoryReset) -> None:
     """D-RESET: everything goes but the identity and the journal's numbering."""
     old = core.state
     secret = hmac.digest(old.secret, b"factory-reset:%d" % old.next_seq, "sha256")
@@ -57,9 +54,9 @@ def on_factory_reset(core: LockCore, inp: FactoryReset) -> None:
     alarms = sorted(core.alarms)
     door_open, bolt, phase = core.door_open, core.bolt, core.phase
     battery, usb, net = core.battery, core.usb, core.network_up
-    core._reset_volatile()
-    core.door_open, core.bolt, core.phase = door_open, bolt, phase
-    core.battery, core.usb, core.network_up = battery, usb, net
+    core.reset_volatile()
+    core.change(door_open=door_open, bolt=bolt, phase=phase)
+    core.change(battery=battery, usb=usb, network_up=net)
     for kind in alarms:
         core.emit(Alarm(kind, False))
     core.emit(SetLed(Led.ARMED, False))
@@ -70,11 +67,11 @@ def on_factory_reset(core: LockCore, inp: FactoryReset) -> None:
     core.say(PromptId.FACTORY_RESET)
 
 
-def on_remote(core: LockCore, inp: RemoteCommand) -> None:
+def on_remote(core: LockContext, inp: RemoteCommand) -> None:
     run_remote(core, inp)
 
 
-def on_bind(core: LockCore, inp: Bind) -> None:
+def on_bind(core: LockContext, inp: Bind) -> None:
     """D-PAIR: bind by serial + verification code while pairing mode is open."""
     identity = core.state.identity
     try:
@@ -89,8 +86,8 @@ def on_bind(core: LockCore, inp: Bind) -> None:
         core.emit(CommandResult(inp.request_id, False, err.code))
         return
     binding = Binding(inp.owner, core.now, inp.broker_username, inp.broker_password, inp.lock_key)
-    core.state = core.state.replace(binding=binding)
-    core.pairing_until = None
+    core.set_state(core.state.replace(binding=binding))
+    core.change(pairing_until=None)
     core.emit(PairingWindow(None))
     core.log(EventKind.PAIRED, source=Source.REMOTE, owner=inp.owner)
     core.say(PromptId.PAIRED)

@@ -7,9 +7,10 @@ exits. Each table action is a `_act_<name>` method here.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from smartlock.device import fingerprint, lifecycle, users
+from smartlock.device.context import LockContext
 from smartlock.device.effects import FaceWatch
 from smartlock.device.enrol import POSE_PROMPTS, Enrolment, Problem
 from smartlock.device.errors import ErrorCode, InputError, Refused
@@ -26,10 +27,6 @@ from smartlock.device.prompts import PromptId
 from smartlock.device.records import MAX_TEMPLATES, Credential, DurableState
 from smartlock.vocab import CredentialType, EventKind, FaceRefusal, Source, UserType
 
-if TYPE_CHECKING:
-    from smartlock.device.core import LockCore
-
-
 _DELETE_KINDS = {
     "face": CredentialType.FACE,
     "password": CredentialType.PIN,
@@ -40,7 +37,7 @@ _DELETE_KINDS = {
 class Menu:
     """One menu session: a stack of nodes plus what the current flow has gathered."""
 
-    def __init__(self, core: LockCore, stack: list[Node], logged_in: int | None) -> None:
+    def __init__(self, core: LockContext, stack: list[Node], logged_in: int | None) -> None:
         self.core = core
         self.stack = stack
         self.logged_in = logged_in
@@ -56,13 +53,13 @@ class Menu:
         self.first_use = False
 
     @classmethod
-    def login(cls, core: LockCore, user_no: int) -> Menu:
+    def login(cls, core: LockContext, user_no: int) -> Menu:
         menu = cls(core, [Node.MAIN], user_no)
         menu._announce()
         return menu
 
     @classmethod
-    def start_first_use(cls, core: LockCore) -> Menu:
+    def start_first_use(cls, core: LockContext) -> Menu:
         """D-FIRST: straight to the password of master 001."""
         menu = cls(core, [Node.PIN_FIRST], None)
         menu.first_use, menu.user_no, menu.new_type = True, 1, UserType.MASTER
@@ -145,7 +142,7 @@ class Menu:
         if self.enrolment is not None:
             self.enrolment = None
             self.core.emit(FaceWatch(False))
-        self.core.menu = None
+        self.core.change(menu=None)
         if self.core.finger_origin is Source.MENU:  # one the app started goes on
             fingerprint.cancel(self.core)
         self.core.say(PromptId.MENU_EXIT)

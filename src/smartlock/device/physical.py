@@ -5,9 +5,8 @@ D-MODE-ARM, D-TAMPER, D-BATT-*).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from smartlock.device import door, lifecycle, lockout
+from smartlock.device.context import LockContext
 from smartlock.device.door import DoorEvent, Phase
 from smartlock.device.effects import (
     AlarmKind,
@@ -47,16 +46,13 @@ MENU_AUTH_S = 30.0  # waiting for a master to verify after the settings key
 LOW_BATTERY = 20  # D-BATT-LOW
 CRITICAL_BATTERY = 5  # D-BATT-CRIT
 
-if TYPE_CHECKING:
-    from smartlock.device.core import LockCore
 
-
-def on_door(core: LockCore, inp: DoorSensor) -> None:
+def on_door(core: LockContext, inp: DoorSensor) -> None:
     if inp.is_open == core.door_open:
         return
-    core.door_open = inp.is_open
+    core.change(door_open=inp.is_open)
     if inp.is_open:
-        core.opened_at = core.now
+        core.change(opened_at=core.now)
         core.door_event(DoorEvent.DOOR_OPENED)
         if core.face.door_opened() is not None:
             core.emit(FaceWatch(False))
@@ -65,21 +61,21 @@ def on_door(core: LockCore, inp: DoorSensor) -> None:
             core.log(EventKind.INTRUSION, source=Source.MANUAL)
             core.alarm(AlarmKind.INTRUSION, True)
         return
-    core.opened_at = None
-    core.ajar_alerted = False
+    core.change(opened_at=None)
+    core.change(ajar_alerted=False)
     core.alarm(AlarmKind.DOOR_AJAR, False)
     core.door_event(DoorEvent.DOOR_CLOSED)
     core.face.door_closed(core.now, auto_watch=not core.power_save and not core.locked_out)
     core.log(EventKind.DOOR_CLOSED, source=Source.MANUAL)
 
 
-def on_bolt(core: LockCore, inp: BoltFeedback) -> None:
+def on_bolt(core: LockContext, inp: BoltFeedback) -> None:
     before = core.phase
-    core.bolt = inp.state
+    core.change(bolt=inp.state)
     if core.unlock_prompt_pending:
         if inp.state is BoltState.RETRACTED:
             core.announce_unlocked()
-        core.unlock_prompt_pending = False
+        core.change(unlock_prompt_pending=False)
     core.door_event(door.BOLT_EVENTS[inp.state])
     if core.phase is before:
         return
@@ -98,42 +94,43 @@ def on_bolt(core: LockCore, inp: BoltFeedback) -> None:
         core.alarm(AlarmKind.JAMMED, False)
 
 
-def inside_unlock(core: LockCore, method: Method, source: Source) -> None:
+def inside_unlock(core: LockContext, method: Method, source: Source) -> None:
     """D-OPEN-IN: works in every mode, during lockout and after the key."""
     core.door_event(DoorEvent.UNLOCK if method is Method.BUTTON else DoorEvent.BOLT_RETRACTED)
     core.log(EventKind.UNLOCK, method=method, source=source)
 
 
-def on_unlock_button(core: LockCore, inp: UnlockButton) -> None:
+def on_unlock_button(core: LockContext, inp: UnlockButton) -> None:
     if inp.held_s >= HOLD_S:  # D-MODE-ANTI
         core.change_setting("anti_lock", not core.state.settings.anti_lock, source=Source.BUTTON)
         return
     if core.state.settings.double_press_to_open:
-        last, core.last_button_at = core.last_button_at, core.now
+        last = core.last_button_at
+        core.change(last_button_at=core.now)
         if last is None or core.now - last > DOUBLE_PRESS_S:
             return
-        core.last_button_at = None
+        core.change(last_button_at=None)
     inside_unlock(core, Method.BUTTON, Source.BUTTON)
 
 
-def on_knob(core: LockCore, inp: Knob) -> None:
+def on_knob(core: LockContext, inp: Knob) -> None:
     inside_unlock(core, Method.KNOB, Source.MANUAL)
 
 
-def on_mechanical_key(core: LockCore, inp: MechanicalKey) -> None:
+def on_mechanical_key(core: LockContext, inp: MechanicalKey) -> None:
     """D-MECH: logged, reported, and a verification is needed before menu/arm/remote."""
-    core.state = core.state.replace(mech_pending=True)
+    core.set_state(core.state.replace(mech_pending=True))
     core.door_event(DoorEvent.BOLT_RETRACTED)
     core.log(EventKind.UNLOCK, method=Method.KEY, source=Source.KEY)
     core.log(EventKind.MECHANICAL_KEY, method=Method.KEY, source=Source.KEY)
 
 
-def on_handle(core: LockCore, inp: Handle) -> None:
+def on_handle(core: LockContext, inp: Handle) -> None:
     if core.state.settings.normally_open:  # D-MODE-PASS: no verification
         core.log(EventKind.UNLOCK, method=Method.HANDLE, source=Source.MANUAL)
 
 
-def on_settings_key(core: LockCore, inp: SettingsKey) -> None:
+def on_settings_key(core: LockContext, inp: SettingsKey) -> None:
     if not core.state.masters():
         core.say(PromptId.ADD_MASTER_FIRST)
         return
@@ -146,11 +143,11 @@ def on_settings_key(core: LockCore, inp: SettingsKey) -> None:
     if core.locked_out:
         core.say(PromptId.LOCKED_OUT, minutes=lockout.minutes_left(core.state.lockout, core.now))
         return
-    core.menu_auth_until = core.now + MENU_AUTH_S
+    core.change(menu_auth_until=core.now + MENU_AUTH_S)
     core.say(PromptId.VERIFY_MASTER)
 
 
-def on_arm_key(core: LockCore, inp: ArmKey) -> None:
+def on_arm_key(core: LockContext, inp: ArmKey) -> None:
     if core.door_open:
         core.say(PromptId.ARM_NEEDS_CLOSED_DOOR)
     elif core.state.mech_pending:  # D-MECH
@@ -159,7 +156,7 @@ def on_arm_key(core: LockCore, inp: ArmKey) -> None:
         core.change_setting("armed", True, source=Source.KEYPAD)
 
 
-def on_doorbell(core: LockCore, inp: DoorbellKey) -> None:
+def on_doorbell(core: LockContext, inp: DoorbellKey) -> None:
     core.emit(Chime())
     core.log(EventKind.DOORBELL, source=Source.KEYPAD)
     # A-LIVE; the shell masks every face (D-PRIV). Not with the radio off (critical
@@ -168,43 +165,43 @@ def on_doorbell(core: LockCore, inp: DoorbellKey) -> None:
         core.emit(TakeSnapshot("doorbell"))
 
 
-def on_tamper(core: LockCore, inp: Tamper) -> None:
+def on_tamper(core: LockContext, inp: Tamper) -> None:
     if inp.tripped == core.tamper:
         return
-    core.tamper = inp.tripped
+    core.change(tamper=inp.tripped)
     if inp.tripped:  # D-TAMPER
         core.log(EventKind.TAMPER, source=Source.SYSTEM)
     core.alarm(AlarmKind.TAMPER, inp.tripped)
 
 
-def on_battery(core: LockCore, inp: BatteryLevel) -> None:
+def on_battery(core: LockContext, inp: BatteryLevel) -> None:
     was_led, was_off = core.low_led, core.radio_off
-    core.battery = inp.level
+    core.change(battery=inp.level)
     power_changed(core, was_led, was_off)
     if inp.level >= LOW_BATTERY:
         if core.state.low_battery_reported is not None:
-            core.state = core.state.replace(low_battery_reported=None)
+            core.set_state(core.state.replace(low_battery_reported=None))
         return
     bucket = inp.level // 5  # "told once per level drop": 15-19, 10-14, 5-9, 0-4
     last = core.state.low_battery_reported
     if last is None or bucket < last:
-        core.state = core.state.replace(low_battery_reported=bucket)
+        core.set_state(core.state.replace(low_battery_reported=bucket))
         kind = EventKind.CRITICAL_BATTERY if inp.level < CRITICAL_BATTERY else EventKind.LOW_BATTERY
         core.log(kind, source=Source.SYSTEM, level=inp.level)
 
 
-def on_usb(core: LockCore, inp: UsbPower) -> None:
+def on_usb(core: LockContext, inp: UsbPower) -> None:
     was_led, was_off = core.low_led, core.radio_off
-    core.usb = inp.connected
+    core.change(usb=inp.connected)
     power_changed(core, was_led, was_off)
 
 
-def power_changed(core: LockCore, was_led: bool, was_off: bool) -> None:
+def power_changed(core: LockContext, was_led: bool, was_off: bool) -> None:
     if core.low_led != was_led:  # D-BATT-LOW: lit while the battery is low
         core.emit(SetLed(Led.LOW_BATTERY, core.low_led))
     if core.radio_off != was_off:  # D-BATT-CRIT / D-BATT-USB
         core.emit(Radio(not core.radio_off))
 
 
-def on_network(core: LockCore, inp: Network) -> None:
-    core.network_up = inp.up
+def on_network(core: LockContext, inp: Network) -> None:
+    core.change(network_up=inp.up)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from smartlock.device import fingerprint, lockout, users
+from smartlock.device.context import LockContext
 from smartlock.device.door import DoorEvent, Phase
 from smartlock.device.effects import CommandResult
 from smartlock.device.errors import ErrorCode, InputError, LockError, Refused
@@ -26,9 +27,6 @@ from smartlock.device.records import (
 )
 from smartlock.device.settings import BY_MODE, BY_NAME
 from smartlock.vocab import CredentialType, EventKind, Method, Mode, Source, UserType
-
-if TYPE_CHECKING:
-    from smartlock.device.core import LockCore
 
 Params = Mapping[str, Any]
 RECENT_REQUESTS = 64
@@ -49,7 +47,7 @@ def _get(params: Params, name: str, kind: type, *, optional: bool = False) -> An
     return value
 
 
-def _user_no(core: LockCore, params: Params) -> int:
+def _user_no(core: LockContext, params: Params) -> int:
     number: int = _get(params, "user_no", int)
     if number not in core.state.users:
         raise Refused(f"no user {number}", ErrorCode.UNKNOWN_USER)
@@ -80,7 +78,7 @@ def parse_schedules(raw: Any) -> tuple[Schedule, ...]:
     return tuple(out)
 
 
-def _need_master(core: LockCore) -> None:
+def _need_master(core: LockContext) -> None:
     if not core.state.masters():
         raise Refused("no master user yet", ErrorCode.NO_MASTER)
 
@@ -88,7 +86,7 @@ def _need_master(core: LockCore) -> None:
 HOME_ASSISTANT = "home_assistant"  # `origin` of a command the lock's link got from HA (A-HA)
 
 
-def _from_ha(core: LockCore, params: Params) -> bool:
+def _from_ha(core: LockContext, params: Params) -> bool:
     """A-HA: a Home Assistant command needs the owner's switch; True when it is one.
     Only the lock's own link sets `origin` (the link refuses a cloud command naming one).
     """
@@ -99,7 +97,7 @@ def _from_ha(core: LockCore, params: Params) -> bool:
     return True
 
 
-def _unlock(core: LockCore, params: Params) -> dict[str, Any]:
+def _unlock(core: LockContext, params: Params) -> dict[str, Any]:
     settings = core.state.settings
     from_ha = _from_ha(core, params)
     if not from_ha and not settings.remote_unlock:
@@ -121,7 +119,7 @@ def _unlock(core: LockCore, params: Params) -> dict[str, Any]:
     return {}
 
 
-def _unlock_with_code(core: LockCore, code: str, by: object) -> dict[str, Any]:
+def _unlock_with_code(core: LockContext, code: str, by: object) -> dict[str, Any]:
     """A remote unlock that must also name a user's password, typed exactly: a wrong
     code is refused and counts toward the lockout like a wrong keypad entry (D-LOCKOUT).
     """
@@ -138,22 +136,22 @@ def _unlock_with_code(core: LockCore, code: str, by: object) -> dict[str, Any]:
         raise Refused("anti-lock mode refuses remote unlock", ErrorCode.ANTI_LOCK_MODE)
     if cred.duress:  # D-DURESS: silent at the door, loud in the app
         core.log(EventKind.DURESS, user_no=user.number, method=Method.REMOTE, source=Source.REMOTE)
-    core.state = core.state.replace(lockout=lockout.succeeded(core.state.lockout))
+    core.set_state(core.state.replace(lockout=lockout.succeeded(core.state.lockout)))
     core.grant_remote(str(by) if by is not None else None, user_no=user.number)
     return {"user_no": user.number}
 
 
-def _count_wrong_code(core: LockCore) -> None:
+def _count_wrong_code(core: LockContext) -> None:
     """Record a wrong remote code as one failed verification (after the rollback)."""
     state, started = lockout.failed(core.state.lockout, core.now)
-    core.state = core.state.replace(lockout=state)
+    core.set_state(core.state.replace(lockout=state))
     if started:
         core.log(
             EventKind.LOCKOUT, source=Source.REMOTE, until=state.until, **lockout.details(started)
         )
 
 
-def _lock(core: LockCore, params: Params) -> dict[str, Any]:
+def _lock(core: LockContext, params: Params) -> dict[str, Any]:
     _from_ha(core, params)  # locking needs no code (A-HA), only the owner's switch
     if core.door_open:
         raise Refused("the door is open", ErrorCode.DOOR_OPEN)
@@ -164,7 +162,7 @@ def _lock(core: LockCore, params: Params) -> dict[str, Any]:
     return {}
 
 
-def _check_arming(core: LockCore, name: str, value: Any) -> None:
+def _check_arming(core: LockContext, name: str, value: Any) -> None:
     if name == BY_MODE[Mode.ARMED].name and value is True:
         if core.door_open:
             raise Refused("close the door before arming", ErrorCode.DOOR_OPEN)
@@ -174,7 +172,7 @@ def _check_arming(core: LockCore, name: str, value: Any) -> None:
             )
 
 
-def _set_mode(core: LockCore, params: Params) -> dict[str, Any]:
+def _set_mode(core: LockContext, params: Params) -> dict[str, Any]:
     try:
         mode = Mode(_get(params, "mode", str))
     except ValueError:
@@ -186,7 +184,7 @@ def _set_mode(core: LockCore, params: Params) -> dict[str, Any]:
     return {}
 
 
-def _change_setting(core: LockCore, params: Params) -> dict[str, Any]:
+def _change_setting(core: LockContext, params: Params) -> dict[str, Any]:
     name: str = _get(params, "name", str)
     if name not in BY_NAME:
         raise InputError(f"no setting {name!r}", ErrorCode.UNKNOWN_SETTING)
@@ -196,7 +194,7 @@ def _change_setting(core: LockCore, params: Params) -> dict[str, Any]:
     return {}
 
 
-def _add_user(core: LockCore, params: Params) -> dict[str, Any]:
+def _add_user(core: LockContext, params: Params) -> dict[str, Any]:
     _need_master(core)
     try:
         user_type = UserType(_get(params, "user_type", str))
@@ -211,7 +209,7 @@ def _add_user(core: LockCore, params: Params) -> dict[str, Any]:
     return {"user_no": number}
 
 
-def _set_user_enabled(core: LockCore, params: Params) -> dict[str, Any]:
+def _set_user_enabled(core: LockContext, params: Params) -> dict[str, Any]:
     number = _user_no(core, params)
     enabled: bool = _get(params, "enabled", bool)
     user = core.state.users[number]
@@ -222,7 +220,7 @@ def _set_user_enabled(core: LockCore, params: Params) -> dict[str, Any]:
     return {}
 
 
-def _set_schedules(core: LockCore, params: Params) -> dict[str, Any]:
+def _set_schedules(core: LockContext, params: Params) -> dict[str, Any]:
     number = _user_no(core, params)
     schedules = parse_schedules(_get(params, "schedules", list))
     user = core.state.users[number]
@@ -239,7 +237,7 @@ def _set_schedules(core: LockCore, params: Params) -> dict[str, Any]:
     return {}
 
 
-def _delete_credential(core: LockCore, params: Params) -> dict[str, Any]:
+def _delete_credential(core: LockContext, params: Params) -> dict[str, Any]:
     number = _user_no(core, params)
     cred_id: int = _get(params, "cred_id", int)
     cred = core.state.credentials.get(cred_id)
@@ -250,14 +248,14 @@ def _delete_credential(core: LockCore, params: Params) -> dict[str, Any]:
     return {}
 
 
-def _deregister(core: LockCore, params: Params) -> dict[str, Any]:
+def _deregister(core: LockContext, params: Params) -> dict[str, Any]:
     number = _user_no(core, params)
     core.set_state(users.deregister(core.state, number, from_keypad=False))
     core.log(EventKind.USER_DELETED, user_no=number, source=Source.REMOTE)
     return {}
 
 
-def _set_password(core: LockCore, params: Params) -> dict[str, Any]:
+def _set_password(core: LockContext, params: Params) -> dict[str, Any]:
     """Set or replace a user's password; the clear digits are hashed here and dropped."""
     number = _user_no(core, params)
     digits: str = _get(params, "digits", str)
@@ -287,12 +285,12 @@ def _set_password(core: LockCore, params: Params) -> dict[str, Any]:
     return {"cred_id": cred_id}
 
 
-def _enrol_fingerprint(core: LockCore, params: Params) -> dict[str, Any]:
+def _enrol_fingerprint(core: LockContext, params: Params) -> dict[str, Any]:
     duress = bool(_get(params, "duress", bool, optional=True))
     return fingerprint.from_app(core, _user_no(core, params), duress)
 
 
-def _add_temp(core: LockCore, params: Params) -> dict[str, Any]:
+def _add_temp(core: LockContext, params: Params) -> dict[str, Any]:
     _need_master(core)
     temp_id: str = _get(params, "temp_id", str)
     code: str = _get(params, "code", str)
@@ -327,7 +325,7 @@ def _add_temp(core: LockCore, params: Params) -> dict[str, Any]:
     return {}
 
 
-def _revoke_temp(core: LockCore, params: Params) -> dict[str, Any]:
+def _revoke_temp(core: LockContext, params: Params) -> dict[str, Any]:
     temp_id: str = _get(params, "temp_id", str)
     if temp_id not in core.state.temp_passwords:
         raise Refused(f"no temporary password {temp_id!r}", ErrorCode.UNKNOWN_TEMP_PASSWORD)
@@ -342,7 +340,7 @@ def _revoke_temp(core: LockCore, params: Params) -> dict[str, Any]:
     return {}
 
 
-def _unbind(core: LockCore, params: Params) -> dict[str, Any]:
+def _unbind(core: LockContext, params: Params) -> dict[str, Any]:
     if core.state.binding is None:
         raise Refused("the lock is not bound", ErrorCode.NOT_BOUND)
     core.set_state(core.state.replace(binding=None))
@@ -350,7 +348,7 @@ def _unbind(core: LockCore, params: Params) -> dict[str, Any]:
     return {}
 
 
-ACTIONS: Mapping[RemoteAction, Callable[[LockCore, Params], dict[str, Any]]] = {
+ACTIONS: Mapping[RemoteAction, Callable[[LockContext, Params], dict[str, Any]]] = {
     RemoteAction.UNLOCK: _unlock,
     RemoteAction.LOCK: _lock,
     RemoteAction.SET_MODE: _set_mode,
@@ -368,7 +366,7 @@ ACTIONS: Mapping[RemoteAction, Callable[[LockCore, Params], dict[str, Any]]] = {
 }
 
 
-def run_remote(core: LockCore, cmd: RemoteCommand) -> None:
+def run_remote(core: LockContext, cmd: RemoteCommand) -> None:
     """Run one command; exactly one `CommandResult`, and nothing changed on a refusal."""
     if cmd.request_id in core.state.recent_requests:
         core.emit(CommandResult(cmd.request_id, False, ErrorCode.DUPLICATE_REQUEST))
@@ -404,6 +402,6 @@ def run_remote(core: LockCore, cmd: RemoteCommand) -> None:
     core.emit(CommandResult(cmd.request_id, True, None, data))
 
 
-def _remember(core: LockCore, request_id: str) -> None:
+def _remember(core: LockContext, request_id: str) -> None:
     recent = (*core.state.recent_requests, request_id)[-RECENT_REQUESTS:]
     core.set_state(core.state.replace(recent_requests=recent))

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import hmac
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from smartlock.device import lockout
+from smartlock.device.context import LockContext
 from smartlock.device.door import Do, DoorEvent
 from smartlock.device.effects import (
     Display,
@@ -24,7 +25,6 @@ from smartlock.device.inputs import (
     KeyPress,
     NoFace,
 )
-from smartlock.device.menu import Menu
 from smartlock.device.offline_codes import id_outlived
 from smartlock.device.prompts import PromptId
 from smartlock.device.users import pin_hash, set_user
@@ -37,11 +37,8 @@ from smartlock.vocab import (
     UserType,
 )
 
-if TYPE_CHECKING:
-    from smartlock.device.core import LockCore
 
-
-def on_key(core: LockCore, inp: KeyPress) -> None:
+def on_key(core: LockContext, inp: KeyPress) -> None:
     woke = core.wake()
     if core.menu is not None:
         core.menu.key(inp.key)
@@ -68,14 +65,14 @@ def on_key(core: LockCore, inp: KeyPress) -> None:
         core.keypad.add(inp.key, core.now)
     elif not core.state.users:
         core.keypad.clear()
-        core.menu = Menu.start_first_use(core)
+        core.start_menu(None)
     else:
         digits, overflow = core.keypad.take()
         if digits or overflow:
             submit(core, digits, overflow)
 
 
-def submit(core: LockCore, digits: str, overflow: bool) -> None:
+def submit(core: LockContext, digits: str, overflow: bool) -> None:
     """A typed entry + `#`: password (virtual), temporary password, offline code."""
     if not overflow:
         cred_id = core.pins.find_virtual(digits)
@@ -92,7 +89,7 @@ def submit(core: LockCore, digits: str, overflow: bool) -> None:
     failed(core, Method.PASSWORD, Source.KEYPAD, reason="no_match")
 
 
-def offline(core: LockCore, digits: str) -> bool:
+def offline(core: LockContext, digits: str) -> bool:
     assert core.offline_codes is not None
     verdict = core.offline_codes.check(digits, core.now)
     if not verdict.valid:
@@ -104,30 +101,30 @@ def offline(core: LockCore, digits: str) -> bool:
     if verdict.one_time:
         kept = {i for i in core.state.used_offline_ids if not id_outlived(i, core.now)}
         used = frozenset(kept | {verdict.code_id})
-        core.state = core.state.replace(used_offline_ids=used)
+        core.set_state(core.state.replace(used_offline_ids=used))
     verified(core)
     grant(core, None, Method.OFFLINE_CODE, Source.KEYPAD, code_id=verdict.code_id)
     return True
 
 
-def temp_ok(core: LockCore, temp_id: str) -> None:
+def temp_ok(core: LockContext, temp_id: str) -> None:
     if not outside_allowed(core, master=False, method=Method.TEMP_PASSWORD):
         return
     temp = core.state.temp_passwords[temp_id]
     used = dataclasses.replace(temp, uses=temp.uses + 1)
-    core.state = core.state.replace(temp_passwords={**core.state.temp_passwords, temp_id: used})
+    core.set_state(core.state.replace(temp_passwords={**core.state.temp_passwords, temp_id: used}))
     verified(core)
     grant(core, None, Method.TEMP_PASSWORD, Source.KEYPAD, temp_id=temp_id, uses=used.uses)
 
 
 def outside_allowed(
-    core: LockCore, *, master: bool, method: Method, user_no: int | None = None
+    core: LockContext, *, master: bool, method: Method, user_no: int | None = None
 ) -> bool:
     """Menu-login and anti-lock checks after a valid credential (D-MODE-ANTI)."""
     if core.menu_auth_until is not None:
-        core.menu_auth_until = None
+        core.change(menu_auth_until=None)
         if master and user_no is not None:
-            core.menu = Menu.login(core, user_no)
+            core.start_menu(user_no)
         else:
             core.say(PromptId.NOT_MASTER)
         return False
@@ -138,14 +135,14 @@ def outside_allowed(
     return True
 
 
-def verified(core: LockCore) -> None:
+def verified(core: LockContext) -> None:
     """A face or password verified: the failure count and D-MECH reset."""
-    core.state = core.state.replace(
-        lockout=lockout.succeeded(core.state.lockout), mech_pending=False
+    core.set_state(
+        core.state.replace(lockout=lockout.succeeded(core.state.lockout), mech_pending=False)
     )
 
 
-def credential_ok(core: LockCore, cred_id: int, method: Method, source: Source) -> None:
+def credential_ok(core: LockContext, cred_id: int, method: Method, source: Source) -> None:
     cred = core.state.credentials[cred_id]
     user = core.state.users[cred.user_no]
     if not user.allowed_at(core.now, core.state.settings.tz_offset_min):
@@ -173,13 +170,13 @@ def credential_ok(core: LockCore, cred_id: int, method: Method, source: Source) 
 
 
 def grant(
-    core: LockCore, user_no: int | None, method: Method, source: Source, **details: Any
+    core: LockContext, user_no: int | None, method: Method, source: Source, **details: Any
 ) -> None:
     """Open from outside: identical for a duress credential (D-DURESS)."""
     moving = Do.RETRACT in core.door_event(DoorEvent.UNLOCK)
     core.emit(Display("---" if user_no is None else f"{user_no:03d}"))  # D-KEY-SHOW
     if moving:  # "unlocked" is said once the bolt reports it is back (not if it jams)
-        core.unlock_prompt_pending = True
+        core.change(unlock_prompt_pending=True)
     else:
         core.announce_unlocked()
     core.log(EventKind.UNLOCK, user_no=user_no, method=method, source=source, **details)
@@ -190,21 +187,21 @@ def grant(
         core.change_setting("armed", False, source=source, user_no=user_no)
 
 
-def failed(core: LockCore, method: Method, source: Source, **details: Any) -> None:
+def failed(core: LockContext, method: Method, source: Source, **details: Any) -> None:
     core.log(EventKind.UNLOCK_FAILED, method=method, source=source, **details)
     core.say(PromptId.VERIFY_FAILED)
     state, started = lockout.failed(core.state.lockout, core.now)
-    core.state = core.state.replace(lockout=state)
+    core.set_state(core.state.replace(lockout=state))
     if started:
         core.log(EventKind.LOCKOUT, source=source, until=state.until, **lockout.details(started))
         core.say(PromptId.LOCKED_OUT, minutes=lockout.minutes_left(state, core.now))
         core.keypad.clear()
-        core.menu_auth_until = None
+        core.change(menu_auth_until=None)
         if core.face.stop() is not None:
             core.emit(FaceWatch(False))
 
 
-def on_face(core: LockCore, inp: FaceSeen) -> None:
+def on_face(core: LockContext, inp: FaceSeen) -> None:
     if core.menu is not None:
         core.menu.face(inp)
         return
@@ -225,7 +222,7 @@ def on_face(core: LockCore, inp: FaceSeen) -> None:
         core.emit(FaceWatch(False))
 
 
-def face_cred(core: LockCore, user_no: int, duress: bool) -> int | None:
+def face_cred(core: LockContext, user_no: int, duress: bool) -> int | None:
     for cred in core.state.creds_of(user_no):
         if cred.cred_type is CredentialType.FACE and cred.duress == duress:
             return cred.cred_id
@@ -244,7 +241,7 @@ FACE_HINTS: dict[FaceRefusal, PromptId] = {
 }
 
 
-def on_no_face(core: LockCore, inp: NoFace) -> None:
+def on_no_face(core: LockContext, inp: NoFace) -> None:
     """A refused frame is not a failed attempt (D-LOCKOUT counts faces judged), but the
     person is told why, e.g. "one person at a time" when two faces are in view.
     """
@@ -260,7 +257,7 @@ def on_no_face(core: LockCore, inp: NoFace) -> None:
         core.say(prompt)
 
 
-def window_ended(core: LockCore, end: WindowEnd) -> None:
+def window_ended(core: LockContext, end: WindowEnd) -> None:
     core.emit(FaceWatch(False))
     if end is WindowEnd.FAILED and not core.locked_out:
         failed(core, Method.FACE, Source.FACE, reason="no_match")
