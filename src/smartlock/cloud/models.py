@@ -353,6 +353,7 @@ __all__ = [
     "TempPassword",
     "Throttle",
     "TokenKind",
+    "utcnow",
 ]
 
 # The app features' tables (A-TEMP, A-NOTIFY, A-SCENE) and firmware releases and

@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from smartlock.cloud.models import CommandStatus, Role
+from smartlock.credentials import PIN_PATTERN
 from smartlock.vocab import (
     CredentialType,
     DoorState,
@@ -37,7 +38,7 @@ Serial = Annotated[
 ]  # = link lock id
 UserNumber = Annotated[str, StringConstraints(pattern=r"^(0[0-4][0-9]|050)$")]
 RequestId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
-LockPin = Annotated[str, StringConstraints(pattern=r"^[0-9]{6,10}$")]  # D-USER-4
+LockPin = Annotated[str, StringConstraints(pattern=PIN_PATTERN)]  # D-USER-4
 
 
 class Strict(BaseModel):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from smartlock.credentials import VIRTUAL_MAX
+
 IDLE_S = 10.0
-MAX_DIGITS = 20  # D-KEY-VIRTUAL: longest entry accepted
+MAX_DIGITS = VIRTUAL_MAX  # D-KEY-VIRTUAL: longest entry accepted
 
 
 @dataclass(slots=True)

@@ -15,6 +15,7 @@ import enum
 import string
 from collections.abc import Mapping
 
+from smartlock.credentials import PIN_MAX, PIN_MIN
 from smartlock.device.errors import InputError
 
 
@@ -110,15 +111,18 @@ CATALOGUE: Mapping[PromptId, Mapping[str, str]] = {
         "en": "Press # to add the master user",
     },
     PromptId.ENTER_PASSWORD: {
-        "zh": "请输入6到10位密码，按#号键确认",
-        "en": "Enter a 6 to 10 digit password, then press #",
+        "zh": f"请输入{PIN_MIN}到{PIN_MAX}位密码，按#号键确认",
+        "en": f"Enter a {PIN_MIN} to {PIN_MAX} digit password, then press #",
     },
     PromptId.ENTER_AGAIN: {"zh": "请再次输入密码", "en": "Enter the password again"},
     PromptId.PASSWORDS_DIFFER: {
         "zh": "两次输入的密码不一致",
         "en": "The two passwords differ",
     },
-    PromptId.BAD_PASSWORD_LENGTH: {"zh": "密码须为6到10位", "en": "A password has 6 to 10 digits"},
+    PromptId.BAD_PASSWORD_LENGTH: {
+        "zh": f"密码须为{PIN_MIN}到{PIN_MAX}位",
+        "en": f"A password has {PIN_MIN} to {PIN_MAX} digits",
+    },
     PromptId.PASSWORD_EXISTS: {"zh": "密码已存在", "en": "This password already exists"},
     PromptId.HAS_PASSWORD: {
         "zh": "该用户已有密码，请先删除",

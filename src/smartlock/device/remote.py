@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from smartlock.credentials import TEMP_MAX, TEMP_MIN, is_pin
 from smartlock.device import fingerprint, lockout, users
 from smartlock.device.context import LockContext
 from smartlock.device.door import DoorEvent, Phase
@@ -30,7 +31,6 @@ from smartlock.vocab import CredentialType, EventKind, Method, Mode, Source, Use
 
 Params = Mapping[str, Any]
 RECENT_REQUESTS = 64
-TEMP_MIN, TEMP_MAX = 6, 12
 
 
 def _get(params: Params, name: str, kind: type, *, optional: bool = False) -> Any:
@@ -294,7 +294,7 @@ def _add_temp(core: LockContext, params: Params) -> dict[str, Any]:
     _need_master(core)
     temp_id: str = _get(params, "temp_id", str)
     code: str = _get(params, "code", str)
-    if not (code.isascii() and code.isdigit() and TEMP_MIN <= len(code) <= TEMP_MAX):
+    if not is_pin(code):
         raise InputError(
             f"a temporary password has {TEMP_MIN}-{TEMP_MAX} digits", ErrorCode.BAD_PASSWORD
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Sequence
 
+from smartlock.credentials import PIN_MAX, PIN_MIN, VIRTUAL_MAX, is_pin
 from smartlock.device.errors import ErrorCode, InputError, Refused
 from smartlock.device.ports import FaceTemplate
 from smartlock.device.records import (
@@ -22,9 +23,6 @@ from smartlock.device.records import (
 )
 from smartlock.vocab import CredentialType, UserType
 
-PIN_MIN, PIN_MAX = 6, 10  # D-USER-4
-VIRTUAL_MAX = 20  # D-KEY-VIRTUAL
-
 
 def pin_hash(secret: bytes, digits: str) -> bytes:
     """The keyed hash a password is stored as (never the digits themselves)."""
@@ -32,7 +30,7 @@ def pin_hash(secret: bytes, digits: str) -> bytes:
 
 
 def check_pin_digits(digits: str) -> None:
-    if not (digits.isascii() and digits.isdigit() and PIN_MIN <= len(digits) <= PIN_MAX):
+    if not is_pin(digits):
         raise InputError(
             f"a password has {PIN_MIN}-{PIN_MAX} digits, got {len(digits)} characters",
             ErrorCode.BAD_PASSWORD,

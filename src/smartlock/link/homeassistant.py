@@ -31,6 +31,7 @@ from __future__ import annotations
 from typing import Any
 
 from smartlock import __version__ as _pkg_version
+from smartlock.credentials import OPTIONAL_PIN_PATTERN
 from smartlock.link.schemas import Event, FirmwareProgress, StateReport
 from smartlock.link.topics import Channel, topic
 from smartlock.vocab import DoorState, EventKind, Method
@@ -41,7 +42,7 @@ ORIGIN = {"name": "smartlock", "sw": _pkg_version, "url": PROJECT_URL}
 # and open alike, so the empty code is allowed too: locking needs no code (HA's code
 # dialog takes an empty entry; `lock.lock` needs none), and the lock itself refuses an
 # unlock without one (`code_required`) whenever the owner asks for a password.
-CODE_FORMAT = r"^(\d{6,10})?$"
+CODE_FORMAT = OPTIONAL_PIN_PATTERN
 DURESS_OFF_DELAY_S = 60
 DEFAULT_NAME = "Smart lock"
 # The command_template: HA's clock in `at` makes each command single-use and short-lived.

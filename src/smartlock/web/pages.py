@@ -25,6 +25,7 @@ from smartlock.cloud.errors import CloudError
 from smartlock.cloud.models import Account, Role, TokenKind
 from smartlock.cloud.notify.kinds import NotifyKind
 from smartlock.cloud.services import Services
+from smartlock.credentials import PIN_INPUT_PATTERN
 from smartlock.vocab import DoorState, EventKind, Method, Mode
 from smartlock.web import activity, i18n, qr, settings_form
 from smartlock.web.assets import static_response
@@ -49,13 +50,15 @@ _SAFE_NEXT = re.compile(r"^/app(/[A-Za-z0-9_/-]*)?(\?[A-Za-z0-9_=&%.-]*)?$")
 
 @functools.cache
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("smartlock.web", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals["pin_pattern"] = PIN_INPUT_PATTERN  # the forms check the lock's rule
+    return env
 
 
 def _services(request: Request) -> Services:

@@ -8,8 +8,9 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, Field, StrictBool, StrictInt, model_validator
 
 from smartlock.cloud.schemas import Name, RequestId, Strict
+from smartlock.credentials import PIN_PATTERN
 
-TempCode = Annotated[str, Field(pattern=r"^[0-9]{6,10}$")]  # typed exactly (D-KEY-VIRTUAL)
+TempCode = Annotated[str, Field(pattern=PIN_PATTERN)]  # typed exactly (D-KEY-VIRTUAL)
 
 
 class TempPasswordCreate(Strict):

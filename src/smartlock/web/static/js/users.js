@@ -84,7 +84,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   function passwordForm(u) {
     const n = u.number;
     const hasPin = u.credentials.some((c) => c.type === "pin" && !c.duress);
-    const pw = el("input", { id: "user-" + n + "-pw", type: "password", inputmode: "numeric", pattern: "[0-9]{6,10}", autocomplete: "new-password", required: true });
+    const pw = el("input", { id: "user-" + n + "-pw", type: "password", inputmode: "numeric", pattern: document.body.dataset.pinPattern, autocomplete: "new-password", required: true });
     const pw2 = el("input", { id: "user-" + n + "-pw2", type: "password", inputmode: "numeric", autocomplete: "new-password", required: true });
     const duress = el("input", { id: "user-" + n + "-duress", type: "checkbox" });
     const error = el("p", { class: "error", role: "alert", "data-testid": "user-" + n + "-pw-error" });
@@ -98,7 +98,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     form.addEventListener("submit", async (ev) => {
       ev.preventDefault();
       error.textContent = "";
-      if (!/^[0-9]{6,10}$/.test(pw.value)) { error.textContent = t("users.new_password"); return; }
+      if (!new RegExp("^(?:" + document.body.dataset.pinPattern + ")$").test(pw.value)) { error.textContent = t("users.new_password"); return; }
       if (pw.value !== pw2.value) { error.textContent = t("users.pw_mismatch"); return; }
       const r = await api("PUT", path + "/users/" + n + "/password", { request_id: requestId(), password: pw.value, duress: duress.checked });
       pw.value = ""; pw2.value = "";
