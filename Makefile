@@ -23,6 +23,7 @@ console: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports  # the layer contracts in pyproject.toml
 
 typecheck: $(STAMP)
 	$(BIN)/mypy src
@@ -48,4 +49,4 @@ bench-fleet: $(STAMP)
 	$(BIN)/smartlock bench fleet $(ARGS)
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .import_linter_cache

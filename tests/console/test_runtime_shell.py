@@ -18,7 +18,8 @@ from smartlock.device import ErrorCode, StoreError, open_lock
 from smartlock.device.effects import Chime, CommandResult, Effect, JournalEvent
 from smartlock.device.inputs import DoorbellKey, KeyPress, NoFace, RemoteAction, RemoteCommand
 from smartlock.device.prompts import PromptId, render
-from smartlock.device.runtime import FastForwardClock, LockRuntime, to_input
+from smartlock.device.runtime import FastForwardClock, LockRuntime
+from smartlock.device.translate import to_input
 from smartlock.hal import ButtonId, ButtonPressed, KeyPressed, Mechanism, MechanismUsed
 from smartlock.hal.virtual import VirtualLock
 from smartlock.vocab import BoltState, EventKind

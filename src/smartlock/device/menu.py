@@ -24,14 +24,10 @@ from smartlock.device.menu_table import (
     Node,
 )
 from smartlock.device.prompts import PromptId
-from smartlock.device.records import MAX_TEMPLATES, Credential, DurableState
+from smartlock.device.records import MAX_TEMPLATES, DurableState
 from smartlock.vocab import CredentialType, EventKind, FaceRefusal, Source, UserType
 
-_DELETE_KINDS = {
-    "face": CredentialType.FACE,
-    "password": CredentialType.PIN,
-    "fingerprint": CredentialType.FINGERPRINT,
-}
+_PROBLEMS = {FaceRefusal.TOO_FAR: Problem.TOO_FAR, FaceRefusal.TWO_FACES: Problem.TWO_FACES}
 
 
 class Menu:
@@ -127,10 +123,8 @@ class Menu:
     def no_face(self, reason: FaceRefusal | None = None) -> None:
         if self.enrolment is None:
             return
-        if reason is FaceRefusal.TOO_FAR:  # the failure prompt names the last reason
-            self.enrolment.problem = Problem.TOO_FAR
-        elif reason is FaceRefusal.TWO_FACES:
-            self.enrolment.problem = Problem.TWO_FACES
+        if reason in _PROBLEMS:  # the failure prompt names the last reason
+            self.enrolment.problem = _PROBLEMS[reason]
 
     def tick(self, now: float) -> None:
         if self.enrolment is not None and self.enrolment.timed_out(now):
@@ -258,9 +252,8 @@ class Menu:
     # ---------------------------------------------------------------- actions
 
     def _act_system_info(self, arg: Any, target: Node | None) -> Node | None:
-        self.core.say(
-            PromptId.SYSTEM_INFO, serial=self.core.state.identity.serial, version=self.core.firmware
-        )
+        serial, version = self.core.state.identity.serial, self.core.firmware
+        self.core.say(PromptId.SYSTEM_INFO, serial=serial, version=version)
         return None
 
     def _act_pick_new(self, user_type: UserType, target: Node | None) -> Node | None:
@@ -272,12 +265,8 @@ class Menu:
         return target
 
     def _act_pin(self, duress: bool, target: Node | None) -> Node | None:
-        has = self.new_type is None and any(
-            c.cred_type is CredentialType.PIN and c.duress == duress
-            for c in self.core.state.creds_of(self.user_no)
-        )
-        if has:  # D-USER-4: delete the old one first
-            self.core.say(PromptId.HAS_PASSWORD)
+        if self.new_type is None and users.has_pin(self.core.state, self.user_no, duress):
+            self.core.say(PromptId.HAS_PASSWORD)  # D-USER-4: delete the old one first
             return None
         self.duress = duress
         return target
@@ -349,14 +338,7 @@ class Menu:
         return self._back_to_credentials()
 
     def _act_pick_delete(self, kind: str, target: Node | None) -> Node | None:
-        def wanted(c: Credential) -> bool:
-            if kind == "duress":
-                return c.duress
-            return c.cred_type is _DELETE_KINDS[kind] and not c.duress
-
-        self.to_delete = tuple(
-            c.cred_id for c in self.core.state.creds_of(self.user_no) if wanted(c)
-        )
+        self.to_delete = users.deletable(self.core.state, self.user_no, kind)
         if not self.to_delete:
             self.core.say(PromptId.NOTHING_TO_DELETE)
             return None

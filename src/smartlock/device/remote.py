@@ -9,7 +9,6 @@ does nothing (A-REMOTE: "twice does nothing"); so does one past its `expires_at`
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -20,62 +19,19 @@ from smartlock.device.door import DoorEvent, Phase
 from smartlock.device.effects import CommandResult
 from smartlock.device.errors import ErrorCode, InputError, LockError, Refused
 from smartlock.device.inputs import RemoteAction, RemoteCommand
-from smartlock.device.records import (
-    Schedule,
-    TempPassword,
-    WeekDaySchedule,
-    YearDaySchedule,
-)
+from smartlock.device.params import Params, get_param, parse_schedules
+from smartlock.device.records import TempPassword
 from smartlock.device.settings import BY_MODE, BY_NAME
 from smartlock.vocab import CredentialType, EventKind, Method, Mode, Source, UserType
 
-Params = Mapping[str, Any]
 RECENT_REQUESTS = 64
 
 
-def _get(params: Params, name: str, kind: type, *, optional: bool = False) -> Any:
-    if name not in params:
-        if optional:
-            return None
-        raise InputError(f"missing parameter {name!r}")
-    value = params[name]
-    ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
-    if kind is float:
-        ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok:
-        raise InputError(f"parameter {name!r} must be {kind.__name__}, got {value!r}")
-    return value
-
-
 def _user_no(core: LockContext, params: Params) -> int:
-    number: int = _get(params, "user_no", int)
+    number: int = get_param(params, "user_no", int)
     if number not in core.state.users:
         raise Refused(f"no user {number}", ErrorCode.UNKNOWN_USER)
     return number
-
-
-def parse_schedules(raw: Any) -> tuple[Schedule, ...]:
-    """Schedules from their JSON form (see `views.schedule_to_dict`)."""
-    if not isinstance(raw, list | tuple):
-        raise InputError("schedules must be a list")
-    out: list[Schedule] = []
-    for item in raw:
-        if not isinstance(item, Mapping):
-            raise InputError("each schedule must be an object")
-        if item.get("kind") == "week_day":
-            days = item.get("days")
-            if not isinstance(days, list | tuple) or not all(isinstance(d, int) for d in days):
-                raise InputError("week_day schedule needs days: [0..6]")
-            out.append(
-                WeekDaySchedule(
-                    frozenset(days), _get(item, "start_min", int), _get(item, "end_min", int)
-                )
-            )
-        elif item.get("kind") == "year_day":
-            out.append(YearDaySchedule(_get(item, "start", float), _get(item, "end", float)))
-        else:
-            raise InputError("schedule kind must be week_day or year_day")
-    return tuple(out)
 
 
 def _need_master(core: LockContext) -> None:
@@ -174,10 +130,10 @@ def _check_arming(core: LockContext, name: str, value: Any) -> None:
 
 def _set_mode(core: LockContext, params: Params) -> dict[str, Any]:
     try:
-        mode = Mode(_get(params, "mode", str))
+        mode = Mode(get_param(params, "mode", str))
     except ValueError:
         raise InputError(f"no mode {params.get('mode')!r}") from None
-    on: bool = _get(params, "on", bool)
+    on: bool = get_param(params, "on", bool)
     name = BY_MODE[mode].name
     _check_arming(core, name, on)
     core.change_setting(name, on, source=Source.REMOTE)
@@ -185,7 +141,7 @@ def _set_mode(core: LockContext, params: Params) -> dict[str, Any]:
 
 
 def _change_setting(core: LockContext, params: Params) -> dict[str, Any]:
-    name: str = _get(params, "name", str)
+    name: str = get_param(params, "name", str)
     if name not in BY_NAME:
         raise InputError(f"no setting {name!r}", ErrorCode.UNKNOWN_SETTING)
     value = params.get("value")
@@ -197,7 +153,7 @@ def _change_setting(core: LockContext, params: Params) -> dict[str, Any]:
 def _add_user(core: LockContext, params: Params) -> dict[str, Any]:
     _need_master(core)
     try:
-        user_type = UserType(_get(params, "user_type", str))
+        user_type = UserType(get_param(params, "user_type", str))
     except ValueError:
         raise InputError(f"no user type {params.get('user_type')!r}") from None
     schedules = parse_schedules(params.get("schedules", []))
@@ -211,7 +167,7 @@ def _add_user(core: LockContext, params: Params) -> dict[str, Any]:
 
 def _set_user_enabled(core: LockContext, params: Params) -> dict[str, Any]:
     number = _user_no(core, params)
-    enabled: bool = _get(params, "enabled", bool)
+    enabled: bool = get_param(params, "enabled", bool)
     user = core.state.users[number]
     if user.is_master and not enabled and core.state.masters() == [number]:
         raise Refused("the last master cannot be disabled", ErrorCode.LAST_MASTER)
@@ -222,7 +178,7 @@ def _set_user_enabled(core: LockContext, params: Params) -> dict[str, Any]:
 
 def _set_schedules(core: LockContext, params: Params) -> dict[str, Any]:
     number = _user_no(core, params)
-    schedules = parse_schedules(_get(params, "schedules", list))
+    schedules = parse_schedules(get_param(params, "schedules", list))
     user = core.state.users[number]
     if user.is_master:
         raise Refused("a master user is never restricted", ErrorCode.LAST_MASTER)
@@ -239,7 +195,7 @@ def _set_schedules(core: LockContext, params: Params) -> dict[str, Any]:
 
 def _delete_credential(core: LockContext, params: Params) -> dict[str, Any]:
     number = _user_no(core, params)
-    cred_id: int = _get(params, "cred_id", int)
+    cred_id: int = get_param(params, "cred_id", int)
     cred = core.state.credentials.get(cred_id)
     if cred is None or cred.user_no != number:
         raise Refused(f"user {number} has no credential {cred_id}", ErrorCode.UNKNOWN_CREDENTIAL)
@@ -258,8 +214,8 @@ def _deregister(core: LockContext, params: Params) -> dict[str, Any]:
 def _set_password(core: LockContext, params: Params) -> dict[str, Any]:
     """Set or replace a user's password; the clear digits are hashed here and dropped."""
     number = _user_no(core, params)
-    digits: str = _get(params, "digits", str)
-    duress = bool(_get(params, "duress", bool, optional=True))
+    digits: str = get_param(params, "digits", str)
+    duress = bool(get_param(params, "duress", bool, optional=True))
     users.check_pin_digits(digits)
     state = core.state
     old = [
@@ -286,23 +242,23 @@ def _set_password(core: LockContext, params: Params) -> dict[str, Any]:
 
 
 def _enrol_fingerprint(core: LockContext, params: Params) -> dict[str, Any]:
-    duress = bool(_get(params, "duress", bool, optional=True))
+    duress = bool(get_param(params, "duress", bool, optional=True))
     return fingerprint.from_app(core, _user_no(core, params), duress)
 
 
 def _add_temp(core: LockContext, params: Params) -> dict[str, Any]:
     _need_master(core)
-    temp_id: str = _get(params, "temp_id", str)
-    code: str = _get(params, "code", str)
+    temp_id: str = get_param(params, "temp_id", str)
+    code: str = get_param(params, "code", str)
     if not is_pin(code):
         raise InputError(
             f"a temporary password has {TEMP_MIN}-{TEMP_MAX} digits", ErrorCode.BAD_PASSWORD
         )
-    valid_from: float = _get(params, "valid_from", float)
-    valid_to: float = _get(params, "valid_to", float)
+    valid_from: float = get_param(params, "valid_from", float)
+    valid_to: float = get_param(params, "valid_to", float)
     if not valid_from < valid_to:
         raise InputError("valid_from must be before valid_to")
-    max_uses = _get(params, "max_uses", int, optional=True)
+    max_uses = get_param(params, "max_uses", int, optional=True)
     if max_uses is not None and max_uses < 1:
         raise InputError("max_uses must be at least 1 (or absent for unlimited)")
     digest = users.pin_hash(core.state.secret, code)
@@ -326,7 +282,7 @@ def _add_temp(core: LockContext, params: Params) -> dict[str, Any]:
 
 
 def _revoke_temp(core: LockContext, params: Params) -> dict[str, Any]:
-    temp_id: str = _get(params, "temp_id", str)
+    temp_id: str = get_param(params, "temp_id", str)
     if temp_id not in core.state.temp_passwords:
         raise Refused(f"no temporary password {temp_id!r}", ErrorCode.UNKNOWN_TEMP_PASSWORD)
     temps = {k: v for k, v in core.state.temp_passwords.items() if k != temp_id}

@@ -26,6 +26,7 @@ from smartlock.device import effects as fx
 from smartlock.device import inputs as ins
 from smartlock.device.errors import LockError
 from smartlock.device.prompts import render
+from smartlock.device.translate import to_input
 from smartlock.hal import events as hal
 from smartlock.hal.parts import Frame, Hardware
 from smartlock.vocab import EventKind
@@ -66,50 +67,6 @@ class FastForwardClock:
             raise ValueError("time only moves forward")
         with self._lock:
             self._offset += seconds
-
-
-def to_input(event: hal.HalEvent) -> ins.Input:
-    """Translate one hardware happening into the core's vocabulary."""
-    match event:
-        case hal.KeyPressed(key):
-            return ins.KeyPress(key)
-        case hal.ButtonPressed(hal.ButtonId.SETTINGS, held):
-            return ins.SettingsKey(held)
-        case hal.ButtonPressed(hal.ButtonId.UNLOCK, held):
-            return ins.UnlockButton(held)
-        case hal.ButtonPressed(hal.ButtonId.ARM, _):
-            return ins.ArmKey()
-        case hal.ButtonPressed(hal.ButtonId.DOORBELL, _):
-            return ins.DoorbellKey()
-        case hal.MechanismUsed(hal.Mechanism.KNOB):
-            return ins.Knob()
-        case hal.MechanismUsed(hal.Mechanism.KEY):
-            return ins.MechanicalKey()
-        case hal.MechanismUsed(hal.Mechanism.HANDLE):
-            return ins.Handle()
-        case hal.DoorChanged(is_open):
-            return ins.DoorSensor(is_open)
-        case hal.TamperChanged(tripped):
-            return ins.Tamper(tripped)
-        case hal.BatteryChanged(level, _):
-            return ins.BatteryLevel(level)
-        case hal.UsbPowerChanged(connected):
-            return ins.UsbPower(connected)
-        case hal.BoltMoved(state, _):
-            return ins.BoltFeedback(state)
-        case hal.FingerRead(None, _):
-            return ins.FingerNotFound()
-        case hal.FingerRead(int() as slot, confidence):
-            return ins.FingerMatched(slot, confidence)
-        case hal.FingerImaged(press, found_slot):
-            return ins.FingerCaptured(press, found_slot)
-        case hal.FingerOff():
-            return ins.FingerLifted()
-        case hal.FingerSaved(slot):
-            return ins.FingerStored(slot)
-        case hal.FingerTrouble(problem):
-            return ins.FingerFault(problem)
-    raise TypeError(f"no core input for {event!r}")
 
 
 class LockRuntime:
@@ -281,12 +238,18 @@ class LockRuntime:
                     self._last_beep = self.clock()
             case fx.Chime():
                 hw.speaker.chime()
-            case fx.FaceWatch(active):
-                self.face_watch = active
             case fx.FingerCommand(op, press, slots) if hw.fingerprint is not None:
                 hw.fingerprint.command(op, press, slots)  # answers through on_hardware
             case fx.TakeSnapshot():
                 pass  # slow (face masking): the link's CameraFeed takes it off this thread
+            case _:
+                self._note(effect)
+
+    def _note(self, effect: fx.Effect) -> None:
+        """The effects that change what the runtime knows, not what the hardware does."""
+        match effect:
+            case fx.FaceWatch(active):
+                self.face_watch = active
             case fx.Radio(on):
                 self.radio_on = on
             case fx.PairingWindow(until):

@@ -25,6 +25,7 @@ from typing import Any
 from smartlock.device.effects import Effect, JournalEvent
 from smartlock.device.errors import StoreError, StoreFull
 from smartlock.device.journal_chain import GENESIS, event_hash
+from smartlock.device.params import parse_schedules
 from smartlock.device.ports import FaceTemplate
 from smartlock.device.records import (
     Binding,
@@ -35,7 +36,6 @@ from smartlock.device.records import (
     TempPassword,
     User,
 )
-from smartlock.device.remote import parse_schedules
 from smartlock.device.sealing import Sealer
 from smartlock.device.settings import Settings
 from smartlock.device.store_schema import (

@@ -174,6 +174,28 @@ def deregister(
     )
 
 
+# What the menu's "delete face / password / fingerprint / duress" items remove.
+_DELETE_KINDS = {
+    "face": CredentialType.FACE,
+    "password": CredentialType.PIN,
+    "fingerprint": CredentialType.FINGERPRINT,
+}
+
+
+def deletable(state: DurableState, user_no: int, kind: str) -> tuple[int, ...]:
+    """The credential ids of `user_no` that the menu's delete item `kind` removes."""
+    creds = state.creds_of(user_no)
+    if kind == "duress":
+        return tuple(c.cred_id for c in creds if c.duress)
+    return tuple(c.cred_id for c in creds if c.cred_type is _DELETE_KINDS[kind] and not c.duress)
+
+
+def has_pin(state: DurableState, user_no: int, duress: bool) -> bool:
+    return any(
+        c.cred_type is CredentialType.PIN and c.duress == duress for c in state.creds_of(user_no)
+    )
+
+
 def set_user(state: DurableState, user: User) -> DurableState:
     _user(state, user.number)
     return state.replace(users={**state.users, user.number: user})
