@@ -35,7 +35,6 @@ import hashlib
 import hmac
 import json
 import logging
-import socket
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -51,7 +50,7 @@ from paho.mqtt.subscribeoptions import SubscribeOptions
 from smartlock.cloud import derive, ingest
 from smartlock.cloud.outcome import Outcome
 from smartlock.cloud.services import Services
-from smartlock.link.connection import BrokerConfig, raise_if_cancelled
+from smartlock.link.connection import BrokerConfig, no_delay, raise_if_cancelled
 from smartlock.link.topics import Channel, all_locks, parse_topic, shared
 
 log = logging.getLogger(__name__)
@@ -257,7 +256,7 @@ class MqttLink:
             # named session resumes.
             client._client.manual_ack_set(True)
         async with client:
-            _no_delay(client)
+            no_delay(client)  # acks are small: no Nagle delay (6-28 ms each)
             if self.ingest:
                 await self._subscribe_locks(client, config)
             await client.subscribe(DONE_PREFIX + "+", qos=0)
@@ -535,13 +534,6 @@ async def retire_sessions(services: Services, names: list[str]) -> None:
 
 def _digest(payload: bytes) -> bytes:
     return hashlib.blake2b(payload, digest_size=16).digest()
-
-
-def _no_delay(client: aiomqtt.Client) -> None:
-    """Small messages (acks) must not wait for Nagle's algorithm (6-28 ms each)."""
-    sock = client._client.socket()
-    if isinstance(sock, socket.socket):
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def _publish_nowait(
