@@ -347,7 +347,7 @@ class MqttLink:
     def _send(self, client: aiomqtt.Client, outcome: Outcome) -> None:
         """Acks, settings, live updates and command wake-ups, without waiting on PUBACKs."""
         for out in outcome.publish:
-            _publish_nowait(client, out.topic, out.payload, qos=1, retain=out.retain)
+            _publish_nowait(client, out.topic, out.payload, qos=out.qos, retain=out.retain)
         for key, update in outcome.live:
             self.services.live.publish(key, update)  # this process's own SSE clients
             if self.services.settings.shared_subscriptions:
@@ -485,7 +485,7 @@ class RepeatedBatches:
         if ack is None:
             return False
         self._stored.move_to_end(key)
-        _publish_nowait(client, ack[0], ack[1], qos=1)
+        _publish_nowait(client, ack[0], ack[1], qos=0)  # as the first answer (Outgoing)
         self.answered += 1
         return True
 
