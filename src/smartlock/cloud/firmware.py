@@ -128,30 +128,54 @@ def _key(version: str) -> Version | None:
         return None
 
 
-def offer_for(session: Session, device: Device) -> FirmwareRelease | None:
-    """The newest release newer than what the lock reports, or None.
+class OfferTable:
+    """Which release the cloud offers a lock, by the version it runs.
 
-    A version some release names in `downgrade_from` is recalled (D-OTA-DOWNGRADE):
-    it is never offered, and a lock that runs it is offered the newest newer release
-    that is not recalled, else the vendor's signed downgrade from it.
+    Built from one read of the releases; a fleet of 10,000 locks runs a handful of
+    versions, so the offer loop asks this per version, not the database per lock.
     """
-    rows = list(
-        session.scalars(select(FirmwareRelease).where(FirmwareRelease.model == fw.DEFAULT_MODEL))
-    )
-    recalled = {v for row in rows for v in _downgrades(row)}
-    best: tuple[Version, FirmwareRelease] | None = None
-    for row in rows:
-        version = _key(row.version)
-        if version is None or row.version in recalled:
-            continue
-        if not fw.is_newer(row.version, device.firmware):
-            continue
-        if best is None or version > best[0]:
-            best = (version, row)
-    if best is None and device.firmware in recalled:
-        back = [r for r in rows if device.firmware in _downgrades(r) and _key(r.version)]
-        return max(back, key=lambda r: _key(r.version) or Version("0"), default=None)
-    return None if best is None else best[1]
+
+    def __init__(self, rows: list[FirmwareRelease]) -> None:
+        self._rows = rows
+        self._recalled = {v for row in rows for v in _downgrades(row)}
+        self._memo: dict[str, FirmwareRelease | None] = {}
+
+    def for_version(self, running: str) -> FirmwareRelease | None:
+        """The newest release newer than `running`, or None.
+
+        A version some release names in `downgrade_from` is recalled
+        (D-OTA-DOWNGRADE): it is never offered, and a lock that runs it is offered the
+        newest newer release that is not recalled, else the vendor's signed downgrade
+        from it.
+        """
+        if running not in self._memo:
+            self._memo[running] = self._choose(running)
+        return self._memo[running]
+
+    def _choose(self, running: str) -> FirmwareRelease | None:
+        best: tuple[Version, FirmwareRelease] | None = None
+        for row in self._rows:
+            version = _key(row.version)
+            if version is None or row.version in self._recalled:
+                continue
+            if not fw.is_newer(row.version, running):
+                continue
+            if best is None or version > best[0]:
+                best = (version, row)
+        if best is None and running in self._recalled:
+            back = [r for r in self._rows if running in _downgrades(r) and _key(r.version)]
+            return max(back, key=lambda r: _key(r.version) or Version("0"), default=None)
+        return None if best is None else best[1]
+
+
+def offer_table(session: Session) -> OfferTable:
+    rows = session.scalars(select(FirmwareRelease).where(FirmwareRelease.model == fw.DEFAULT_MODEL))
+    return OfferTable(list(rows))
+
+
+def offer_for(session: Session, device: Device) -> FirmwareRelease | None:
+    """The release offered to `device` (see `OfferTable.for_version`)."""
+    return offer_table(session).for_version(device.firmware)
 
 
 def _downgrades(row: FirmwareRelease) -> list[str]:

@@ -268,7 +268,7 @@ def _store(
             v = locks[b.device_id]
             assert v.entry is not None
             name, ack = wire.ack_message(v.lock_id, v.entry.key, up_to_seq=b.ack_seq())
-            out.publish.append(Outgoing(name, ack))
+            out.publish.append(Outgoing(name, ack, qos=0))
     for v in rare:
         if v.entry is not None and v.entry.device_id in alive:
             _rare(session, v, out)

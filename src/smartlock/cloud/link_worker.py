@@ -35,7 +35,6 @@ import hashlib
 import hmac
 import json
 import logging
-import socket
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -51,7 +50,7 @@ from paho.mqtt.subscribeoptions import SubscribeOptions
 from smartlock.cloud import derive, ingest
 from smartlock.cloud.outcome import Outcome
 from smartlock.cloud.services import Services
-from smartlock.link.connection import BrokerConfig, raise_if_cancelled
+from smartlock.link.connection import BrokerConfig, no_delay, raise_if_cancelled
 from smartlock.link.topics import Channel, all_locks, parse_topic, shared
 
 log = logging.getLogger(__name__)
@@ -68,6 +67,14 @@ LOCK_CHANNELS = (
     Channel.AVAILABILITY,
     Channel.PAIRING_HELLO,
 )
+# Command results have a lane of their own: a second session per worker with its own
+# shared subscription, so an answer someone waits for at the app (A-REMOTE) is never
+# queued behind a storm's backlog on the broker (at a reconnect storm the main
+# session's queue holds minutes of journal). Persistent like the main session: a
+# result the broker took while the lane was down is still delivered (faults 4).
+RESULT_CHANNELS = (Channel.CMD_RESULT,)
+MAIN_CHANNELS = tuple(c for c in LOCK_CHANNELS if c not in RESULT_CHANNELS)
+RESULT_LANE_SUFFIX = "-r"
 # Messages per transaction: big enough to amortise a commit, small enough that a
 # command's answer arriving behind a batch waits at most ~0.1 s for it (A-REMOTE).
 MAX_BATCH = 300
@@ -187,25 +194,15 @@ class MqttLink:
 
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
-        delay = 0.2
         tasks = []
         if self.ingest:
-            tasks = [asyncio.create_task(self._derive_loop()), asyncio.create_task(self._report())]
+            tasks = [
+                asyncio.create_task(self._derive_loop()),
+                asyncio.create_task(self._report()),
+                asyncio.create_task(self._stay_connected(lane=True)),
+            ]
         try:
-            while True:
-                raise_if_cancelled()  # a cancel aiomqtt swallowed still ends the worker
-                try:
-                    await self._session()
-                    delay = 0.2
-                except (aiomqtt.MqttError, OSError) as exc:
-                    log.warning("broker connection lost (%s); retrying in %.1f s", exc, delay)
-                except Exception:  # never die silently: log, back off, reconnect
-                    log.exception("cloud link failed; restarting it in %.1f s", delay)
-                finally:
-                    self._client = None
-                    self._ready.clear()
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 10.0)
+            await self._stay_connected(lane=False)
         finally:
             for task in tasks:
                 task.cancel()
@@ -213,9 +210,29 @@ class MqttLink:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
 
+    async def _stay_connected(self, *, lane: bool) -> None:
+        """One session (the main one, or the results lane), reconnecting for ever."""
+        delay = 0.2
+        what = "results lane" if lane else "broker connection"
+        while True:
+            raise_if_cancelled()  # a cancel aiomqtt swallowed still ends the worker
+            try:
+                await self._session(lane=lane)
+                delay = 0.2
+            except (aiomqtt.MqttError, OSError) as exc:
+                log.warning("%s lost (%s); retrying in %.1f s", what, exc, delay)
+            except Exception:  # never die silently: log, back off, reconnect
+                log.exception("cloud link (%s) failed; restarting it in %.1f s", what, delay)
+            finally:
+                if not lane:
+                    self._client = None
+                    self._ready.clear()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+
     # ----- the session ---------------------------------------------------------------
 
-    async def _session(self) -> None:
+    async def _session(self, *, lane: bool = False) -> None:
         config, username, password = self.broker_config()
         # The database holds our state; a named worker session also keeps the worker's
         # share of the messages queued on the broker while it is away.
@@ -235,7 +252,7 @@ class MqttLink:
             config.port,
             username=username or None,
             password=password or None,
-            identifier=self.client_id,
+            identifier=self.client_id + (RESULT_LANE_SUFFIX if lane else ""),
             protocol=aiomqtt.ProtocolVersion.V5 if config.mqtt5 else aiomqtt.ProtocolVersion.V311,
             keepalive=config.keepalive_s,
             tls_context=config.tls,
@@ -257,9 +274,14 @@ class MqttLink:
             # named session resumes.
             client._client.manual_ack_set(True)
         async with client:
-            _no_delay(client)
+            no_delay(client)  # acks are small: no Nagle delay (6-28 ms each)
+            if lane:
+                await self._subscribe_locks(client, config, RESULT_CHANNELS)
+                log.info("cloud worker %s following command results", self.client_id)
+                await self._consume(client)
+                return
             if self.ingest:
-                await self._subscribe_locks(client, config)
+                await self._subscribe_locks(client, config, MAIN_CHANNELS)
             await client.subscribe(DONE_PREFIX + "+", qos=0)
             for key in sorted(self._watched):
                 await client.subscribe(LIVE_PREFIX + key, qos=0)
@@ -268,7 +290,9 @@ class MqttLink:
             log.info("cloud worker %s following the locks", self.client_id)
             await self._consume(client)
 
-    async def _subscribe_locks(self, client: aiomqtt.Client, config: BrokerConfig) -> None:
+    async def _subscribe_locks(
+        self, client: aiomqtt.Client, config: BrokerConfig, channels: tuple[Channel, ...]
+    ) -> None:
         # A fresh session takes the retained state and reconciles from it; a resumed
         # named session already has everything it missed queued, so it asks for the
         # retained set only where its subscription is new (MQTT 5 retain handling 1):
@@ -281,7 +305,10 @@ class MqttLink:
             name = all_locks(channel)
             if config.shared_subscriptions:
                 name = shared(name, group)
-            if options is None:
+            if channel not in channels:
+                if self.persistent and channel in RESULT_CHANNELS:
+                    await client.unsubscribe(name)  # resumed from before the lanes split
+            elif options is None:
                 await client.subscribe(name, qos=1)
             else:
                 await client.subscribe(name, options=options)
@@ -348,7 +375,7 @@ class MqttLink:
     def _send(self, client: aiomqtt.Client, outcome: Outcome) -> None:
         """Acks, settings, live updates and command wake-ups, without waiting on PUBACKs."""
         for out in outcome.publish:
-            _publish_nowait(client, out.topic, out.payload, qos=1, retain=out.retain)
+            _publish_nowait(client, out.topic, out.payload, qos=out.qos, retain=out.retain)
         for key, update in outcome.live:
             self.services.live.publish(key, update)  # this process's own SSE clients
             if self.services.settings.shared_subscriptions:
@@ -486,7 +513,7 @@ class RepeatedBatches:
         if ack is None:
             return False
         self._stored.move_to_end(key)
-        _publish_nowait(client, ack[0], ack[1], qos=1)
+        _publish_nowait(client, ack[0], ack[1], qos=0)  # as the first answer (Outgoing)
         self.answered += 1
         return True
 
@@ -515,7 +542,7 @@ async def retire_sessions(services: Services, names: list[str]) -> None:
     """
     link = MqttLink(services, ingest=False)
     config, username, password = link.broker_config()
-    for name in names:
+    for name in [n + suffix for n in names for suffix in ("", RESULT_LANE_SUFFIX)]:
         properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
         properties.SessionExpiryInterval = 0
         client = aiomqtt.Client(
@@ -535,13 +562,6 @@ async def retire_sessions(services: Services, names: list[str]) -> None:
 
 def _digest(payload: bytes) -> bytes:
     return hashlib.blake2b(payload, digest_size=16).digest()
-
-
-def _no_delay(client: aiomqtt.Client) -> None:
-    """Small messages (acks) must not wait for Nagle's algorithm (6-28 ms each)."""
-    sock = client._client.socket()
-    if isinstance(sock, socket.socket):
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def _publish_nowait(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import ssl
 from dataclasses import dataclass
 
@@ -37,6 +38,16 @@ def mqtt_client(
         tls_context=broker.tls,
         timeout=10,
     )
+
+
+def no_delay(client: aiomqtt.Client) -> None:
+    """Small packets out at once (TCP_NODELAY). Without it a lock's command result,
+    sent right after its PUBACK of the command, waited for the broker's delayed ACK:
+    ~40 ms of every remote unlock (traced, session 6). paho does not set it.
+    """
+    sock = client._client.socket()
+    if isinstance(sock, socket.socket):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def raise_if_cancelled() -> None:

@@ -28,7 +28,13 @@ import aiomqtt
 
 from smartlock.link import homeassistant as ha
 from smartlock.link.codec import Inbound, canonical, parse
-from smartlock.link.connection import BrokerConfig, mqtt_client, raise_if_cancelled, wait_first
+from smartlock.link.connection import (
+    BrokerConfig,
+    mqtt_client,
+    no_delay,
+    raise_if_cancelled,
+    wait_first,
+)
 from smartlock.link.errors import AuthError, LinkError, PairingError, Reason
 from smartlock.link.ha_link import HaLink, Message, homeassistant_command
 from smartlock.link.lock_side import LockSide
@@ -155,6 +161,7 @@ class LockClient:
             self.broker, self.lock_id, creds.broker_username, creds.broker_password, will
         )
         async with client:
+            no_delay(client)  # a command's result must not wait for a delayed ACK
             # A task of an older session must never hold up this one's HA publishes.
             self._ha_writing = asyncio.Lock()
             tasks: set[asyncio.Task[None]] = set()

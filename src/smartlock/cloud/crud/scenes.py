@@ -50,11 +50,13 @@ def armed_scenes(
     session: Session, *, device_id: str | None, trigger_types: set[str]
 ) -> list[Scene]:
     """Enabled scenes with a trigger of one of these types (of one lock, or all)."""
-    query = select(Scene).where(Scene.enabled.is_(True), Scene.trigger.is_not(None))
-    if device_id is not None:
-        query = query.where(Scene.device_id == device_id)
 
     def armed() -> list[Scene]:
+        # Built here, not before the memo is asked: building the statement cost more
+        # than the memo's answer, once per derived event (fleet profile, session 6).
+        query = select(Scene).where(Scene.enabled.is_(True), Scene.trigger.is_not(None))
+        if device_id is not None:
+            query = query.where(Scene.device_id == device_id)
         return [s for s in session.scalars(query) if (s.trigger or {}).get("type") in trigger_types]
 
     return remembered(session, ("scenes", device_id, tuple(sorted(trigger_types))), armed)
