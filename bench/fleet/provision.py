@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session
 from smartlock.cloud import crud
 from smartlock.cloud.models import Account, SettingsShadow
 from smartlock.cloud.services import Services
-from smartlock.device.vocab import BoltState, DoorState, EventKind, Method, Source
 from smartlock.link.broker_accounts import password_line
 from smartlock.link.cloud_side import new_credentials
 from smartlock.link.pairing import LockCredentials
@@ -37,6 +36,7 @@ from smartlock.link.schemas import (
     ShadowReported,
     StateReport,
 )
+from smartlock.vocab import BoltState, DoorState, EventKind, Method, Source
 
 OWNER_EMAIL = "fleet-owner@example.org"
 CLOUD_USER = "cloud"

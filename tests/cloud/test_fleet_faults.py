@@ -33,11 +33,11 @@ from smartlock.cloud.crud.devices import bind_device
 from smartlock.cloud.db import make_engine, make_sessionmaker
 from smartlock.cloud.models import Device, Event
 from smartlock.cloud.models_features import Notification
-from smartlock.device.vocab import EventKind
 from smartlock.link.connection import BrokerConfig
 from smartlock.link.lock_client import LinkOptions, LockClient
 from smartlock.link.pairing import LockCredentials
 from smartlock.link.signing import new_lock_key
+from smartlock.vocab import EventKind
 
 from .conftest import PG_SERVER, _admin_engine
 

@@ -23,13 +23,13 @@ import pytest
 
 from link.fakes import FakeLock  # tests/link (tests/ is on sys.path)
 from smartlock.cloud import crud, ingest, link_worker
+from smartlock.cloud.app import build_services
 from smartlock.cloud.core.config import Settings
 from smartlock.cloud.crud import accounts
 from smartlock.cloud.models import CommandStatus
-from smartlock.cloud.app import build_services
-from smartlock.device.vocab import EventKind
 from smartlock.link.schemas import CommandResult, EventBatch
 from smartlock.link.signing import sign_message
+from smartlock.vocab import EventKind
 
 from .helpers import add_lock
 

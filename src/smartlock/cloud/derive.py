@@ -44,8 +44,8 @@ from smartlock.cloud.outcome import Live, Outcome, Outgoing
 from smartlock.cloud.scenes.engine import EVENT_TRIGGERS
 from smartlock.cloud.services import Services
 from smartlock.cloud.unit_of_work import atomic
-from smartlock.device.vocab import EventKind
 from smartlock.link.topics import Channel, topic
+from smartlock.vocab import EventKind
 
 log = logging.getLogger(__name__)
 
