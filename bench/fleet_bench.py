@@ -220,7 +220,7 @@ async def run_phases(run: phases.Run, quiet: bool) -> None:
         r["online_storm"] = await phases.online_storm(run, fleet)
         t = mark("online_storm", t)
         say(quiet, "remote unlock, idle")
-        r["unlock_idle"] = await phases.idle_unlocks(run)
+        r["unlock_idle"] = await phases.idle_unlocks(run, fleet)
         t = mark("unlock_idle", t)
         say(quiet, f"reconnect storm: workers restarted, {phases.PENDING_PER_LOCK} events each")
         r["reconnect_storm"] = await phases.reconnect_storm(run, fleet)

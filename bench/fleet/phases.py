@@ -129,10 +129,10 @@ async def online_storm(run: Run, fleet: LockFleet) -> dict[str, Any]:
     }
 
 
-async def idle_unlocks(run: Run) -> dict[str, Any]:
+async def idle_unlocks(run: Run, fleet: LockFleet) -> dict[str, Any]:
     tokens = run.take_tokens(run.plan.idle_unlocks)
     tally = await asyncio.to_thread(
-        run.unlocker.sequential, run.device_ids(), tokens, run.unlock_time_s()
+        run.unlocker.sequential, fleet.connected_device_ids, tokens, run.unlock_time_s()
     )
     return tally.summary()
 
@@ -154,7 +154,7 @@ async def reconnect_storm(run: Run, fleet: LockFleet) -> dict[str, Any]:
     run.cloud.start_workers(plan.storm_workers, wait=False)
     fleet.start()
     ready = asyncio.create_task(asyncio.to_thread(run.cloud.wait_workers, plan.recover_s + 60))
-    paced = run.unlocker.paced(run.device_ids(), tokens, every)
+    paced = run.unlocker.paced(fleet.connected_device_ids, tokens, every)
     recover = run.cap(plan.recover_s, reserve=run.later_s(storms=False))
     stored, at = await _poll(run, checks.stored_events, target, t0 + recover)
     tally: Tally = await asyncio.to_thread(paced.stop)

@@ -65,6 +65,15 @@ class LockFleet:
             gate.release()
         self.connected_at.append(time.monotonic())
 
+    def connected_device_ids(self) -> list[str]:
+        """The locks whose session is up now (all of them while none is yet)."""
+        up = [
+            lock.device_id
+            for lock, client in zip(self.locks, self.clients, strict=False)
+            if client.connected.is_set()
+        ]
+        return up or [lock.device_id for lock in self.locks]
+
     def all_connected(self) -> bool:
         return len(self.connected_at) == len(self.clients)
 

@@ -14,7 +14,7 @@ import statistics
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -62,6 +62,16 @@ class Tally:
         }
 
 
+# The locks to unlock: a list, or what the simulator has connected right now (a user
+# unlocks a lock that is online; one that has not reconnected yet in a storm is
+# refused at once as offline, which says nothing about the cloud's answers).
+Pick = Sequence[str] | Callable[[], Sequence[str]]
+
+
+def choose(device_ids: Pick) -> str:
+    return random.choice(device_ids() if callable(device_ids) else device_ids)
+
+
 def percentile(sorted_values: Sequence[float], p: float) -> float | None:
     """Nearest-rank percentile of already sorted values (None if there are none)."""
     if not sorted_values:
@@ -107,18 +117,18 @@ class Unlocker:
         data = r.json()
         return Result(took, str(data["status"]), data.get("reason"))
 
-    def sequential(self, device_ids: Sequence[str], tokens: list[str], max_s: float) -> Tally:
+    def sequential(self, device_ids: Pick, tokens: list[str], max_s: float) -> Tally:
         """One unlock at a time on random locks, until the tokens or ``max_s`` run out."""
         tally = Tally()
         deadline = time.monotonic() + max_s
         for token in tokens:
             if time.monotonic() >= deadline:
                 break
-            tally.results.append(self.unlock(random.choice(device_ids), token))
+            tally.results.append(self.unlock(choose(device_ids), token))
             time.sleep(0.02)
         return tally
 
-    def paced(self, device_ids: Sequence[str], tokens: list[str], every_s: float) -> Paced:
+    def paced(self, device_ids: Pick, tokens: list[str], every_s: float) -> Paced:
         return Paced(self, device_ids, tokens, every_s)
 
     def close(self) -> None:
@@ -129,7 +139,7 @@ class Paced:
     """Unlocks sent at a steady pace in the background (each may wait its 5 s)."""
 
     def __init__(
-        self, unlocker: Unlocker, device_ids: Sequence[str], tokens: list[str], every_s: float
+        self, unlocker: Unlocker, device_ids: Pick, tokens: list[str], every_s: float
     ) -> None:
         self.tally = Tally()
         self._u, self._ids, self._tokens, self._every = unlocker, device_ids, tokens, every_s
@@ -140,7 +150,7 @@ class Paced:
         self._thread.start()
 
     def _one(self, token: str) -> None:
-        result = self._u.unlock(random.choice(self._ids), token)
+        result = self._u.unlock(choose(self._ids), token)
         with self._lock:
             self.tally.results.append(result)
 
