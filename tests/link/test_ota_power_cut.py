@@ -73,12 +73,14 @@ def test_power_cut_at_random_points_of_an_update_always_leaves_a_bootable_slot_D
     confirmed, attempted = FIRMWARE_VERSION, FIRMWARE_VERSION
     landed: dict[str, int] = {}
     boots, span = 0, 0.0
-    for n in range(ROUNDS * len(TARGETS)):
-        target = TARGETS[n % len(TARGETS)]
+    targets = [TARGETS[n % len(TARGETS)] for n in range(ROUNDS * len(TARGETS))]
+    n = 0
+    while n < len(targets):
+        target = targets[n]
         child = Child(tmp_path, n)
         seen: list[list[str]] = []
         if target == "start":
-            hit = not child.until("booted", rnd.uniform(0.5, 1.0) * span, seen)
+            hit = not child.until("booted", rnd.uniform(0.3, 1.0) * span, seen)
         else:
             started = time.monotonic()
             assert child.until("booted", 30, seen), f"the lock did not boot after cut {n}: {seen}"
@@ -107,6 +109,12 @@ def test_power_cut_at_random_points_of_an_update_always_leaves_a_bootable_slot_D
         decision = boot.decide(control, store.bootable(control))
         assert decision.slot is not None, (n, target, control)
         assert decision.slot in store.bootable(control)
+        # A child that starts faster than the slowest boot so far escapes a "start" cut
+        # (seen in CI: 0 of 2 landed); cut more starts, up to 6, until one lands.
+        extra = len(targets) - ROUNDS * len(TARGETS)
+        if n == len(targets) - 1 and landed.get("start", 0) == 0 and extra < 6:
+            targets.append("start")
+        n += 1
     assert boots == ROUNDS * (len(TARGETS) - 1)  # every start after a cut booted
     for step in ("writing", "verifying", "trial"):  # the cuts fell where they were aimed
         assert landed.get(step, 0) == ROUNDS, landed
