@@ -99,8 +99,8 @@ def test_the_runtime_tells_the_core_whether_there_is_a_sensor_D_FINGER_HW(tmp_pa
 
     from smartlock.device import open_lock
     from smartlock.device.runtime import FastForwardClock, LockRuntime
-    from smartlock.hal.events import ButtonId
     from smartlock.hal.virtual import VirtualLock
+    from smartlock.hardware import ButtonId
 
     durable = open_lock(tmp_path / "lock.db", serial="SL-NOFP", verification_code="ABC123")
     lock = VirtualLock()

@@ -16,11 +16,18 @@ import pytest
 
 from smartlock.device import ErrorCode, StoreError, open_lock
 from smartlock.device.effects import Chime, CommandResult, Effect, JournalEvent
-from smartlock.device.inputs import DoorbellKey, KeyPress, NoFace, RemoteAction, RemoteCommand
+from smartlock.device.errors import InputError
+from smartlock.device.inputs import (
+    DoorbellKey,
+    KeyPress,
+    NoFace,
+    RemoteAction,
+    RemoteCommand,
+    SettingsKey,
+)
 from smartlock.device.prompts import PromptId, render
 from smartlock.device.runtime import FastForwardClock, LockRuntime
-from smartlock.device.translate import to_input
-from smartlock.hal import ButtonId, ButtonPressed, KeyPressed, Mechanism, MechanismUsed
+from smartlock.hal import ButtonId, Mechanism, button_event, mechanism_event
 from smartlock.hal.virtual import VirtualLock
 from smartlock.vocab import BoltState, EventKind
 
@@ -151,10 +158,12 @@ def test_inputs_from_many_threads_are_all_journaled_once_D_LOG(rig):
     assert rig.lock.speaker.chimes == 40
 
 
-def test_hardware_events_map_to_core_inputs():
-    assert to_input(KeyPressed("#")) == KeyPress("#")
-    assert type(to_input(MechanismUsed(Mechanism.KNOB))).__name__ == "Knob"
-    assert to_input(ButtonPressed(ButtonId.SETTINGS, 3.0)).held_s == 3.0  # type: ignore[union-attr]
+def test_buttons_and_mechanisms_make_the_core_inputs():
+    assert type(mechanism_event(Mechanism.KNOB)).__name__ == "Knob"
+    assert button_event(ButtonId.SETTINGS, 3.0) == SettingsKey(3.0)
+    assert button_event(ButtonId.DOORBELL) == DoorbellKey()
+    with pytest.raises(InputError):
+        button_event("hatch")  # type: ignore[arg-type]
 
 
 def test_a_store_failure_does_not_play_the_effects(tmp_path):

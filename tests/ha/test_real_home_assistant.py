@@ -34,7 +34,7 @@ import pytest
 
 from smartlock.cli import main as smartlock_cli
 from smartlock.demo.orchestrator import Demo, DemoOptions
-from smartlock.hal.events import ButtonId
+from smartlock.hardware import ButtonId
 from smartlock.link.broker import free_port
 from smartlock.link.topics import Channel, topic
 from smartlock.vocab import BoltState

@@ -19,18 +19,19 @@ import adafruit_fingerprint as af
 import pytest
 
 from smartlock.hal import finger_protocol as fp
-from smartlock.hal.events import (
-    FingerImaged,
-    FingerOff,
-    FingerRead,
-    FingerSaved,
-    FingerTrouble,
-    HalEvent,
-)
 from smartlock.hal.feed import ChangeFeed
 from smartlock.hal.finger_sim import SimulatedModule
 from smartlock.hal.fingerprint import ModuleFingerprint, serial_module
 from smartlock.hal.virtual_finger import VirtualFingerprint
+from smartlock.hardware import (
+    FingerCaptured,
+    FingerFault,
+    FingerLifted,
+    FingerMatched,
+    FingerNotFound,
+    FingerStored,
+    HardwareEvent,
+)
 from smartlock.vocab import FingerOp, FingerProblem
 
 
@@ -112,10 +113,10 @@ def test_a_silent_module_makes_the_library_raise_not_hang_D_FINGER_HW(
 
 class Recorder:
     def __init__(self, part: ModuleFingerprint) -> None:
-        self.events: list[HalEvent] = []
+        self.events: list[HardwareEvent] = []
         part.listen(lambda event: self.events.append(event))
 
-    def take(self) -> list[HalEvent]:
+    def take(self) -> list[HardwareEvent]:
         out, self.events = self.events, []
         return out
 
@@ -125,7 +126,7 @@ def virtual() -> VirtualFingerprint:
     return VirtualFingerprint(ChangeFeed())
 
 
-def enrol(part: VirtualFingerprint, rec: Recorder, finger: int, slot: int) -> list[HalEvent]:
+def enrol(part: VirtualFingerprint, rec: Recorder, finger: int, slot: int) -> list[HardwareEvent]:
     """What the core would ask, in order, with a touch for each press."""
     part.command(FingerOp.CAPTURE, press=1)
     part.module.place(finger)
@@ -143,16 +144,16 @@ def enrol(part: VirtualFingerprint, rec: Recorder, finger: int, slot: int) -> li
 def test_the_driver_reports_each_enrolment_step_D_FINGER_HW(virtual: VirtualFingerprint) -> None:
     rec = Recorder(virtual)
     assert enrol(virtual, rec, finger=1, slot=6) == [
-        FingerImaged(1, None),
-        FingerOff(),
-        FingerImaged(2, None),
-        FingerSaved(6),
+        FingerCaptured(1, None),
+        FingerLifted(),
+        FingerCaptured(2, None),
+        FingerStored(6),
     ]
     virtual.touch(1)
     (read,) = rec.take()
-    assert isinstance(read, FingerRead) and read.slot == 6 and read.confidence > 0
+    assert isinstance(read, FingerMatched) and read.slot == 6 and read.confidence > 0
     virtual.touch(8)
-    assert rec.take() == [FingerRead(None)]
+    assert rec.take() == [FingerNotFound()]
 
 
 def test_an_r503_merges_three_presses_D_FINGER_HW(virtual: VirtualFingerprint) -> None:
@@ -161,7 +162,7 @@ def test_an_r503_merges_three_presses_D_FINGER_HW(virtual: VirtualFingerprint) -
         virtual.command(FingerOp.CAPTURE, press=press)
         virtual.touch(5)
     virtual.command(FingerOp.STORE, slots=frozenset({9}))
-    assert rec.take() == [*(FingerImaged(p, None) for p in (1, 2, 3)), FingerSaved(9)]
+    assert rec.take() == [*(FingerCaptured(p, None) for p in (1, 2, 3)), FingerStored(9)]
 
 
 def test_the_first_press_reports_where_the_finger_is_enrolled_D_FINGER_DUP(
@@ -171,7 +172,7 @@ def test_the_first_press_reports_where_the_finger_is_enrolled_D_FINGER_DUP(
     enrol(virtual, rec, finger=1, slot=0)
     virtual.command(FingerOp.CAPTURE, press=1)
     virtual.touch(1)
-    assert rec.take() == [FingerImaged(1, found_slot=0)]
+    assert rec.take() == [FingerCaptured(1, found_slot=0)]
 
 
 def test_different_fingers_and_bad_images_are_reported_D_FINGER_HW(
@@ -180,13 +181,13 @@ def test_different_fingers_and_bad_images_are_reported_D_FINGER_HW(
     rec = Recorder(virtual)
     virtual.command(FingerOp.CAPTURE, press=1)
     virtual.touch(2, smudged=True)
-    assert rec.take() == [FingerTrouble(FingerProblem.BAD_IMAGE)]
+    assert rec.take() == [FingerFault(FingerProblem.BAD_IMAGE)]
     virtual.command(FingerOp.CAPTURE, press=1)
     virtual.touch(2)
     virtual.command(FingerOp.CAPTURE, press=2)
     virtual.touch(4)
     virtual.command(FingerOp.STORE, slots=frozenset({0}))
-    assert rec.take()[-1] == FingerTrouble(FingerProblem.PRESSES_DIFFER)
+    assert rec.take()[-1] == FingerFault(FingerProblem.PRESSES_DIFFER)
 
 
 def test_a_finger_resting_on_the_glass_is_judged_once_D_FINGER_LOCKOUT(
@@ -196,7 +197,7 @@ def test_a_finger_resting_on_the_glass_is_judged_once_D_FINGER_LOCKOUT(
     virtual.module.place(9)
     for _ in range(3):
         virtual.poll_now()
-    assert rec.take() == [FingerRead(None)]
+    assert rec.take() == [FingerNotFound()]
 
 
 def test_keep_only_and_delete_clean_the_library_D_FINGER_DELETE(
@@ -219,11 +220,11 @@ def test_a_module_that_stops_answering_is_reported_once_then_retried_D_FINGER_HW
     virtual.poll(100.0)
     virtual.poll(101.0)  # not retried yet: a dead line costs a read timeout each time
     virtual.touch(1)
-    assert rec.take() == [FingerTrouble(FingerProblem.NO_ANSWER)]
+    assert rec.take() == [FingerFault(FingerProblem.NO_ANSWER)]
     virtual.set_answering(True)
     virtual.module.place(1)
     virtual.poll(200.0)  # retried after RETRY_S, handshakes again
-    assert rec.take() == [FingerRead(None)]
+    assert rec.take() == [FingerNotFound()]
 
 
 def test_the_lock_never_uploads_a_template_D_FINGER_PRIV(virtual: VirtualFingerprint) -> None:
@@ -244,7 +245,7 @@ def test_the_module_keeps_its_templates_in_flash_across_restarts_D_FINGER_HW(
     again = VirtualFingerprint(ChangeFeed(), flash)
     rec = Recorder(again)
     again.touch(4)
-    assert next(e for e in rec.take() if isinstance(e, FingerRead)).slot == 8
+    assert next(e for e in rec.take() if isinstance(e, FingerMatched)).slot == 8
 
 
 # ------------------------------------------------------- a real serial port (a pty)
@@ -288,7 +289,7 @@ def test_pyserial_drives_the_module_over_a_real_port_D_FINGER_HW(
     part.command(FingerOp.CAPTURE, press=1)
     module.place(0)
     part.poll(1.0)
-    assert rec.take() == [FingerImaged(1, None)]
+    assert rec.take() == [FingerCaptured(1, None)]
     part.close()
 
 
@@ -303,7 +304,7 @@ def test_a_silent_module_on_a_real_port_times_out_instead_of_hanging_D_FINGER_HW
     rec = Recorder(part)
     started = time.monotonic()
     part.poll(1.0)
-    assert rec.take() == [FingerTrouble(FingerProblem.NO_ANSWER)]
+    assert rec.take() == [FingerFault(FingerProblem.NO_ANSWER)]
     assert time.monotonic() - started < 2.0
     part.close()
 
@@ -327,11 +328,11 @@ def test_on_a_pi_the_touch_line_reads_the_finger_at_once_D_FINGER_HW(
             pins, adc=FakeAdc(), scan_keypad=False, camera_index=99, fingerprint_port=port
         )
         assert hardware.fingerprint is not None
-        heard: list[HalEvent] = []
+        heard: list[HardwareEvent] = []
         hardware.listen(heard.append)
         module.place(2)
         factory.pin(1).drive_high()  # the R503 raises its touch output
-        assert heard == [FingerRead(None)]  # read now, not at the next poll
+        assert heard == [FingerNotFound()]  # read now, not at the next poll
         hardware.close()
     finally:
         factory.reset()

@@ -15,16 +15,16 @@ from gpiozero import Device
 from gpiozero.pins.mock import MockConnectedPin, MockFactory, MockPin
 
 from smartlock.hal import (
-    BatteryChanged,
+    BatteryLevel,
     ButtonId,
-    ButtonPressed,
     CameraUnavailable,
-    DoorChanged,
-    HalEvent,
-    KeyPressed,
+    DoorSensor,
+    HardwareEvent,
+    KeyPress,
     Mechanism,
-    MechanismUsed,
-    TamperChanged,
+    SettingsKey,
+    Tamper,
+    mechanism_event,
 )
 from smartlock.hal.camera import OpenCvCamera
 from smartlock.hal.rpi import RpiPins, build_rpi_hardware
@@ -56,7 +56,7 @@ def build(pins: RpiPins, clock: Clock | None = None):
     hardware = build_rpi_hardware(
         pins, adc=FakeAdc(), clock=clock or Clock(), scan_keypad=False, camera_index=99
     )
-    heard: list[HalEvent] = []
+    heard: list[HardwareEvent] = []
     hardware.listen(heard.append)
     return hardware, heard
 
@@ -69,8 +69,8 @@ def test_settings_key_hold_time_is_measured_D_PAIR(factory):
     pin.drive_low()
     clock.now += 3.2
     pin.drive_high()
-    assert len(heard) == 1 and isinstance(heard[0], ButtonPressed)
-    assert heard[0].button is ButtonId.SETTINGS and heard[0].held_s == pytest.approx(3.2)
+    assert len(heard) == 1 and isinstance(heard[0], SettingsKey)
+    assert heard[0].held_s == pytest.approx(3.2)
     hardware.close()
 
 
@@ -84,7 +84,7 @@ def test_door_tamper_and_knob_pins_become_events_D_TAMPER_D_OPEN_IN(factory):
     factory.pin(pins.door).drive_high()
     factory.pin(pins.tamper).drive_high()
     factory.pin(pins.knob).drive_low()
-    assert heard == [DoorChanged(True), TamperChanged(True), MechanismUsed(Mechanism.KNOB)]
+    assert heard == [DoorSensor(True), Tamper(True), mechanism_event(Mechanism.KNOB)]
     assert hardware.door.is_open and hardware.tamper.tripped
     hardware.close()
 
@@ -97,7 +97,7 @@ def test_matrix_keypad_reads_the_pressed_key_D_KEY_PIN(factory):
     hardware, heard = build(pins)
     hardware.keypad.scan_once()  # type: ignore[attr-defined]
     hardware.keypad.scan_once()  # type: ignore[attr-defined]  # still held: no repeat
-    assert heard == [KeyPressed("5")]
+    assert heard == [KeyPress("5")]
     hardware.close()
 
 
@@ -148,7 +148,7 @@ def test_battery_level_from_the_adc_D_BATT_LOW(factory):
     try:
         hardware.poll(1.0)
         assert hardware.battery.level == 10
-        assert heard[-1] == BatteryChanged(10, False)
+        assert heard[-1] == BatteryLevel(10, False)
     finally:
         FakeAdc.value = 0.84
     hardware.close()
@@ -176,12 +176,12 @@ def test_keypad_scan_thread_reports_a_press_and_stops_on_close_D_KEY_WAKE(factor
     column = factory.pin(pins.keypad_cols[2])
     factory.pin(pins.keypad_rows[3], pin_class=MockConnectedPin, input_pin=column)  # "#"
     hardware = build_rpi_hardware(pins, adc=FakeAdc(), scan_keypad=False, camera_index=99)
-    heard: list[HalEvent] = []
+    heard: list[HardwareEvent] = []
     hardware.listen(heard.append)
     hardware.keypad.start()  # listen first: a press scanned before that would be lost
     deadline = time.monotonic() + 2
     while not heard and time.monotonic() < deadline:
         time.sleep(0.01)
     hardware.close()
-    assert heard == [KeyPressed("#")]
+    assert heard == [KeyPress("#")]
     assert not any(t.name == "keypad" for t in threading.enumerate())

@@ -14,7 +14,7 @@ from gpiozero.pins.mock import MockFactory
 
 from smartlock.cli import main
 from smartlock.demo.lockproc import LockProcess
-from smartlock.hal import KeyPressed
+from smartlock.hal import KeyPress
 from smartlock.hal.rpi import RpiPins, build_rpi_hardware
 from smartlock.link.connection import BrokerConfig
 from smartlock.vocab import BoltState
@@ -49,7 +49,7 @@ def test_lock_process_on_pi_pins_unlocks_by_driving_the_motor_D_BOLT_D_FIRST(
     lock.runtime.boot()
     try:
         for key in f"*#{PIN}#{PIN}#{PIN}#":  # wake, first master (D-FIRST), then unlock
-            hardware.keypad.emit(KeyPressed(key))
+            hardware.keypad.emit(KeyPress(key))
         deadline = time.monotonic() + 5
         while hardware.bolt.state is not BoltState.RETRACTED and time.monotonic() < deadline:
             time.sleep(0.01)

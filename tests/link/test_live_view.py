@@ -22,8 +22,8 @@ from smartlock.device.runtime import FastForwardClock, LockRuntime
 from smartlock.face.decode import load_image
 from smartlock.face.detect import detect_faces
 from smartlock.face.snapshot import masked_snapshot
-from smartlock.hal.events import ButtonId
 from smartlock.hal.virtual import VirtualLock
+from smartlock.hardware import ButtonId
 from smartlock.link.camera_feed import CameraFeed
 from smartlock.link.codec import parse
 from smartlock.link.connection import BrokerConfig

@@ -21,7 +21,7 @@ from typing import Any
 
 from smartlock.demo.account import DemoAccount, ensure_account
 from smartlock.demo.lockproc import LockProcess
-from smartlock.hal.events import ButtonId
+from smartlock.hardware import ButtonId
 
 log = logging.getLogger(__name__)
 

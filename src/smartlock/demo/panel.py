@@ -46,8 +46,8 @@ from smartlock.demo.lockproc import LockProcess
 from smartlock.device import effects as fx
 from smartlock.device.prompts import render
 from smartlock.hal.base import HardwareError
-from smartlock.hal.events import ButtonId, Mechanism
 from smartlock.hal.feed import Change
+from smartlock.hardware import ButtonId, Mechanism
 from smartlock.web.qr import svg_data_uri
 
 STATIC = Path(__file__).with_name("static")

@@ -25,9 +25,9 @@ from smartlock.device.errors import LockError
 from smartlock.device.prompts import LANGUAGES
 from smartlock.device.runtime import LockRuntime
 from smartlock.hal.base import HardwareError
-from smartlock.hal.events import ButtonId, Mechanism
 from smartlock.hal.feed import Change
 from smartlock.hal.virtual import VirtualLock
+from smartlock.hardware import ButtonId, Mechanism
 
 KEYS = re.compile(r"[0-9*#]+")
 HOLDABLE = {

@@ -1,46 +1,49 @@
 """Everything the lock core can be told, as frozen values that check themselves.
 
-The shell (runtime, console, tests) turns hardware happenings, face observations and
-cloud commands into these and feeds them to `LockCore.handle`. Time enters only as
-`Tick(now)` / `Boot(now)`: wall-clock seconds since the Unix epoch (`time.time()`),
-sent before any other input and at least once a second; every other input happens
-"at the last tick".
+The hardware's events (`smartlock.hardware`) are members as they are; the shell
+(runtime, console, tests) turns face observations and cloud commands into these
+and feeds them to `LockCore.handle`. Time enters only as `Tick(now)` / `Boot(now)`:
+wall-clock seconds since the Unix epoch (`time.time()`), sent before any other input
+and at least once a second; every other input happens "at the last tick".
 """
 
 from __future__ import annotations
 
 import enum
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from smartlock.device.errors import InputError
-from smartlock.device.finger_inputs import (  # inputs too, kept in their own module
-    FingerCaptured as FingerCaptured,
-)
-from smartlock.device.finger_inputs import FingerFault as FingerFault
-from smartlock.device.finger_inputs import FingerLifted as FingerLifted
-from smartlock.device.finger_inputs import FingerMatched as FingerMatched
-from smartlock.device.finger_inputs import FingerNotFound as FingerNotFound
-from smartlock.device.finger_inputs import FingerSensor as FingerSensor
-from smartlock.device.finger_inputs import FingerStored as FingerStored
-from smartlock.vocab import BoltState, FaceRefusal, Pose
+from smartlock.errors import InputError
+from smartlock.hardware import KEYPAD_KEYS as KEYPAD_KEYS
 
-KEYPAD_KEYS = frozenset("0123456789*#")
+# The hardware events are the core's inputs as they are (one vocabulary, issue 18).
+from smartlock.hardware import ArmKey as ArmKey
+from smartlock.hardware import BatteryLevel as BatteryLevel
+from smartlock.hardware import BoltFeedback as BoltFeedback
+from smartlock.hardware import DoorbellKey as DoorbellKey
+from smartlock.hardware import DoorSensor as DoorSensor
+from smartlock.hardware import FingerCaptured as FingerCaptured
+from smartlock.hardware import FingerFault as FingerFault
+from smartlock.hardware import FingerLifted as FingerLifted
+from smartlock.hardware import FingerMatched as FingerMatched
+from smartlock.hardware import FingerNotFound as FingerNotFound
+from smartlock.hardware import FingerSensor as FingerSensor
+from smartlock.hardware import FingerStored as FingerStored
+from smartlock.hardware import Handle as Handle
+from smartlock.hardware import HardwareEvent
+from smartlock.hardware import KeyPress as KeyPress
+from smartlock.hardware import Knob as Knob
+from smartlock.hardware import MechanicalKey as MechanicalKey
+from smartlock.hardware import SettingsKey as SettingsKey
+from smartlock.hardware import Tamper as Tamper
+from smartlock.hardware import UnlockButton as UnlockButton
+from smartlock.hardware import UsbPower as UsbPower
+from smartlock.hardware import check_finite as _finite
+from smartlock.vocab import FaceRefusal, Pose
+
 MAX_EMBEDDING = 4096
-
-
-def _finite(name: str, value: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise InputError(f"{name} must be a finite number, got {value!r}")
-
-
-def _held(value: float) -> None:
-    _finite("held_s", value)
-    if value < 0:
-        raise InputError(f"held_s cannot be negative, got {value}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,17 +64,6 @@ class Tick:
 
     def __post_init__(self) -> None:
         _finite("now", self.now)
-
-
-@dataclass(frozen=True, slots=True)
-class KeyPress:
-    """One keypad touch: `0`-`9`, `*` (clear / back) or `#` (confirm). D-KEY-*."""
-
-    key: str
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.key, str) or self.key not in KEYPAD_KEYS:
-            raise InputError(f"not a keypad key: {self.key!r} (use 0-9, * or #)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,96 +115,6 @@ class NoFace:
     def __post_init__(self) -> None:
         if self.reason is not None and not isinstance(self.reason, FaceRefusal):
             raise InputError(f"reason must be a FaceRefusal, got {self.reason!r}")
-
-
-@dataclass(frozen=True, slots=True)
-class DoorSensor:
-    """The door sensor changed: open or closed."""
-
-    is_open: bool
-
-
-@dataclass(frozen=True, slots=True)
-class BoltFeedback:
-    """The bolt reports where it is after a motor run (or a hand move)."""
-
-    state: BoltState
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.state, BoltState):
-            raise InputError(f"state must be a BoltState, got {self.state!r}")
-
-
-@dataclass(frozen=True, slots=True)
-class SettingsKey:
-    """The settings key was released after `held_s`: short = menu, >= 3 s = pairing."""
-
-    held_s: float = 0.1
-
-    def __post_init__(self) -> None:
-        _held(self.held_s)
-
-
-@dataclass(frozen=True, slots=True)
-class UnlockButton:
-    """Inside electronic button released after `held_s`: short = open, >= 3 s = anti-lock."""
-
-    held_s: float = 0.1
-
-    def __post_init__(self) -> None:
-        _held(self.held_s)
-
-
-@dataclass(frozen=True, slots=True)
-class ArmKey:
-    """The front arm key (D-MODE-ARM)."""
-
-
-@dataclass(frozen=True, slots=True)
-class DoorbellKey:
-    """The front doorbell key (A-LIVE)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Knob:
-    """The inside knob was turned (D-OPEN-IN)."""
-
-
-@dataclass(frozen=True, slots=True)
-class MechanicalKey:
-    """The mechanical key opened the lock from outside (D-MECH)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Handle:
-    """The handle was pushed or pulled (opens the door in normally-open mode)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Tamper:
-    """The tamper switch tripped (True) or was restored (False). D-TAMPER."""
-
-    tripped: bool
-
-
-@dataclass(frozen=True, slots=True)
-class BatteryLevel:
-    """A battery reading in whole percent (D-BATT-*)."""
-
-    level: int
-
-    def __post_init__(self) -> None:
-        if isinstance(self.level, bool) or not isinstance(self.level, int):
-            raise InputError(f"battery level must be an int, got {self.level!r}")
-        if not 0 <= self.level <= 100:
-            raise InputError(f"battery level must be 0-100 %, got {self.level}")
-
-
-@dataclass(frozen=True, slots=True)
-class UsbPower:
-    """USB-C emergency power connected or removed (D-BATT-USB)."""
-
-    connected: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,28 +242,10 @@ class FirmwareUpdate:
 Input = (
     Boot
     | Tick
-    | KeyPress
+    | HardwareEvent
     | FaceSeen
     | NoFace
-    | FingerMatched
-    | FingerNotFound
-    | FingerCaptured
-    | FingerLifted
-    | FingerStored
-    | FingerFault
     | FingerSensor
-    | DoorSensor
-    | BoltFeedback
-    | SettingsKey
-    | UnlockButton
-    | ArmKey
-    | DoorbellKey
-    | Knob
-    | MechanicalKey
-    | Handle
-    | Tamper
-    | BatteryLevel
-    | UsbPower
     | Network
     | FactoryReset
     | RemoteCommand

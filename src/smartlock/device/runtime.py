@@ -26,9 +26,8 @@ from smartlock.device import effects as fx
 from smartlock.device import inputs as ins
 from smartlock.device.errors import LockError
 from smartlock.device.prompts import render
-from smartlock.device.translate import to_input
-from smartlock.hal import events as hal
 from smartlock.hal.parts import Frame, Hardware
+from smartlock.hardware import HardwareEvent
 from smartlock.vocab import EventKind
 
 log = logging.getLogger(__name__)
@@ -134,10 +133,10 @@ class LockRuntime:
         """`submit` from asyncio code without blocking the loop on the motor."""
         return await asyncio.to_thread(self.submit, event)
 
-    def on_hardware(self, event: hal.HalEvent) -> None:
+    def on_hardware(self, event: HardwareEvent) -> None:
         """The hardware listener (may be called from gpiozero's threads)."""
         try:
-            self.submit(to_input(event))
+            self.submit(event)
         except LockError as err:  # nonsense from a part, or the store failed: say so, go on
             log.error("hardware event %r not handled: %s", event, err)
 
@@ -358,4 +357,4 @@ class LockRuntime:
             return state
 
 
-__all__ = ["Core", "FastForwardClock", "LockRuntime", "to_input"]
+__all__ = ["Core", "FastForwardClock", "LockRuntime"]

@@ -1,43 +1,46 @@
 """The lock's hardware behind small interfaces (spec §1).
 
-`parts` holds one abstract class per part and the `Hardware` bundle; `events` the
-values input parts report; `virtual` simulates every part (the default anywhere);
-`rpi` drives a Raspberry Pi through gpiozero (imported on demand: it needs gpiozero).
+`parts` holds one abstract class per part and the `Hardware` bundle. What the input
+parts report are `smartlock.hardware`'s events, which are the core's inputs as they
+are. `virtual` simulates every part (the default anywhere); `rpi` drives a
+Raspberry Pi through gpiozero (imported on demand: it needs gpiozero).
 """
 
 from smartlock.hal.base import CameraUnavailable, HardwareError
-from smartlock.hal.events import (
-    BatteryChanged,
-    BoltMoved,
-    ButtonId,
-    ButtonPressed,
-    DoorChanged,
-    HalEvent,
-    KeyPressed,
-    Mechanism,
-    MechanismUsed,
-    TamperChanged,
-    UsbPowerChanged,
-)
 from smartlock.hal.feed import Change, ChangeFeed
 from smartlock.hal.parts import Frame, Hardware
+from smartlock.hardware import (
+    BatteryLevel,
+    BoltFeedback,
+    ButtonId,
+    DoorSensor,
+    HardwareEvent,
+    KeyPress,
+    Mechanism,
+    SettingsKey,
+    Tamper,
+    UsbPower,
+    button_event,
+    mechanism_event,
+)
 
 __all__ = [
-    "BatteryChanged",
-    "BoltMoved",
+    "BatteryLevel",
+    "BoltFeedback",
     "ButtonId",
-    "ButtonPressed",
     "CameraUnavailable",
     "Change",
     "ChangeFeed",
-    "DoorChanged",
+    "DoorSensor",
     "Frame",
-    "HalEvent",
     "Hardware",
     "HardwareError",
-    "KeyPressed",
+    "HardwareEvent",
+    "KeyPress",
     "Mechanism",
-    "MechanismUsed",
-    "TamperChanged",
-    "UsbPowerChanged",
+    "SettingsKey",
+    "Tamper",
+    "UsbPower",
+    "button_event",
+    "mechanism_event",
 ]

@@ -9,9 +9,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from smartlock.hal.events import HalEvent
+from smartlock.hardware import HardwareEvent
 
-Listener = Callable[[HalEvent], None]
+Listener = Callable[[HardwareEvent], None]
 
 
 class HardwareError(Exception):
@@ -42,7 +42,7 @@ class InputPart(Part):
         with self._listeners_lock:
             self._listeners.append(listener)
 
-    def emit(self, event: HalEvent) -> None:
+    def emit(self, event: HardwareEvent) -> None:
         with self._listeners_lock:
             listeners = list(self._listeners)
         for listener in listeners:

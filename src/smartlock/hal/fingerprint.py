@@ -3,11 +3,11 @@
 `ModuleFingerprint` drives one over a UART through `adafruit_fingerprint` (the
 maintained CircuitPython library; with Blinka it runs on a Pi over pyserial). The
 core asks for one thing at a time (`FingerOp`); the part does it and reports what
-happened as `HalEvent`s. Templates are made, stored and searched inside the module:
+happened as `HardwareEvent`s. Templates are made, stored and searched inside the module:
 this code never uploads one (D-PRIV).
 
 A module that stops answering makes the library raise (a short read), never hang:
-the part reports `FingerTrouble(NO_ANSWER)` once per outage and handshakes again on
+the part reports `FingerFault(NO_ANSWER)` once per outage and handshakes again on
 the next poll.
 """
 
@@ -19,13 +19,14 @@ import threading
 from typing import Any, Protocol
 
 from smartlock.hal.base import InputPart
-from smartlock.hal.events import (
-    FingerImaged,
-    FingerOff,
-    FingerRead,
-    FingerSaved,
-    FingerTrouble,
-    HalEvent,
+from smartlock.hardware import (
+    FingerCaptured,
+    FingerFault,
+    FingerLifted,
+    FingerMatched,
+    FingerNotFound,
+    FingerStored,
+    HardwareEvent,
 )
 from smartlock.vocab import FingerOp, FingerProblem
 
@@ -43,8 +44,8 @@ class Uart(Protocol):
 
 
 class FingerprintReader(InputPart, abc.ABC):
-    """A fingerprint sensor; emits `FingerRead`, `FingerImaged`, `FingerOff`,
-    `FingerSaved` and `FingerTrouble`. `presses`: how many an enrolment takes.
+    """A fingerprint sensor; emits `FingerMatched` or `FingerNotFound`, `FingerCaptured`,
+    `FingerLifted`, `FingerStored` and `FingerFault`. `presses`: how many an enrolment takes.
     """
 
     presses = 2
@@ -105,9 +106,9 @@ class ModuleFingerprint(FingerprintReader):
 
     # -- one step, under the lock; events are emitted after it is released ---------------
 
-    def _guarded(self, step: Any) -> list[HalEvent]:
+    def _guarded(self, step: Any) -> list[HardwareEvent]:
         try:
-            events: list[HalEvent] = step()
+            events: list[HardwareEvent] = step()
         except (RuntimeError, OSError, ValueError, IndexError) as err:
             self._sensor = None  # handshake again next time
             flush = getattr(self._uart, "reset_input_buffer", None)
@@ -117,7 +118,7 @@ class ModuleFingerprint(FingerprintReader):
                 return []
             self._silent = True
             log.error("fingerprint module does not answer: %s", err)
-            return [FingerTrouble(FingerProblem.NO_ANSWER)]
+            return [FingerFault(FingerProblem.NO_ANSWER)]
         self._silent = False
         return events
 
@@ -128,7 +129,7 @@ class ModuleFingerprint(FingerprintReader):
             self._sensor = adafruit_fingerprint.Adafruit_Fingerprint(self._uart)
         return self._sensor
 
-    def _command(self, op: FingerOp, press: int, slots: frozenset[int]) -> list[HalEvent]:
+    def _command(self, op: FingerOp, press: int, slots: frozenset[int]) -> list[HardwareEvent]:
         if op in (FingerOp.SCAN, FingerOp.CAPTURE, FingerOp.AWAIT_LIFT):
             self._mode, self._press = op, press
             return []
@@ -147,22 +148,22 @@ class ModuleFingerprint(FingerprintReader):
             sensor.delete_model(slot)
         return []
 
-    def _store(self, sensor: Any, slot: int) -> HalEvent:
+    def _store(self, sensor: Any, slot: int) -> HardwareEvent:
         merged = sensor.create_model()
         if merged == ENROLL_MISMATCH:
-            return FingerTrouble(FingerProblem.PRESSES_DIFFER)
+            return FingerFault(FingerProblem.PRESSES_DIFFER)
         if merged != OK or sensor.store_model(slot) != OK:
-            return FingerTrouble(FingerProblem.MODULE_ERROR)
-        return FingerSaved(slot)
+            return FingerFault(FingerProblem.MODULE_ERROR)
+        return FingerStored(slot)
 
-    def _poll(self) -> list[HalEvent]:
+    def _poll(self) -> list[HardwareEvent]:
         sensor = self._module()
         touched = sensor.get_image()
         if touched == NO_FINGER:
             self._finger_down = False
             if self._mode is FingerOp.AWAIT_LIFT:
                 self._mode = None
-                return [FingerOff()]
+                return [FingerLifted()]
             return []
         if touched != OK or self._finger_down:
             return []
@@ -174,25 +175,25 @@ class ModuleFingerprint(FingerprintReader):
             return [self._capture(sensor)]
         return []
 
-    def _identify(self, sensor: Any) -> HalEvent:
+    def _identify(self, sensor: Any) -> HardwareEvent:
         if sensor.image_2_tz(1) != OK:
-            return FingerTrouble(FingerProblem.BAD_IMAGE)
+            return FingerFault(FingerProblem.BAD_IMAGE)
         found = sensor.finger_fast_search()
         if found == OK:
-            return FingerRead(int(sensor.finger_id), int(sensor.confidence))
-        return FingerRead(None)
+            return FingerMatched(int(sensor.finger_id), int(sensor.confidence))
+        return FingerNotFound()
 
-    def _capture(self, sensor: Any) -> HalEvent:
+    def _capture(self, sensor: Any) -> HardwareEvent:
         press = self._press
         if sensor.image_2_tz(press) != OK:
-            return FingerTrouble(FingerProblem.BAD_IMAGE)  # the core asks for it again
+            return FingerFault(FingerProblem.BAD_IMAGE)  # the core asks for it again
         found_slot = None
         if press == 1 and sensor.finger_fast_search() == OK:  # searches char buffer 1
             found_slot = int(sensor.finger_id)
         self._mode = None
-        return FingerImaged(press, found_slot)
+        return FingerCaptured(press, found_slot)
 
-    def _emit_all(self, events: list[HalEvent]) -> None:
+    def _emit_all(self, events: list[HardwareEvent]) -> None:
         for event in events:
             self.emit(event)
 

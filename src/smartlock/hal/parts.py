@@ -2,7 +2,7 @@
 
 The runtime receives a `Hardware` bundle built by keyword and never learns whether
 the parts are GPIO pins, a simulation or a test double. Input parts push
-`HalEvent`s to listeners; output parts are commanded and report back by return
+`HardwareEvent`s to listeners; output parts are commanded and report back by return
 value (the bolt says where it ended up, so a jam is a result, not a crash).
 """
 
@@ -16,8 +16,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from smartlock.hal.base import InputPart, Listener, Part
-from smartlock.hal.events import ButtonId, Mechanism
 from smartlock.hal.fingerprint import FingerprintReader
+from smartlock.hardware import ButtonId, Mechanism
 from smartlock.vocab import BoltState
 
 Frame = NDArray[np.uint8]
@@ -25,11 +25,11 @@ Frame = NDArray[np.uint8]
 
 
 class Keypad(InputPart):
-    """`0`-`9`, `*`, `#`; emits `KeyPressed`. Touching it wakes the lock (D-KEY-WAKE)."""
+    """`0`-`9`, `*`, `#`; emits `KeyPress`. Touching it wakes the lock (D-KEY-WAKE)."""
 
 
 class PushButton(InputPart):
-    """A button that reports how long it was held (`ButtonPressed`)."""
+    """A button that reports how long it was held (`button_event`)."""
 
     def __init__(self, button: ButtonId) -> None:
         super().__init__()
@@ -37,7 +37,7 @@ class PushButton(InputPart):
 
 
 class ManualMechanism(InputPart):
-    """Knob, key cylinder or handle; emits `MechanismUsed`."""
+    """Knob, key cylinder or handle; emits `mechanism_event`."""
 
     def __init__(self, mechanism: Mechanism) -> None:
         super().__init__()
@@ -45,7 +45,7 @@ class ManualMechanism(InputPart):
 
 
 class DoorSensor(InputPart, abc.ABC):
-    """The reed switch in the frame; emits `DoorChanged`."""
+    """The reed switch in the frame; emits `DoorSensor`."""
 
     @property
     @abc.abstractmethod
@@ -53,7 +53,7 @@ class DoorSensor(InputPart, abc.ABC):
 
 
 class TamperSwitch(InputPart, abc.ABC):
-    """Trips when the front panel is forced off (D-TAMPER); emits `TamperChanged`."""
+    """Trips when the front panel is forced off (D-TAMPER); emits `Tamper`."""
 
     @property
     @abc.abstractmethod
@@ -61,7 +61,7 @@ class TamperSwitch(InputPart, abc.ABC):
 
 
 class Battery(InputPart, abc.ABC):
-    """Level in % and charging flag; emits `BatteryChanged` when either changes."""
+    """Level in % and charging flag; emits `BatteryLevel` when either changes."""
 
     @property
     @abc.abstractmethod
@@ -73,7 +73,7 @@ class Battery(InputPart, abc.ABC):
 
 
 class UsbPower(InputPart, abc.ABC):
-    """The USB-C emergency port (D-BATT-USB); emits `UsbPowerChanged`."""
+    """The USB-C emergency port (D-BATT-USB); emits `UsbPower`."""
 
     @property
     @abc.abstractmethod

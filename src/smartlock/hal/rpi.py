@@ -17,18 +17,8 @@ from typing import Protocol
 
 from gpiozero import LED, Button, Buzzer, DigitalInputDevice, DigitalOutputDevice, Motor
 
+from smartlock import hardware as hw
 from smartlock.hal.camera import OpenCvCamera
-from smartlock.hal.events import (
-    BatteryChanged,
-    ButtonId,
-    ButtonPressed,
-    DoorChanged,
-    KeyPressed,
-    Mechanism,
-    MechanismUsed,
-    TamperChanged,
-    UsbPowerChanged,
-)
 from smartlock.hal.fingerprint import ModuleFingerprint, serial_module
 from smartlock.hal.parts import (
     Battery,
@@ -43,6 +33,15 @@ from smartlock.hal.parts import (
     Speaker,
     TamperSwitch,
     UsbPower,
+)
+from smartlock.hardware import (
+    BatteryLevel,
+    ButtonId,
+    KeyPress,
+    Mechanism,
+    Tamper,
+    button_event,
+    mechanism_event,
 )
 from smartlock.vocab import BoltState
 
@@ -95,14 +94,14 @@ class GpioKeypad(Keypad):
         self._thread: threading.Thread | None = None
 
     def scan_once(self) -> None:
-        """Read the matrix; emit a `KeyPressed` for each key that went down since last scan."""
+        """Read the matrix; emit a `KeyPress` for each key that went down since last scan."""
         down: set[str] = set()
         for r, row in enumerate(self._rows):
             row.on()
             down.update(KEY_LAYOUT[r][c] for c, col in enumerate(self._cols) if col.is_pressed)
             row.off()
         for key in sorted(down - self._down):
-            self.emit(KeyPressed(key))
+            self.emit(KeyPress(key))
         self._down = down
 
     def start(self) -> None:
@@ -141,7 +140,7 @@ class GpioPushButton(PushButton):
         if self._since is not None:
             held = max(0.0, self._clock() - self._since)
             self._since = None
-            self.emit(ButtonPressed(self.button, held))
+            self.emit(button_event(self.button, held))
 
     def close(self) -> None:
         self._button.close()
@@ -152,7 +151,7 @@ class GpioMechanism(ManualMechanism):
         super().__init__(mechanism)
         self._button = None if pin is None else Button(pin, pull_up=True)
         if self._button is not None:
-            self._button.when_pressed = lambda: self.emit(MechanismUsed(self.mechanism))
+            self._button.when_pressed = lambda: self.emit(mechanism_event(self.mechanism))
 
     def close(self) -> None:
         if self._button is not None:
@@ -163,8 +162,8 @@ class GpioDoor(DoorSensor):
     def __init__(self, pin: int) -> None:
         super().__init__()
         self._reed = Button(pin, pull_up=True)
-        self._reed.when_pressed = lambda: self.emit(DoorChanged(is_open=False))
-        self._reed.when_released = lambda: self.emit(DoorChanged(is_open=True))
+        self._reed.when_pressed = lambda: self.emit(hw.DoorSensor(is_open=False))
+        self._reed.when_released = lambda: self.emit(hw.DoorSensor(is_open=True))
 
     @property
     def is_open(self) -> bool:
@@ -178,8 +177,8 @@ class GpioTamper(TamperSwitch):
     def __init__(self, pin: int) -> None:
         super().__init__()
         self._switch = Button(pin, pull_up=True)
-        self._switch.when_released = lambda: self.emit(TamperChanged(tripped=True))
-        self._switch.when_pressed = lambda: self.emit(TamperChanged(tripped=False))
+        self._switch.when_released = lambda: self.emit(Tamper(tripped=True))
+        self._switch.when_pressed = lambda: self.emit(Tamper(tripped=False))
 
     @property
     def tripped(self) -> bool:
@@ -194,8 +193,8 @@ class GpioUsbPower(UsbPower):
         super().__init__()
         self._sense = None if pin is None else DigitalInputDevice(pin, pull_up=False)
         if self._sense is not None:
-            self._sense.when_activated = lambda: self.emit(UsbPowerChanged(True))
-            self._sense.when_deactivated = lambda: self.emit(UsbPowerChanged(False))
+            self._sense.when_activated = lambda: self.emit(hw.UsbPower(True))
+            self._sense.when_deactivated = lambda: self.emit(hw.UsbPower(False))
 
     @property
     def connected(self) -> bool:
@@ -236,7 +235,7 @@ class AdcBattery(Battery):
         reading = (self.level, self.charging)
         if reading != self._reported:
             self._reported = reading
-            self.emit(BatteryChanged(*reading))
+            self.emit(BatteryLevel(*reading))
 
 
 class GpioBolt(BoltMotor):

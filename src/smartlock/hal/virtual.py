@@ -13,18 +13,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from smartlock import hardware as hw
 from smartlock.hal.base import HardwareError
-from smartlock.hal.events import (
-    BatteryChanged,
-    ButtonId,
-    ButtonPressed,
-    DoorChanged,
-    KeyPressed,
-    Mechanism,
-    MechanismUsed,
-    TamperChanged,
-    UsbPowerChanged,
-)
 from smartlock.hal.feed import ChangeFeed
 from smartlock.hal.parts import (
     Battery,
@@ -43,6 +33,15 @@ from smartlock.hal.parts import (
     UsbPower,
 )
 from smartlock.hal.virtual_finger import VirtualFingerprint
+from smartlock.hardware import (
+    BatteryLevel,
+    ButtonId,
+    KeyPress,
+    Mechanism,
+    Tamper,
+    button_event,
+    mechanism_event,
+)
 from smartlock.vocab import BoltState
 
 MOTOR_RUN_COST = 0.05  # % of battery per bolt move (about 2000 moves per charge)
@@ -58,14 +57,14 @@ class DoorHeld(HardwareError):
 class VirtualKeypad(Keypad):
     def type(self, keys: str) -> None:
         """Press each key of `keys` in turn; checks all of them before pressing any."""
-        events = [KeyPressed(k) for k in keys]
+        events = [KeyPress(k) for k in keys]
         for event in events:
             self.emit(event)
 
 
 class VirtualButton(PushButton):
     def press(self, held_s: float = 0.1) -> None:
-        self.emit(ButtonPressed(self.button, held_s))
+        self.emit(button_event(self.button, held_s))
 
 
 class VirtualDoor(DoorSensor):
@@ -83,7 +82,7 @@ class VirtualDoor(DoorSensor):
             return
         self._open = is_open
         self._feed.publish("door", "open" if is_open else "closed")
-        self.emit(DoorChanged(is_open))
+        self.emit(hw.DoorSensor(is_open))
 
 
 class VirtualTamper(TamperSwitch):
@@ -100,7 +99,7 @@ class VirtualTamper(TamperSwitch):
         if tripped != self._tripped:
             self._tripped = tripped
             self._feed.publish("tamper", "tripped" if tripped else "ok")
-            self.emit(TamperChanged(tripped))
+            self.emit(Tamper(tripped))
 
 
 class VirtualUsb(UsbPower):
@@ -117,7 +116,7 @@ class VirtualUsb(UsbPower):
         if connected != self._connected:
             self._connected = connected
             self._feed.publish("usb", "connected" if connected else "unplugged")
-            self.emit(UsbPowerChanged(connected))
+            self.emit(hw.UsbPower(connected))
 
 
 class VirtualBattery(Battery):
@@ -168,7 +167,7 @@ class VirtualBattery(Battery):
             self._reported = reading
             suffix = " (charging)" if reading[1] else ""
             self._feed.publish("battery", f"{reading[0]} %{suffix}")
-            self.emit(BatteryChanged(*reading))
+            self.emit(BatteryLevel(*reading))
 
 
 class VirtualBolt(BoltMotor):
@@ -353,12 +352,12 @@ class VirtualLock:
         """Knob and key retract the bolt by hand; the handle opens an unbolted door."""
         part = self.mechanisms[mechanism]
         if mechanism is Mechanism.HANDLE:
-            part.emit(MechanismUsed(mechanism))
+            part.emit(mechanism_event(mechanism))
             if self.bolt.state is not BoltState.THROWN:
                 self.door.move(True)
             return
         self.bolt.move_by_hand(BoltState.RETRACTED)
-        part.emit(MechanismUsed(mechanism))
+        part.emit(mechanism_event(mechanism))
 
     def open_door(self) -> None:
         if self.door.is_open:
