@@ -113,3 +113,13 @@ def test_static_serves_only_its_own_files(client: TestClient, name: str) -> None
     assert client.get(f"/app/static/{name}").status_code == 404
     r = client.get("/app/static/js/app.js")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/javascript")
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_catalogues_say_the_password_lengths_the_lock_checks_D_USER_4(lang):
+    from smartlock.credentials import PIN_MAX, PIN_MIN
+
+    strings = i18n.catalogue(lang)
+    assert f"{PIN_MIN}–{PIN_MAX}" in strings["users.new_password"]
+    assert f"{PIN_MIN}–{PIN_MAX}" in strings["temp.code"]
+    assert not any("{pin_" in text for text in strings.values())

@@ -11,6 +11,12 @@ import json
 from importlib import resources
 from typing import Any
 
+from smartlock.credentials import PIN_MAX, PIN_MIN
+
+# Filled into every string at load time, so the pages and the JS say the lengths the
+# lock and the cloud check (D-USER-4, A-TEMP) and no catalogue spells them again.
+RULES = {"{pin_min}": str(PIN_MIN), "{pin_max}": str(PIN_MAX)}
+
 LANGUAGES: tuple[str, ...] = ("en", "zh")
 DEFAULT = "en"
 COOKIE = "smartlock_lang"
@@ -23,6 +29,10 @@ def catalogue(lang: str) -> dict[str, str]:
         lang = DEFAULT
     text = resources.files("smartlock.web").joinpath(f"static/i18n/{lang}.json").read_text("utf-8")
     data: dict[str, str] = json.loads(text)
+    for key, value in data.items():
+        for name, rule in RULES.items():
+            value = value.replace(name, rule)
+        data[key] = value
     return data
 
 
