@@ -17,6 +17,7 @@ from __future__ import annotations
 import enum
 
 
+@enum.unique
 class ErrorCode(enum.StrEnum):
     """Every code an error, a command result or an API error carries.
 
@@ -160,7 +161,7 @@ class ErrorCode(enum.StrEnum):
     def parse(cls, text: str | None, default: ErrorCode) -> ErrorCode:
         """The member named by `text` (a peer's word), or `default` for one we never send."""
         try:
-            return cls(text)
+            return default if text is None else cls(text)
         except ValueError:
             return default
 

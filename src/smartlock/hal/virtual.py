@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from smartlock.errors import ErrorCode
 from smartlock.hal.base import HardwareError
 from smartlock.hal.events import (
     BatteryChanged,
@@ -52,7 +53,7 @@ CHARGE_PER_SECOND = 100 / 5400  # a 3000 mAh cell on a 5 V / 2 A adapter: about 
 class DoorHeld(HardwareError):
     """The door cannot move: the bolt is thrown."""
 
-    code = "door_held"
+    code = ErrorCode.DOOR_HELD
 
 
 class VirtualKeypad(Keypad):
