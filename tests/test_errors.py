@@ -115,9 +115,13 @@ def _literal_codes() -> list[tuple[str, str]]:
     found = []
     for path in sorted((SRC / "smartlock").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.keyword) and node.arg == "code":
-                if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-                    found.append((_module(path), node.value.value))
+            if (
+                isinstance(node, ast.keyword)
+                and node.arg == "code"
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+            ):
+                found.append((_module(path), node.value.value))
     return found
 
 
