@@ -110,6 +110,12 @@ def test_wire_values_are_kept() -> None:
     assert {name: ErrorCode[name].value for name in WIRE} == WIRE
 
 
+def test_home_assistant_names_only_error_codes() -> None:
+    from smartlock.link.homeassistant import REFUSAL_TYPES
+
+    assert set(REFUSAL_TYPES) - {c.value for c in ErrorCode} == {"other"}
+
+
 def _literal_codes() -> list[tuple[str, str]]:
     """Every `code="..."` keyword in the source (CloudError raise sites and the like)."""
     found = []

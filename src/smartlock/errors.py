@@ -62,6 +62,7 @@ class ErrorCode(enum.StrEnum):
     HAS_FINGERPRINT = "has_fingerprint"  # D-FINGER-1: delete the old one first
     BUSY = "busy"  # the lock is busy (menu, enrolment) or has too many live commands
     NO_FINGERPRINT_SENSOR = "no_fingerprint_sensor"  # D-FINGER-HW: this model has none
+    NO_RESULT = "no_result"  # the lock ran a command and gave no answer to send
 
     # The link: a message refused before the lock saw it (and the offline codes' verdicts).
     MALFORMED = "malformed"
