@@ -9,9 +9,10 @@ import json
 
 import pytest
 
+from smartlock.errors import ErrorCode
 from smartlock.link import schemas
 from smartlock.link.codec import encode, parse
-from smartlock.link.errors import LinkError, MalformedMessage, Reason
+from smartlock.link.errors import LinkError, MalformedMessage
 from smartlock.link.signing import new_lock_key, sign_message
 from smartlock.link.topics import Channel, parse_topic, topic
 from smartlock.vocab import BoltState, DoorState, EventKind, Method, Mode, Source
@@ -135,7 +136,7 @@ def test_oversize_payload_is_refused_before_parsing() -> None:
     payload = b'{"v":1,"body":{},"mac":"' + b"A" * schemas.MAX_PAYLOAD + b'"}'
     with pytest.raises(MalformedMessage) as err:
         parse(topic(LOCK, Channel.STATE), payload)
-    assert err.value.reason is Reason.TOO_LARGE
+    assert err.value.code is ErrorCode.TOO_LARGE
 
 
 def test_deeply_nested_json_is_malformed_not_a_crash() -> None:

@@ -26,6 +26,7 @@ from smartlock.device.inputs import FactoryReset, FirmwareUpdate
 from smartlock.device.inputs import FirmwareStage as Stage
 from smartlock.device.records import FIRMWARE_VERSION
 from smartlock.device.runtime import FastForwardClock, LockRuntime
+from smartlock.errors import ErrorCode
 from smartlock.hal.virtual import VirtualLock
 from smartlock.link import firmware as fw
 from smartlock.link.codec import parse
@@ -145,15 +146,15 @@ def test_signature_covers_every_manifest_field_A_OTA(
         forged = {**rel, "manifest": {**rel["manifest"], field: value}}
         with pytest.raises(fw.FirmwareError) as err:
             fw.verify_release(public, forged)
-        assert err.value.reason is fw.Refusal.BAD_SIGNATURE
+        assert err.value.code is ErrorCode.BAD_SIGNATURE
     other = fw.new_private_key()  # signed, but not by our vendor
     with pytest.raises(fw.FirmwareError) as err:
         fw.verify_release(public, release(other, image_file))
-    assert err.value.reason is fw.Refusal.BAD_SIGNATURE
+    assert err.value.code is ErrorCode.BAD_SIGNATURE
     for bad in [rel["manifest"], {**rel, "extra": 1}, {**rel, "signature": "x"}, "nope"]:
         with pytest.raises(fw.FirmwareError) as err:
             fw.verify_release(public, bad)
-        assert err.value.reason is fw.Refusal.MALFORMED
+        assert err.value.code is ErrorCode.MALFORMED_RELEASE
 
 
 def test_versions_compare_as_numbers_A_OTA() -> None:

@@ -15,12 +15,12 @@ from smartlock.device.offline_codes import (
     OfflineCodeBook,
     OneTime,
     Period,
-    Reason,
     Weekly,
     issue,
     verify,
 )
 from smartlock.device.ports import OfflineVerdict
+from smartlock.errors import ErrorCode
 
 NOW0 = 1_767_225_600  # 2026-01-01T00:00Z, a Thursday
 secrets_ = st.binary(min_size=32, max_size=32)
@@ -43,9 +43,9 @@ def test_one_time_code_valid_only_inside_its_window_A_TEMP(
     inside = data.draw(st.integers(start, start + ONE_TIME_HOURS * HOUR - 1))
     v = verify(secret, code, inside)
     assert v.valid and v.one_time and v.kind is Kind.ONE_TIME
-    assert verify(secret, code, start - 1).reason is Reason.NOT_YET_VALID
+    assert verify(secret, code, start - 1).reason is ErrorCode.NOT_YET_VALID
     after = data.draw(st.integers(start + ONE_TIME_HOURS * HOUR, start + 900 * HOUR))
-    assert verify(secret, code, after).reason is Reason.EXPIRED
+    assert verify(secret, code, after).reason is ErrorCode.EXPIRED
     far = data.draw(st.integers(start + 900 * HOUR, start + 20_000 * HOUR))
     assert not verify(secret, code, far).valid  # never comes back a cycle later
 
@@ -62,9 +62,9 @@ def test_period_code_valid_only_from_start_to_end_A_TEMP(
     assert len(code) == 12
     end = start + hours * HOUR
     assert verify(secret, code, data.draw(st.integers(start, end - 1))).valid
-    assert verify(secret, code, start - 1).reason is Reason.NOT_YET_VALID
+    assert verify(secret, code, start - 1).reason is ErrorCode.NOT_YET_VALID
     assert verify(secret, code, data.draw(st.integers(end, end + 200 * HOUR))).reason is (
-        Reason.EXPIRED
+        ErrorCode.EXPIRED
     )
     assert not verify(secret, code, end + 3000 * HOUR).valid
 
@@ -102,7 +102,7 @@ def test_weekly_code_valid_on_its_days_and_hours_until_its_week_ends_A_TEMP(
         expected = in_validity and day in days and from_h <= hour < to_h
         assert v.valid == expected, (t, v)
         if not in_validity:
-            assert v.reason is Reason.EXPIRED
+            assert v.reason is ErrorCode.EXPIRED
         t += HOUR * 7  # stride 7 h: visits every weekday and hour over the weeks
         checked += 1
 
@@ -128,7 +128,7 @@ def test_any_single_digit_change_is_rejected_A_TEMP(
 def test_codes_from_another_locks_secret_are_forged_A_TEMP() -> None:
     code = issue(b"a" * 32, Period(start=NOW0, hours=24), now=NOW0)
     v = verify(b"b" * 32, code, NOW0 + 10)
-    assert not v.valid and v.reason is Reason.FORGED
+    assert not v.valid and v.reason is ErrorCode.FORGED
 
 
 def test_malformed_entries_are_refused_not_crashed() -> None:

@@ -8,9 +8,10 @@ from __future__ import annotations
 import pytest
 
 from smartlock.device.inputs import RemoteAction
+from smartlock.errors import ErrorCode
 from smartlock.link import cloud_side
 from smartlock.link.codec import parse
-from smartlock.link.errors import AuthError, Reason
+from smartlock.link.errors import AuthError
 from smartlock.link.schemas import Ack, CommandResult
 from smartlock.link.signing import (
     CommandGuard,
@@ -68,21 +69,21 @@ def test_remote_unlock_is_accepted_once_A_REMOTE() -> None:
     guard.check(received, now=NOW + 1)
     with pytest.raises(AuthError) as err:
         guard.check(received, now=NOW + 2)
-    assert err.value.reason is Reason.REPLAYED
+    assert err.value.code is ErrorCode.DUPLICATE_REQUEST
 
 
 def test_late_command_does_nothing_A_REMOTE() -> None:
     command, _, _ = cloud_side.build_command(KEY, LOCK, "unlock", now=NOW, ttl_s=30)
     with pytest.raises(AuthError) as err:
         CommandGuard(skew_s=5).check(command, now=NOW + 36)
-    assert err.value.reason is Reason.EXPIRED
+    assert err.value.code is ErrorCode.EXPIRED_REQUEST
 
 
 def test_command_from_the_future_is_refused() -> None:
     command, _, _ = cloud_side.build_command(KEY, LOCK, "unlock", now=NOW + 3600)
     with pytest.raises(AuthError) as err:
         CommandGuard().check(command, now=NOW)
-    assert err.value.reason is Reason.NOT_YET_VALID
+    assert err.value.code is ErrorCode.NOT_YET_VALID
 
 
 def test_nonce_cache_forgets_only_expired_commands() -> None:
@@ -94,7 +95,7 @@ def test_nonce_cache_forgets_only_expired_commands() -> None:
     guard.check(b, NOW)
     with pytest.raises(AuthError) as err:  # full: refuse rather than forget a live nonce
         guard.check(c, NOW)
-    assert err.value.reason is Reason.BUSY
+    assert err.value.code is ErrorCode.BUSY
     d, _, _ = cloud_side.build_command(KEY, LOCK, "lock", now=NOW + 20, ttl_s=10)
     guard.check(d, NOW + 20)  # a and b expired and were forgotten
 

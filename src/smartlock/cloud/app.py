@@ -9,11 +9,13 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from smartlock.cloud.core import security
 from smartlock.cloud.core.config import Settings
 from smartlock.cloud.core.crypto import KeyBox, load_master_key
 from smartlock.cloud.db import make_engine, make_sessionmaker, upgrade
 from smartlock.cloud.errors import ERROR_RESPONSES, error_response, install_error_handlers
 from smartlock.cloud.services import Services
+from smartlock.errors import ErrorCode, Fault, SmartlockError
 
 API_PREFIX = "/api/v1"
 
@@ -60,17 +62,21 @@ class BodyLimit:
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = error_response(
-            413, "body_too_large", f"the request body is over {self.limit} bytes"
+            413, ErrorCode.BODY_TOO_LARGE, f"the request body is over {self.limit} bytes"
         )
         await response(scope, receive, send)
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(SmartlockError):
+    """The body grew past the limit while it was read (the client's fault)."""
+
+    code = ErrorCode.BODY_TOO_LARGE
+    fault = Fault.CALLER
 
 
 def build_services(settings: Settings) -> Services:
     """Open the database (migrating it) and the key box; no broker yet."""
+    security.configure(settings)  # the argon2 profile these settings name
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.resolved_database_url())
     upgrade(engine)

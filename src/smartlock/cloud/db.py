@@ -12,6 +12,8 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from smartlock.errors import ErrorCode, Fault, SmartlockError
+
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -98,8 +100,11 @@ def upgrade(engine: Engine) -> None:
             dbapi.isolation_level = saved  # type: ignore[union-attr]
 
 
-class HalfMadeDatabase(RuntimeError):
+class HalfMadeDatabase(SmartlockError, RuntimeError):
     """Tables without a migration version, and some hold data: a person must look."""
+
+    code = ErrorCode.HALF_MADE_DATABASE
+    fault = Fault.OURS
 
 
 def _repair_half_made(conn: Connection) -> None:

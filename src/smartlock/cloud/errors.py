@@ -1,6 +1,7 @@
 """One error shape for every failure: ``{"code": ..., "message": ..., "details": ...}``.
 
-``code`` is machine-readable and stable (the web app and API clients switch on it).
+``code`` is machine-readable and stable (the web app and API clients switch on it): an
+`ErrorCode` value, the project's one code system (smartlock/errors.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from smartlock.errors import ErrorCode, Fault, SmartlockError
+
 
 class ErrorPublic(BaseModel):
     code: str
@@ -22,47 +25,49 @@ class ErrorPublic(BaseModel):
     details: list[dict[str, Any]] | None = None
 
 
-class CloudError(Exception):
-    """An expected refusal; the route layer turns it into ``ErrorPublic``."""
+class CloudError(SmartlockError):
+    """An expected refusal of the API client's request (its fault); the route layer
+    turns it into ``ErrorPublic``. A code given as text must name an `ErrorCode` (a
+    lock's word it does not know becomes the class's own code).
+    """
 
     status = 400
-    code = "bad_request"
+    code = ErrorCode.BAD_REQUEST
+    fault = Fault.CALLER
 
     def __init__(
         self,
         message: str,
         *,
-        code: str | None = None,
+        code: ErrorCode | str | None = None,
         status: int | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__(message, None if code is None else ErrorCode.parse(code, self.code))
         self.message = message
-        if code is not None:
-            self.code = code
         if status is not None:
             self.status = status
         self.headers = headers
 
 
 class NotAuthenticated(CloudError):
-    status, code = 401, "not_authenticated"
+    status, code = 401, ErrorCode.NOT_AUTHENTICATED
 
 
 class Forbidden(CloudError):
-    status, code = 403, "forbidden"
+    status, code = 403, ErrorCode.FORBIDDEN
 
 
 class NotFound(CloudError):
-    status, code = 404, "not_found"
+    status, code = 404, ErrorCode.NOT_FOUND
 
 
 class Conflict(CloudError):
-    status, code = 409, "conflict"
+    status, code = 409, ErrorCode.CONFLICT
 
 
 class Throttled(CloudError):
-    status, code = 429, "too_many_attempts"
+    status, code = 429, ErrorCode.TOO_MANY_ATTEMPTS
 
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message, headers={"Retry-After": str(max(1, retry_after))})
@@ -70,16 +75,16 @@ class Throttled(CloudError):
 
 
 _HTTP_CODES = {
-    400: "bad_request",
-    401: "not_authenticated",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    413: "body_too_large",
-    415: "unsupported_media_type",
-    422: "invalid_request",
-    429: "too_many_attempts",
+    400: ErrorCode.BAD_REQUEST,
+    401: ErrorCode.NOT_AUTHENTICATED,
+    403: ErrorCode.FORBIDDEN,
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
+    409: ErrorCode.CONFLICT,
+    413: ErrorCode.BODY_TOO_LARGE,
+    415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    422: ErrorCode.INVALID_REQUEST,
+    429: ErrorCode.TOO_MANY_ATTEMPTS,
 }
 
 # Shown in OpenAPI for every route.
@@ -90,7 +95,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 def error_response(
     status: int,
-    code: str,
+    code: ErrorCode,
     message: str,
     details: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
@@ -109,7 +114,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def http_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
-        code = _HTTP_CODES.get(exc.status_code, "error")
+        code = _HTTP_CODES.get(exc.status_code, ErrorCode.ERROR)
         headers = dict(exc.headers) if exc.headers else None
         return error_response(exc.status_code, code, str(exc.detail), headers=headers)
 
@@ -120,13 +125,15 @@ def install_error_handlers(app: FastAPI) -> None:
             {"loc": list(err.get("loc", ())), "msg": str(err.get("msg", "")), "type": err["type"]}
             for err in exc.errors()
         ]
-        return error_response(422, "invalid_request", "the request is not valid", details)
+        return error_response(422, ErrorCode.INVALID_REQUEST, "the request is not valid", details)
 
     async def data_error(_: Request, exc: Exception) -> JSONResponse:
         # What the schemas did not catch, e.g. a NUL in a path or query on PostgreSQL:
         # the database refused the value itself, which is the client's error.
         log.info("database refused a value: %s", type(exc).__name__)
-        return error_response(422, "invalid_value", "a value in the request cannot be stored")
+        return error_response(
+            422, ErrorCode.INVALID_VALUE, "a value in the request cannot be stored"
+        )
 
     app.add_exception_handler(sqlalchemy.exc.DataError, data_error)
     app.add_exception_handler(CloudError, cloud_error)

@@ -34,6 +34,7 @@ from smartlock.cloud.errors import CloudError, Conflict
 from smartlock.cloud.models import Command, CommandStatus, Device
 from smartlock.cloud.models_firmware import FirmwareRelease, FirmwareUpdate
 from smartlock.cloud.services import Services
+from smartlock.errors import ErrorCode
 from smartlock.link import firmware as fw
 
 ACTION = "firmware_update"
@@ -89,7 +90,7 @@ def publish_release(session: Session, release: Any, *, vendor_key: str) -> Firmw
     try:
         manifest = fw.verify_release(vendor_key, release)
     except fw.FirmwareError as exc:
-        raise CloudError(str(exc), code=exc.reason.value, status=422) from None
+        raise CloudError(str(exc), code=exc.code.value, status=422) from None
     except ValueError as exc:  # the configured key itself is unusable
         raise CloudError(f"vendor key: {exc}", code="vendor_key_missing", status=422) from None
     signed = release if isinstance(release, fw.SignedRelease) else fw.parse_release(release)
@@ -275,7 +276,7 @@ def _status(
     target_v, current_v = _key(target), _key(device.firmware)
     if target_v is not None and current_v is not None and current_v >= target_v:
         return "installed", None
-    if command.reason == fw.Refusal.ROLLED_BACK.value:
+    if command.reason == ErrorCode.ROLLED_BACK.value:
         return "rolled_back", command.reason
     if command.status == CommandStatus.REFUSED:
         return "refused", command.reason

@@ -30,16 +30,21 @@ import socket
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from smartlock.errors import ErrorCode, Fault, SmartlockError
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 __all__ = ["Refused", "allowed", "check_host", "guarded", "parse_allow"]
 
 
-class Refused(OSError):
+class Refused(SmartlockError, OSError):
     """A connection the guard does not allow (an OSError: clients treat it as a
     failed connection and report "not delivered").
     """
+
+    code = ErrorCode.INTERNAL_ADDRESS
+    fault = Fault.RULE
 
 
 def parse_allow(text: str | Iterable[str]) -> tuple[Network, ...]:

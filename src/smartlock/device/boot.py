@@ -34,6 +34,8 @@ import dataclasses
 import enum
 from dataclasses import dataclass
 
+from smartlock.errors import ErrorCode, Fault, SmartlockError
+
 TRIAL_TRIES = 1  # boots a new slot gets to confirm itself; a power cut in it counts
 
 
@@ -56,8 +58,11 @@ class BootKind(enum.StrEnum):
     NO_SLOT = "no_slot"  # neither slot verifies (D-OTA-POWER says this never happens)
 
 
-class BootError(Exception):
+class BootError(SmartlockError):
     """A boot-control record or slot image that cannot be used (the lock's own fault)."""
+
+    code = ErrorCode.BOOT_FAILED
+    fault = Fault.OURS
 
 
 @dataclass(frozen=True, slots=True)

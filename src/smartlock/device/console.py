@@ -24,6 +24,7 @@ from smartlock.device.effects import (
 from smartlock.device.errors import LockError
 from smartlock.device.prompts import LANGUAGES
 from smartlock.device.runtime import LockRuntime
+from smartlock.errors import ErrorCode, Fault, SmartlockError
 from smartlock.hal.base import HardwareError
 from smartlock.hal.feed import Change
 from smartlock.hal.virtual import VirtualLock
@@ -70,8 +71,11 @@ def describe_event(event: JournalEvent) -> str:
 ALIASES = {"exit": "quit", "?": "help", "h": "help"}
 
 
-class UsageError(ValueError):
+class UsageError(SmartlockError, ValueError):
     """The person typed something the console cannot do; the message says why."""
+
+    code = ErrorCode.BAD_INPUT
+    fault = Fault.CALLER
 
 
 Handler = Callable[["Console", Sequence[str]], None]

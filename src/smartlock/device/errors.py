@@ -2,6 +2,24 @@
 
 from __future__ import annotations
 
-from smartlock.errors import ErrorCode, InputError, LockError, Refused, StoreError, StoreFull
+from smartlock.errors import (
+    ErrorCode,
+    Fault,
+    InputError,
+    LockError,
+    Refused,
+    SmartlockError,
+    StoreError,
+    StoreFull,
+)
 
-__all__ = ["ErrorCode", "InputError", "LockError", "Refused", "StoreError", "StoreFull"]
+__all__ = [
+    "ErrorCode",
+    "Fault",
+    "InputError",
+    "LockError",
+    "Refused",
+    "SmartlockError",
+    "StoreError",
+    "StoreFull",
+]

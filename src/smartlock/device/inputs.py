@@ -205,7 +205,7 @@ class FirmwareStage(enum.StrEnum):
     TRIAL = "trial"  # written to the inactive slot, verified, booted on trial (D-OTA-TRIAL)
     INSTALLED = "installed"  # the trial confirmed itself: the lock runs `version` now
     ROLLED_BACK = "rolled_back"  # the trial failed: the lock runs `running` again
-    REFUSED = "refused"  # `reason` says why (a link firmware.Refusal value)
+    REFUSED = "refused"  # `reason` says why (an `ErrorCode` value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ import hmac
 from dataclasses import dataclass
 
 from smartlock.device.ports import OfflineVerdict
+from smartlock.errors import ErrorCode
 
 BASE = 1_736_121_600  # 2025-01-06T00:00Z, a Monday: hour 0 and week 0 of every code
 HOUR, WEEK_H = 3600, 168
@@ -56,14 +57,6 @@ class Kind(enum.StrEnum):
     ONE_TIME = "one_time"
     PERIOD = "period"
     WEEKLY = "weekly"
-
-
-class Reason(enum.StrEnum):
-    EXPIRED = "expired"
-    NOT_YET_VALID = "not_yet_valid"
-    OUTSIDE_HOURS = "outside_hours"  # a weekly code on another day or hour
-    FORGED = "forged"
-    MALFORMED = "malformed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +98,7 @@ class Verdict:
     valid: bool
     kind: Kind | None = None
     code_id: str = ""
-    reason: Reason | None = None
+    reason: ErrorCode | None = None  # EXPIRED, NOT_YET_VALID, OUTSIDE_HOURS, FORGED, MALFORMED
 
     @property
     def one_time(self) -> bool:
@@ -170,7 +163,7 @@ def issue(secret: bytes, params: Params, *, now: float, tz_offset_min: int = 0) 
 def verify(secret: bytes, digits: str, now: float, *, tz_offset_min: int = 0) -> Verdict:
     """Judge exactly typed `digits` at `now` (lock side, no network, no state)."""
     if not digits.isascii() or not digits.isdigit() or len(digits) not in (10, 12):
-        return Verdict(False, reason=Reason.MALFORMED)
+        return Verdict(False, reason=ErrorCode.MALFORMED)
     text, check = digits[:-CHECK_DIGITS], digits[-CHECK_DIGITS:]
     value, now_h = int(text), _hour(now)
     if len(digits) == 10:
@@ -181,7 +174,7 @@ def verify(secret: bytes, digits: str, now: float, *, tz_offset_min: int = 0) ->
         start_res, rest = divmod(value, 500)
         dur, code_id = divmod(rest, 10)
         if start_res >= CYCLE_H or dur >= len(PERIOD_HOURS):
-            return Verdict(False, reason=Reason.MALFORMED)
+            return Verdict(False, reason=ErrorCode.MALFORMED)
         return _judge_start(
             secret, Kind.PERIOD, text, check, start_res, code_id, PERIOD_HOURS[dur], now_h
         )
@@ -208,8 +201,8 @@ def _judge_start(
         if start <= now_h < start + length:
             return Verdict(True, kind, name)
         late = now_h >= start + length
-        found = Verdict(False, kind, name, Reason.EXPIRED if late else Reason.NOT_YET_VALID)
-    return found or Verdict(False, reason=Reason.FORGED)
+        found = Verdict(False, kind, name, ErrorCode.EXPIRED if late else ErrorCode.NOT_YET_VALID)
+    return found or Verdict(False, reason=ErrorCode.FORGED)
 
 
 def _judge_weekly(
@@ -218,7 +211,7 @@ def _judge_weekly(
     rest, end_res = divmod(value, WEEKLY_CYCLE_W)
     mask_m1, pair = divmod(rest, len(_HOUR_PAIRS))
     if mask_m1 >= 127:
-        return Verdict(False, reason=Reason.MALFORMED)
+        return Verdict(False, reason=ErrorCode.MALFORMED)
     mask, (from_h, to_h) = mask_m1 + 1, _HOUR_PAIRS[pair]
     local_h = _hour(now, tz_offset_min)
     now_w = local_h // WEEK_H
@@ -228,14 +221,14 @@ def _judge_weekly(
             continue
         name = f"weekly:{mask}:{from_h}:{to_h}:{end_w}"
         if now_w > end_w:
-            return Verdict(False, Kind.WEEKLY, name, Reason.EXPIRED)
+            return Verdict(False, Kind.WEEKLY, name, ErrorCode.EXPIRED)
         if end_w >= now_w + WEEKLY_CYCLE_W:
             continue  # never issued that far ahead
         day, hour = (local_h % WEEK_H) // 24, local_h % 24
         if mask >> day & 1 and from_h <= hour < to_h:
             return Verdict(True, Kind.WEEKLY, name)
-        return Verdict(False, Kind.WEEKLY, name, Reason.OUTSIDE_HOURS)
-    return Verdict(False, reason=Reason.FORGED)
+        return Verdict(False, Kind.WEEKLY, name, ErrorCode.OUTSIDE_HOURS)
+    return Verdict(False, reason=ErrorCode.FORGED)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,17 +1,19 @@
-"""One exception root for the face engine; each error carries a machine-readable code.
+"""The face engine's errors; each carries an `ErrorCode` and says whose fault it is.
 
 The console, the CLI and the lock core can all explain a refusal from `code` without
-parsing messages, and every error says whose fault it is: the input (a bad file or
-frame) or the installation (a missing model).
+parsing messages: the input's fault (a bad file or frame) or the installation's (a
+missing model).
 """
 
 from __future__ import annotations
 
+from smartlock.errors import ErrorCode, Fault, SmartlockError
 
-class FaceError(Exception):
-    """Root of every error the face engine raises on purpose."""
 
-    code = "face_error"
+class FaceError(SmartlockError):
+    """Root of every error the face engine raises on purpose; `reason` is the message."""
+
+    code = ErrorCode.FACE_ERROR
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -21,7 +23,8 @@ class FaceError(Exception):
 class ImageError(FaceError):
     """The caller gave bytes or a file that is not a usable image (input's fault)."""
 
-    code = "bad_image"
+    code = ErrorCode.BAD_IMAGE
+    fault = Fault.CALLER
 
     def __init__(self, reason: str, *, kind: str = "bad_image") -> None:
         super().__init__(reason)
@@ -31,10 +34,11 @@ class ImageError(FaceError):
 class ModelMissingError(FaceError):
     """The packaged model files are not installed (installation's fault)."""
 
-    code = "model_missing"
+    code = ErrorCode.MODEL_MISSING
 
 
 class EnrolmentError(FaceError):
     """An enrolment could not be completed; `reason` is what the lock announces."""
 
-    code = "enrolment_failed"
+    code = ErrorCode.ENROLMENT_FAILED
+    fault = Fault.CALLER  # the photos or poses given do not make a usable face

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from smartlock.errors import ErrorCode
 from smartlock.face.decode import as_frame
 from smartlock.face.detect import FaceBox, merge_boxes
 from smartlock.face.errors import FaceError, ImageError
@@ -51,7 +52,7 @@ QUALITIES = (70, 60, 50, 40, 30, 20)
 class SnapshotError(FaceError):
     """No picture could be made that is safe to send (a face kept showing)."""
 
-    code = "snapshot_refused"
+    code = ErrorCode.SNAPSHOT_REFUSED
 
 
 def masked_snapshot(

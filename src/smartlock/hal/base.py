@@ -9,19 +9,21 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+from smartlock.errors import ErrorCode, Fault, SmartlockError
 from smartlock.hardware import HardwareEvent
 
 Listener = Callable[[HardwareEvent], None]
 
 
-class HardwareError(Exception):
+class HardwareError(SmartlockError):
     """Root of hardware failures; `code` is machine-readable for the CLI and the app."""
 
-    code = "hardware"
+    code = ErrorCode.HARDWARE
+    fault = Fault.OURS
 
 
 class CameraUnavailable(HardwareError):
-    code = "camera_unavailable"
+    code = ErrorCode.CAMERA_UNAVAILABLE
 
 
 class Part:

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import struct
 
+from smartlock.errors import ErrorCode, Fault, SmartlockError
+
 START = 0xEF01
 DEFAULT_ADDRESS = b"\xff\xff\xff\xff"
 COMMAND, DATA, ACK, END_DATA = 0x01, 0x02, 0x07, 0x08
@@ -36,8 +38,11 @@ ENROLL_MISMATCH, BAD_LOCATION, UPLOAD_FAIL, DELETE_FAIL = 0x0A, 0x0B, 0x0F, 0x10
 WRONG_PASSWORD, INVALID_IMAGE = 0x13, 0x15
 
 
-class PacketError(ValueError):
+class PacketError(SmartlockError, ValueError):
     """Bytes that are not a well-formed packet (the module answers PACKET_ERROR)."""
+
+    code = ErrorCode.BAD_PACKET
+    fault = Fault.PEER  # the other end of the serial line
 
 
 def checksum(packet_id: int, body: bytes) -> int:

@@ -14,6 +14,7 @@ import numpy as np
 from PIL import Image
 
 from smartlock import hardware as hw
+from smartlock.errors import ErrorCode
 from smartlock.hal.base import HardwareError
 from smartlock.hal.feed import ChangeFeed
 from smartlock.hal.parts import (
@@ -51,7 +52,7 @@ CHARGE_PER_SECOND = 100 / 5400  # a 3000 mAh cell on a 5 V / 2 A adapter: about 
 class DoorHeld(HardwareError):
     """The door cannot move: the bolt is thrown."""
 
-    code = "door_held"
+    code = ErrorCode.DOOR_HELD
 
 
 class VirtualKeypad(Keypad):

@@ -18,6 +18,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from smartlock.errors import ErrorCode, Fault, SmartlockError
+
 ITERATIONS = 101  # mosquitto_passwd's default for $7$
 SALT_BYTES = 12
 
@@ -81,8 +83,11 @@ def _write(path: Path, lines: list[str]) -> None:
     os.replace(tmp, path)
 
 
-class BrokerReloadError(RuntimeError):
+class BrokerReloadError(SmartlockError, RuntimeError):
     """The broker could not be told to re-read its password file."""
+
+    code = ErrorCode.BROKER_RELOAD_FAILED
+    fault = Fault.OURS
 
 
 def reload_broker(command: str, timeout_s: float = 10.0) -> None:

@@ -16,8 +16,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from smartlock.errors import ErrorCode
 from smartlock.link import schemas
-from smartlock.link.errors import MalformedMessage, Reason, TopicError
+from smartlock.link.errors import MalformedMessage, TopicError
 from smartlock.link.topics import SIGNED, Channel, parse_topic
 
 _PLAIN_TEXT = {
@@ -115,7 +116,7 @@ def load_json(payload: bytes) -> Any:
         raise MalformedMessage(f"payload must be bytes, got {type(payload).__name__}")
     if len(payload) > schemas.MAX_PAYLOAD:
         raise MalformedMessage(
-            f"payload of {len(payload)} B exceeds {schemas.MAX_PAYLOAD} B", Reason.TOO_LARGE
+            f"payload of {len(payload)} B exceeds {schemas.MAX_PAYLOAD} B", ErrorCode.TOO_LARGE
         )
     try:
         return json.loads(

@@ -1,39 +1,23 @@
-"""One exception root for the link, each error carrying a machine-readable reason.
+"""The link's errors: a message the other end sent that must be dropped or refused.
 
 A lock and a cloud worker both log and drop a bad message by catching `LinkError`;
-`reason` says why in one word (the lock puts it in a refused command's result).
+its `code` says why in one word (the lock puts it in a refused command's result). They
+are the peer's fault, like h11's `RemoteProtocolError`.
 """
 
 from __future__ import annotations
 
-import enum
+from smartlock.errors import ErrorCode, Fault, SmartlockError
 
 
-class Reason(enum.StrEnum):
-    """Why a message was refused; wire values of `CommandResult.reason`, only add."""
+class LinkError(SmartlockError):
+    """Root of every link error; its text starts with the code."""
 
-    MALFORMED = "malformed"
-    TOO_LARGE = "too_large"
-    BAD_SIGNATURE = "bad_signature"
-    EXPIRED = "expired_request"
-    NOT_YET_VALID = "not_yet_valid"
-    REPLAYED = "duplicate_request"
-    BUSY = "busy"
-    PAIRING_FAILED = "pairing_failed"
-
-
-class LinkError(Exception):
-    """Root of every link error; `reason` says what was wrong."""
-
-    reason: Reason = Reason.MALFORMED
-
-    def __init__(self, message: str, reason: Reason | None = None) -> None:
-        super().__init__(message)
-        if reason is not None:
-            self.reason = reason
+    code = ErrorCode.MALFORMED
+    fault = Fault.PEER
 
     def __str__(self) -> str:
-        return f"{self.reason.value}: {self.args[0]}"
+        return f"{self.code.value}: {self.args[0]}"
 
 
 class MalformedMessage(LinkError, ValueError):
@@ -47,10 +31,10 @@ class TopicError(MalformedMessage):
 class AuthError(LinkError):
     """A well-formed message that fails authentication: forged, expired or replayed."""
 
-    reason = Reason.BAD_SIGNATURE
+    code = ErrorCode.BAD_SIGNATURE
 
 
 class PairingError(LinkError):
     """A pairing hello or credentials box that does not verify (D-PAIR)."""
 
-    reason = Reason.PAIRING_FAILED
+    code = ErrorCode.PAIRING_FAILED

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import enum
 import hashlib
 import os
 import re
@@ -40,6 +39,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from packaging.version import InvalidVersion, Version
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from smartlock.errors import ErrorCode, Fault, SmartlockError
 from smartlock.link.codec import canonical
 
 DOMAIN = b"smartlock-firmware-v1\x00"
@@ -53,31 +53,17 @@ VersionText = Annotated[
 ]
 
 
-class Refusal(enum.StrEnum):
-    """Why a release (or an update) was refused: wire values of results and events."""
+class FirmwareError(SmartlockError):
+    """A release or an image that must not be used; `code` says why in one word."""
 
-    MALFORMED = "malformed_release"
-    BAD_SIGNATURE = "bad_signature"
-    WRONG_MODEL = "wrong_model"
-    DOWNGRADE = "downgrade"
-    SAME_VERSION = "same_version"
-    FETCH_FAILED = "fetch_failed"
-    HASH_MISMATCH = "hash_mismatch"
-    NOT_CONFIGURED = "updates_not_configured"
-    BUSY = "update_in_progress"
-    INSTALL_FAILED = "install_failed"
-    ROLLED_BACK = "rolled_back"  # D-OTA-ROLLBACK: the result's data says why
+    code = ErrorCode.MALFORMED_RELEASE
+    fault = Fault.PEER  # the release or the image came from elsewhere
 
-
-class FirmwareError(Exception):
-    """A release or an image that must not be used; `reason` says why in one word."""
-
-    def __init__(self, message: str, reason: Refusal) -> None:
-        super().__init__(message)
-        self.reason = reason
+    def __init__(self, message: str, code: ErrorCode) -> None:
+        super().__init__(message, code)
 
     def __str__(self) -> str:
-        return f"{self.reason.value}: {self.args[0]}"
+        return f"{self.code.value}: {self.args[0]}"
 
 
 class _Strict(BaseModel):
@@ -116,7 +102,7 @@ def parse_version(text: str) -> Version:
     try:
         return Version(text)
     except InvalidVersion:
-        raise FirmwareError(f"not a version: {text!r}", Refusal.MALFORMED) from None
+        raise FirmwareError(f"not a version: {text!r}", ErrorCode.MALFORMED_RELEASE) from None
 
 
 def is_newer(candidate: str, current: str) -> bool:
@@ -143,7 +129,7 @@ def _b64d(text: str) -> bytes:
     try:
         return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError):
-        raise FirmwareError("not base64url", Refusal.MALFORMED) from None
+        raise FirmwareError("not base64url", ErrorCode.MALFORMED_RELEASE) from None
 
 
 def new_private_key() -> Ed25519PrivateKey:
@@ -230,11 +216,11 @@ def sign_manifest(key: Ed25519PrivateKey, manifest: Manifest) -> SignedRelease:
 def parse_release(obj: Any) -> SignedRelease:
     """A release from loaded JSON, strictly (no extra fields); FirmwareError if not."""
     if not isinstance(obj, dict):
-        raise FirmwareError("a release is a JSON object", Refusal.MALFORMED)
+        raise FirmwareError("a release is a JSON object", ErrorCode.MALFORMED_RELEASE)
     try:
         return SignedRelease.model_validate_json(canonical(obj), strict=True)
     except (ValidationError, ValueError) as exc:
-        raise FirmwareError(f"not a signed release: {exc}", Refusal.MALFORMED) from None
+        raise FirmwareError(f"not a signed release: {exc}", ErrorCode.MALFORMED_RELEASE) from None
 
 
 def verify_release(
@@ -261,7 +247,7 @@ def verify_release(
         except InvalidSignature:
             continue
     else:
-        raise FirmwareError("the vendor signature does not verify", Refusal.BAD_SIGNATURE)
+        raise FirmwareError("the vendor signature does not verify", ErrorCode.BAD_SIGNATURE)
     parse_version(release.manifest.version)
     return release.manifest
 
@@ -290,13 +276,13 @@ def check_offer(manifest: Manifest, *, model: str, current: str) -> None:
     """
     if manifest.model != model:
         raise FirmwareError(
-            f"release for {manifest.model!r}, this lock is {model!r}", Refusal.WRONG_MODEL
+            f"release for {manifest.model!r}, this lock is {model!r}", ErrorCode.WRONG_MODEL
         )
     if is_signed_downgrade(manifest, current):
         return
     if not is_newer(manifest.version, current):
         same = parse_version(manifest.version) == parse_version(current)
-        reason = Refusal.SAME_VERSION if same else Refusal.DOWNGRADE
+        reason = ErrorCode.SAME_VERSION if same else ErrorCode.DOWNGRADE
         raise FirmwareError(f"{manifest.version} is not newer than {current}", reason)
 
 
@@ -340,14 +326,15 @@ def fetch_image(url: str, manifest: Manifest, *, timeout_s: float = FETCH_TIMEOU
                 data = f.read(limit)
         else:
             raise FirmwareError(
-                f"unsupported image location {parsed.scheme}:", Refusal.FETCH_FAILED
+                f"unsupported image location {parsed.scheme}:", ErrorCode.FETCH_FAILED
             )
     except OSError as exc:
-        raise FirmwareError(f"cannot fetch the image: {exc}", Refusal.FETCH_FAILED) from None
+        raise FirmwareError(f"cannot fetch the image: {exc}", ErrorCode.FETCH_FAILED) from None
     if len(data) != manifest.size:
         raise FirmwareError(
-            f"image is {len(data)} bytes, the manifest says {manifest.size}", Refusal.HASH_MISMATCH
+            f"image is {len(data)} bytes, the manifest says {manifest.size}",
+            ErrorCode.HASH_MISMATCH,
         )
     if hashlib.sha256(data).hexdigest() != manifest.sha256:
-        raise FirmwareError("image SHA-256 does not match the manifest", Refusal.HASH_MISMATCH)
+        raise FirmwareError("image SHA-256 does not match the manifest", ErrorCode.HASH_MISMATCH)
     return data

@@ -77,7 +77,7 @@ _ACCESS_TYPE = {
 }
 ACCESS_TYPES = sorted(set(_ACCESS_TYPE.values()))
 DOORBELL_TYPES = ["ring"]
-# Why a command from HA was refused (device ErrorCode and A-OTA Refusal values the lock
+# Why a command from HA was refused (`ErrorCode` values the lock
 # can answer an HA command with); anything else shows as `other` with the code beside.
 REFUSAL_TYPES = sorted(
     {

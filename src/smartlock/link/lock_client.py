@@ -26,6 +26,7 @@ from typing import Any
 
 import aiomqtt
 
+from smartlock.errors import ErrorCode
 from smartlock.link import homeassistant as ha
 from smartlock.link.codec import Inbound, canonical, parse
 from smartlock.link.connection import (
@@ -35,7 +36,7 @@ from smartlock.link.connection import (
     raise_if_cancelled,
     wait_first,
 )
-from smartlock.link.errors import AuthError, LinkError, PairingError, Reason
+from smartlock.link.errors import AuthError, LinkError, PairingError
 from smartlock.link.ha_link import HaLink, Message, homeassistant_command
 from smartlock.link.lock_side import LockSide
 from smartlock.link.pairing import Label, LockCredentials, make_hello, open_credentials
@@ -415,11 +416,11 @@ class LockClient:
             params = open_sealed_params(self._key, self.lock_id, command.request_id, command.params)
         except AuthError as exc:
             log.warning("link %s: refused command: %s", self.lock_id, exc)
-            if exc.reason is Reason.REPLAYED:
+            if exc.code is ErrorCode.DUPLICATE_REQUEST:
                 return  # already answered once; a second answer could contradict it
-            result = CommandResult(request_id=command.request_id, ok=False, reason=exc.reason.value)
+            result = CommandResult(request_id=command.request_id, ok=False, reason=exc.code.value)
         except LinkError as exc:
-            result = CommandResult(request_id=command.request_id, ok=False, reason=exc.reason.value)
+            result = CommandResult(request_id=command.request_id, ok=False, reason=exc.code.value)
         else:
             result = await self.lock.submit(command.model_copy(update={"params": params}))
             if result.request_id != command.request_id:

@@ -44,6 +44,7 @@ from smartlock.device.journal_chain import wire_details
 from smartlock.device.records import FIRMWARE_VERSION
 from smartlock.device.runtime import LockRuntime
 from smartlock.device.slots import SlotStore
+from smartlock.errors import ErrorCode
 from smartlock.link import firmware as fw
 from smartlock.link import slot_update
 from smartlock.link.camera_feed import CameraFeed
@@ -238,15 +239,16 @@ class RuntimeLockSide:
         async def refuse(reason: str, version: str = claimed) -> CommandResult:
             reason = str(reason)
             await self.runtime.asubmit(FirmwareUpdate(rid, Stage.REFUSED, version, reason))
-            if self.slots is not None and reason != fw.Refusal.BUSY:  # keep the running one's
+            # A refusal because one is running keeps the running one's progress.
+            if self.slots is not None and reason != ErrorCode.UPDATE_IN_PROGRESS:
                 self.slots.refused(rid, version, reason)
             log.warning("firmware update %s refused: %s", version, reason)
             return CommandResult(request_id=rid, ok=False, reason=reason)
 
         if self.ota is None or self.slots is None:
-            return await refuse(fw.Refusal.NOT_CONFIGURED)
+            return await refuse(ErrorCode.UPDATES_NOT_CONFIGURED)
         if self._updating or self.slots.busy:
-            return await refuse(fw.Refusal.BUSY)
+            return await refuse(ErrorCode.UPDATE_IN_PROGRESS)
         self._updating = True
         try:
             return await self._install(rid, release, refuse, self.slots, self.ota)
@@ -266,18 +268,18 @@ class RuntimeLockSide:
             manifest = fw.verify_release(ota.vendor_key, release)
             fw.check_offer(manifest, model=ota.model, current=current)
         except fw.FirmwareError as exc:
-            return await refuse(exc.reason)
+            return await refuse(exc.code)
         version = manifest.version
         await self.runtime.asubmit(FirmwareUpdate(rid, Stage.STARTED, version))
         try:
             image = await asyncio.to_thread(ota.fetch, manifest.url, manifest)
             installed, reason = await slots.install(rid, manifest, image)
         except fw.FirmwareError as exc:
-            return await refuse(exc.reason, version)
+            return await refuse(exc.code, version)
         except OSError as exc:
             log.error("firmware %s could not be written: %s", version, exc)
-            return await refuse(fw.Refusal.INSTALL_FAILED, version)
-        if not installed and reason == fw.Refusal.ROLLED_BACK.value:
+            return await refuse(ErrorCode.INSTALL_FAILED, version)
+        if not installed and reason == ErrorCode.ROLLED_BACK.value:
             why = slots.progress.reason if slots.progress is not None else None
             return CommandResult(
                 request_id=rid,
@@ -286,9 +288,9 @@ class RuntimeLockSide:
                 data={"version": version, "running": self.lock.core.firmware, "why": why},
             )
         if not installed:
-            return await refuse(reason or fw.Refusal.INSTALL_FAILED, version)
+            return await refuse(reason or ErrorCode.INSTALL_FAILED, version)
         if self.lock.core.firmware != version:  # the core's own check said no
-            return CommandResult(request_id=rid, ok=False, reason=fw.Refusal.DOWNGRADE.value)
+            return CommandResult(request_id=rid, ok=False, reason=ErrorCode.DOWNGRADE.value)
         log.info("firmware %s installed", version)
         return CommandResult(request_id=rid, ok=True, data={"version": version})
 

@@ -186,7 +186,7 @@ class Command(Message):
 
 
 class CommandResult(Message):
-    """The lock's answer to one command; `reason` is an ErrorCode or link Reason."""
+    """The lock's answer to one command; `reason` is an `ErrorCode` value."""
 
     request_id: RequestId
     ok: bool

@@ -35,8 +35,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from pydantic import BaseModel
 
+from smartlock.errors import ErrorCode
 from smartlock.link.codec import CHANNEL_OF, Inbound, body_of, canonical, encode_signed
-from smartlock.link.errors import AuthError, MalformedMessage, Reason
+from smartlock.link.errors import AuthError, MalformedMessage
 from smartlock.link.schemas import Command
 from smartlock.link.topics import FROM_CLOUD, FROM_LOCK, SIGNED, Channel, parse_topic, topic
 
@@ -144,14 +145,16 @@ class CommandGuard:
     def check(self, command: Command, now: float) -> None:
         """Accept `command` once, or raise AuthError with the reason."""
         if now > command.expires_at + self.skew_s:
-            raise AuthError(f"command {command.request_id} expired", Reason.EXPIRED)
+            raise AuthError(f"command {command.request_id} expired", ErrorCode.EXPIRED_REQUEST)
         if command.issued_at > now + self.skew_s:
-            raise AuthError(f"command {command.request_id} from the future", Reason.NOT_YET_VALID)
+            raise AuthError(
+                f"command {command.request_id} from the future", ErrorCode.NOT_YET_VALID
+            )
         self._seen = {n: t for n, t in self._seen.items() if t + self.skew_s >= now}
         if command.nonce in self._seen:
-            raise AuthError(f"command {command.request_id} replayed", Reason.REPLAYED)
+            raise AuthError(f"command {command.request_id} replayed", ErrorCode.DUPLICATE_REQUEST)
         if len(self._seen) >= self.capacity:
-            raise AuthError("too many live commands", Reason.BUSY)
+            raise AuthError("too many live commands", ErrorCode.BUSY)
         self._seen[command.nonce] = command.expires_at
 
 

@@ -34,6 +34,7 @@ from smartlock.device.inputs import FirmwareStage as Stage
 from smartlock.device.inputs import FirmwareUpdate
 from smartlock.device.runtime import LockRuntime
 from smartlock.device.slots import SlotStore, chunks
+from smartlock.errors import ErrorCode
 from smartlock.link import firmware as fw
 from smartlock.link.schemas import FirmwareProgress
 from smartlock.vocab import EventKind
@@ -186,7 +187,7 @@ class SlotUpdater:
         self._set_progress(done)
         slot_image = SlotImage(manifest.version, manifest.sha256, manifest.size)
         if not await asyncio.to_thread(self.store.verifies, target, slot_image):
-            return False, fw.Refusal.INSTALL_FAILED.value  # the slot did not read back
+            return False, ErrorCode.INSTALL_FAILED.value  # the slot did not read back
         self.control = boot.stage(self.control, slot_image, request_id=request_id)
         await asyncio.to_thread(self.store.write, self.control)
         return await self._reboot_into_trial(request_id, manifest, done)
@@ -246,7 +247,7 @@ class SlotUpdater:
             self.control = boot.give_up(self.control, failure)
             await asyncio.to_thread(self.store.write, self.control)
             await asyncio.to_thread(self.boot)  # the watchdog's reset: the bootloader rolls back
-            return False, fw.Refusal.ROLLED_BACK.value
+            return False, ErrorCode.ROLLED_BACK.value
         finally:
             self._checking = False
 

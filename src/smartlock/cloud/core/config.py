@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     confirm_seconds: int = 120
 
     max_body_bytes: int = 64 * 1024
+    # Hash account passwords with argon2's cheapest parameters instead of the RFC 9106
+    # "low memory" profile. Only the test suite sets it (tests/conftest.py, through the
+    # environment), so hundreds of sign-ups take seconds; never set it in a deployment.
+    insecure_fast_hashing_for_tests: bool = False
     min_password_length: int = 10
     # zxcvbn's score (0-4; it ships its lists of common passwords, words and names, so
     # no download): 3 means "safely unguessable", about 10^10 guesses or more.

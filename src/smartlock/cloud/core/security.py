@@ -1,38 +1,83 @@
-"""Passwords (argon2id), random tokens (kept as SHA-256) and the CSRF token."""
+"""Passwords (argon2id), random tokens (kept as SHA-256) and the CSRF token.
+
+Nothing happens at import: the argon2 profile is a setting
+(`Settings.insecure_fast_hashing_for_tests`) read when the first password is hashed or
+checked, and the dummy hash behind timing-equal failed sign-ins is made then too.
+"""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
-import os
 import secrets
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-# argon2-cffi's defaults are the RFC 9106 "low memory" argon2id profile. The test suite
-# (tests/conftest.py) sets the variable below to hash with the cheapest parameters, so
-# hundreds of sign-ups take seconds, not minutes; never set it in a deployment.
-_TEST_ONLY = os.environ.get("SMARTLOCK_INSECURE_FAST_HASHING_FOR_TESTS") == "1"
-_hasher = PasswordHasher.from_parameters(profiles.CHEAPEST) if _TEST_ONLY else PasswordHasher()
-# Verified against when the account does not exist, so timing does not reveal it.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+from smartlock.cloud.core.config import Settings
+
+
+class Passwords:
+    """argon2id under one profile: argon2-cffi's default (RFC 9106 "low memory"), or
+    argon2's cheapest parameters when `fast` (the test suite only: hundreds of sign-ups
+    take seconds, not minutes; never in a deployment).
+    """
+
+    def __init__(self, *, fast: bool = False) -> None:
+        self.fast = fast
+        self._hasher = (
+            PasswordHasher.from_parameters(profiles.CHEAPEST) if fast else PasswordHasher()
+        )
+
+    @functools.cached_property
+    def dummy_hash(self) -> str:
+        """Verified against when the account does not exist, so timing does not reveal it."""
+        return self._hasher.hash(secrets.token_urlsafe(16))
+
+    def hash(self, password: str) -> str:
+        return self._hasher.hash(password)
+
+    def verify(self, password: str, password_hash: str | None) -> bool:
+        """True when ``password`` matches; always spends the same hashing time."""
+        try:
+            ok = self._hasher.verify(password_hash or self.dummy_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+        return ok and bool(password_hash)
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return self._hasher.check_needs_rehash(password_hash)
+
+
+_passwords: Passwords | None = None  # the process's profile, chosen on first use
+
+
+def configure(settings: Settings) -> Passwords:
+    """Hash with the profile `settings` names from now on (the cloud does at start)."""
+    global _passwords
+    fast = settings.insecure_fast_hashing_for_tests
+    if _passwords is None or _passwords.fast != fast:
+        _passwords = Passwords(fast=fast)
+    return _passwords
+
+
+def passwords() -> Passwords:
+    """The configured hasher; unconfigured (a CLI, the demo), the environment's settings."""
+    return _passwords if _passwords is not None else configure(Settings())
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return passwords().hash(password)
 
 
 def verify_password(password: str, password_hash: str | None) -> bool:
     """True when ``password`` matches; always spends the same hashing time."""
-    try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
-    except (VerificationError, InvalidHashError):
-        return False
+    return passwords().verify(password, password_hash)
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
+    return passwords().needs_rehash(password_hash)
 
 
 def new_token() -> str:

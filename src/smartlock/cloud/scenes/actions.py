@@ -21,6 +21,7 @@ from smartlock.cloud.notify import dispatch
 from smartlock.cloud.notify.kinds import NotifyKind
 from smartlock.cloud.scenes.engine import scene_request_id
 from smartlock.cloud.services import Services
+from smartlock.errors import ErrorCode, Fault, SmartlockError
 
 log = logging.getLogger(__name__)
 SCENE_TOPIC = "smartlock/scenes/{device_id}/{topic}"
@@ -50,8 +51,11 @@ async def _command(
     return {"command_id": command.id}
 
 
-class ActionFailed(Exception):
-    pass
+class ActionFailed(SmartlockError):
+    """The lock did not carry out a scene's action (refused, offline, no answer)."""
+
+    code = ErrorCode.ACTION_FAILED
+    fault = Fault.PEER
 
 
 def _post(url: str, body: dict[str, Any], timeout: float, allow: str) -> bool:
