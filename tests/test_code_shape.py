@@ -37,7 +37,6 @@ LONG_FUNCTIONS = {
     "demo/panel.py:panel_router",  # a router factory: one nested function per route
     "face/bench.py:run_bench",
     "face/protocol.py:run_protocol",
-    "link/homeassistant.py:discovery_document",
     "link/lock_client.py:pair",
     "web/pages.py:build_router",  # a router factory: one nested function per route
 }
