@@ -25,8 +25,9 @@ from smartlock.link.broker_accounts import add_user, password_line, verify_line
 from smartlock.link.cloud_client import CloudClient
 from smartlock.link.connection import BrokerConfig, mqtt_client
 from smartlock.link.errors import PairingError
-from smartlock.link.lock_client import LinkOptions, LockClient, pair
+from smartlock.link.lock_client import LinkOptions, LockClient
 from smartlock.link.pairing import Label, verify_hello
+from smartlock.link.pairing_client import pair
 from smartlock.link.schemas import PairingHello
 from smartlock.link.topics import Channel, topic
 
