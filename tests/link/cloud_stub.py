@@ -3,6 +3,7 @@ and sends to one, over `cloud_side`'s pure helpers, with no database.
 
 The product's cloud worker is `smartlock.cloud.link_worker` (tests/cloud run the
 lock against it); this stand-in lets the lock's tests assert on what a cloud saw.
+
 Several workers may run at once: lock→cloud topics are read through MQTT v5 shared
 subscriptions (`$share/cloud/smartlock/v1/+/...`), so each message goes to one
 worker. Every message is verified with the lock's key (`cloud_side`) before a
