@@ -35,9 +35,11 @@ from smartlock.hal.virtual import VirtualLock
 from smartlock.link.broker import EmbeddedBroker, free_port
 from smartlock.link.broker_accounts import verify_line
 from smartlock.link.connection import BrokerConfig, mqtt_client
-from smartlock.link.lock_client import LinkOptions, LockClient, pair
+from smartlock.link.firmware_install import OtaConfig
+from smartlock.link.lock_client import LinkOptions, LockClient
 from smartlock.link.pairing import Label, LockCredentials, generate_label
-from smartlock.link.runtime_adapter import OtaConfig, RuntimeLockSide
+from smartlock.link.pairing_client import pair
+from smartlock.link.runtime_adapter import RuntimeLockSide
 from smartlock.link.signing import new_lock_key, sign_message
 from smartlock.link.slot_update import SELF_TEST_FAIL_MARK
 from smartlock.link.topics import Channel, topic

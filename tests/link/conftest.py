@@ -30,14 +30,19 @@ def _reachable(host: str, port: int) -> bool:
         return False
 
 
-@pytest.fixture
-async def amqtt_broker() -> AsyncIterator[BrokerConfig]:
+async def _embedded() -> AsyncIterator[BrokerConfig]:
     broker = EmbeddedBroker(port=0)
     await broker.start()
     try:
         yield broker.broker_config()
     finally:
         await broker.stop()
+
+
+@pytest.fixture
+async def amqtt_broker() -> AsyncIterator[BrokerConfig]:
+    async for config in _embedded():
+        yield config
 
 
 @pytest.fixture
@@ -50,16 +55,10 @@ def mosquitto_broker() -> BrokerConfig:
 @pytest.fixture(params=["amqtt", "mosquitto"])
 async def any_broker(request: pytest.FixtureRequest) -> AsyncIterator[BrokerConfig]:
     if request.param == "mosquitto":
-        if not _reachable(*MOSQUITTO):
-            missing("no Mosquitto at 127.0.0.1:1883")
-        yield BrokerConfig(*MOSQUITTO)
+        yield request.getfixturevalue("mosquitto_broker")
         return
-    broker = EmbeddedBroker(port=0)
-    await broker.start()
-    try:
-        yield broker.broker_config()
-    finally:
-        await broker.stop()
+    async for config in _embedded():
+        yield config
 
 
 @pytest.fixture

@@ -8,13 +8,19 @@ import secrets
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import aiomqtt
 
-from smartlock.link.cloud_client import CloudClient, CloudHandlers
+from smartlock.device import open_lock
+from smartlock.device.durable import DurableLock
+from smartlock.device.runtime import FastForwardClock, LockRuntime
+from smartlock.hal.virtual import VirtualLock
 from smartlock.link.cloud_side import MemoryEventStore, new_credentials
 from smartlock.link.connection import BrokerConfig, mqtt_client
+from smartlock.link.lock_client import LinkOptions, LockClient
 from smartlock.link.pairing import LockCredentials
+from smartlock.link.runtime_adapter import RuntimeLockSide
 from smartlock.link.schemas import (
     CommandResult,
     EventBatch,
@@ -23,6 +29,8 @@ from smartlock.link.schemas import (
     StateReport,
 )
 from smartlock.link.topics import Channel, ha_discovery_topic, topic
+
+from .cloud_stub import CloudClient, CloudHandlers
 
 
 def new_lock_id() -> str:
@@ -112,3 +120,43 @@ async def clear_retained(broker: BrokerConfig, lock_id: str) -> None:
         async with raw_client(broker) as c:
             for name in [*names, ha_discovery_topic(lock_id)]:
                 await c.publish(name, b"", qos=1, retain=True)
+
+
+@dataclass
+class LinkedLock:
+    """A real lock (core, store, runtime, virtual hardware) linked to a test cloud."""
+
+    lock_id: str
+    creds: LockCredentials
+    durable: DurableLock
+    hw: VirtualLock
+    cloud: FakeCloud
+    cloud_client: CloudClient
+
+
+@contextlib.asynccontextmanager
+async def linked_real_lock(
+    tmp_path: Path, broker: BrokerConfig, serial: str, pin: str
+) -> AsyncIterator[LinkedLock]:
+    """A real lock with master 001 (`pin`), its journal in the cloud and acked."""
+    durable = open_lock(tmp_path / "lock.db", serial=serial, verification_code="ABC123")
+    hw = VirtualLock()
+    runtime = LockRuntime(core=durable, hardware=hw.hardware, clock=FastForwardClock())
+    runtime.boot()
+    hw.keypad.type(f"1#{pin}#{pin}#")  # D-FIRST: master 001
+    side = RuntimeLockSide(runtime, durable, tmp_path / "link.json")
+    lock_id, cloud = new_lock_id(), FakeCloud()
+    creds = cloud.enrol(lock_id)
+    client = LockClient(broker, creds, side, LinkOptions(poll_s=0.2, ack_timeout_s=1))
+    remove = side.watch(client.notify, asyncio.get_running_loop())
+    cc = cloud_client(broker, cloud)
+    try:
+        async with running(cc.run()), running(client.run()):
+            await asyncio.wait_for(cc.connected.wait(), 15)
+            journal = [e.seq for e in durable.store.events(0, 1000)]  # the lock is linked
+            await wait_for(lambda: cloud.seqs(lock_id) == journal, what="journal in cloud")
+            await wait_for(lambda: durable.store.acked_seq() == journal[-1], what="acked")
+            yield LinkedLock(lock_id, creds, durable, hw, cloud, cc)
+    finally:
+        remove()
+        await clear_retained(broker, lock_id)

@@ -23,7 +23,8 @@ from smartlock.hal.virtual import VirtualLock
 from smartlock.link import firmware as fw
 from smartlock.link import slot_update
 from smartlock.link.codec import parse
-from smartlock.link.runtime_adapter import OtaConfig, RuntimeLockSide
+from smartlock.link.firmware_install import OtaConfig
+from smartlock.link.runtime_adapter import RuntimeLockSide
 from smartlock.link.schemas import Command, LinkAction
 from smartlock.link.signing import new_lock_key, new_nonce, sign_message, verify_message
 

@@ -18,7 +18,7 @@ from smartlock.device.boot import Slot, SlotImage
 from smartlock.device.slots import SlotStore
 from smartlock.link import firmware as fw
 from smartlock.link.codec import canonical
-from smartlock.link.runtime_adapter import OtaConfig
+from smartlock.link.firmware_install import OtaConfig
 from smartlock.link.schemas import FirmwareProgress
 from smartlock.link.slot_update import SELF_TEST_FAIL_MARK
 

@@ -30,7 +30,8 @@ from smartlock.errors import ErrorCode
 from smartlock.hal.virtual import VirtualLock
 from smartlock.link import firmware as fw
 from smartlock.link.codec import parse
-from smartlock.link.runtime_adapter import OtaConfig, RuntimeLockSide
+from smartlock.link.firmware_install import OtaConfig
+from smartlock.link.runtime_adapter import RuntimeLockSide
 from smartlock.link.schemas import Command, CommandResult, LinkAction
 from smartlock.link.signing import new_lock_key, new_nonce, sign_message, verify_message
 from smartlock.vocab import EventKind
@@ -330,7 +331,8 @@ def test_vendor_key_rotation_old_and_new_trusted_then_old_dropped_A_OTA(
         assert lock.submit(command(release(new, image_file, "0.3.0"), "fw-2")).ok
         stranger = lock.submit(command(release(fw.new_private_key(), image_file, "0.4.0"), "fw-3"))
         assert not stranger.ok and stranger.reason == "bad_signature"
-        lock.side.ota = OtaConfig(fw.public_key_text(new), image_dir=tmp_path / "installed")
+        trusted = OtaConfig(fw.public_key_text(new), image_dir=tmp_path / "installed")
+        lock.side.installer.ota = trusted
         old = lock.submit(command(release(vendor, image_file, "0.5.0"), "fw-4"))
         assert not old.ok and old.reason == "bad_signature"
         assert lock.side.status().firmware == "0.3.0"

@@ -30,9 +30,10 @@ from smartlock.link import homeassistant as ha
 from smartlock.link.codec import parse
 from smartlock.link.connection import BrokerConfig
 from smartlock.link.errors import MalformedMessage
+from smartlock.link.firmware_install import OtaConfig
 from smartlock.link.ha_link import HaLink
 from smartlock.link.lock_client import LinkOptions, LockClient
-from smartlock.link.runtime_adapter import OtaConfig, RuntimeLockSide
+from smartlock.link.runtime_adapter import RuntimeLockSide
 from smartlock.link.schemas import Command, Event, FirmwareOffer, ShadowReported, StateReport
 from smartlock.link.signing import new_lock_key, new_nonce, sign_message
 from smartlock.link.topics import Channel, ha_discovery_topic, topic
@@ -269,7 +270,7 @@ async def test_a_clean_stop_while_the_session_starts_still_says_offline_A_HA(
         entered.set()
         await asyncio.Event().wait()  # never acknowledged
 
-    client._publish_discovery = slow_discovery  # type: ignore[method-assign]
+    client.ha.publish_discovery = slow_discovery  # type: ignore[method-assign]
     seen: list[bytes] = []
     try:
         async with raw_client(mosquitto_broker) as raw:

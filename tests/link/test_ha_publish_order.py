@@ -79,10 +79,10 @@ async def test_update_entity_ends_on_the_new_version_when_publishes_overlap_A_OT
     session = HeldSession()
     lock.session, lock.client = session, client
     s: Any = session
-    await client._publish_discovery(s)
-    client._ha.offer = RELEASE
+    await client.ha.publish_discovery(s)
+    client.ha.view.offer = RELEASE
 
-    install = asyncio.create_task(client._install_from_ha(s, time.time()))
+    install = asyncio.create_task(client.ha.install(s, time.time()))
     await asyncio.sleep(0.05)  # the install's own state is made (and waits) meanwhile
     session.open.set()
     await asyncio.wait_for(install, 5)

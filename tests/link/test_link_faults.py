@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from smartlock.device.inputs import RemoteAction
-from smartlock.link.cloud_client import CloudClient
 from smartlock.link.codec import canonical, parse
 from smartlock.link.connection import BrokerConfig
 from smartlock.link.errors import MalformedMessage
@@ -27,6 +26,8 @@ from smartlock.link.schemas import Command, CommandResult, Scalar, ShadowReporte
 from smartlock.link.topics import Channel, topic
 from smartlock.vocab import EventKind
 
+from . import cloud_stub
+from .cloud_stub import CloudClient
 from .fakes import FakeLock
 from .harness import (
     FakeCloud,
@@ -193,7 +194,7 @@ async def test_a_bug_in_a_cloud_handler_drops_that_message_only_and_logs_its_top
         broker, handlers, username="cloud", password="x", group="g" + secrets.token_hex(4)
     )
     client = LockClient(broker, creds, lock, FAST)
-    caplog.set_level(logging.WARNING, logger="smartlock.link.cloud_client")
+    caplog.set_level(logging.WARNING, logger=cloud_stub.log.name)
     try:
         async with running(cc.run()) as cloud_task, running(client.run()):
             await asyncio.wait_for(cc.connected.wait(), 15)

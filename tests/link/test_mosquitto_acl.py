@@ -22,14 +22,15 @@ import pytest
 
 from smartlock.link.broker import free_port
 from smartlock.link.broker_accounts import add_user, password_line, verify_line
-from smartlock.link.cloud_client import CloudClient
 from smartlock.link.connection import BrokerConfig, mqtt_client
 from smartlock.link.errors import PairingError
-from smartlock.link.lock_client import LinkOptions, LockClient, pair
+from smartlock.link.lock_client import LinkOptions, LockClient
 from smartlock.link.pairing import Label, verify_hello
+from smartlock.link.pairing_client import pair
 from smartlock.link.schemas import PairingHello
 from smartlock.link.topics import Channel, topic
 
+from .cloud_stub import CloudClient
 from .fakes import FakeLock
 from .harness import FakeCloud, running, wait_for
 

@@ -14,7 +14,6 @@ from smartlock.link import cloud_side
 from smartlock.link.codec import parse
 from smartlock.link.connection import BrokerConfig
 from smartlock.link.errors import PairingError
-from smartlock.link.lock_client import pair
 from smartlock.link.pairing import (
     Label,
     generate_label,
@@ -27,6 +26,7 @@ from smartlock.link.pairing import (
     seal_credentials,
     verify_hello,
 )
+from smartlock.link.pairing_client import pair
 from smartlock.link.signing import b64d, b64e
 
 NOW = 1_700_000_000.0

@@ -49,7 +49,7 @@ async def _resend_times(seed: int, until: float, **options: Any) -> list[float]:
     client = _client(lock, now, seed, **options)
     session = Recorder(now)
     while now[0] < until:  # the send loop's polls, every 0.5 s of fake time
-        await client._send_events_if_due(session)  # type: ignore[arg-type]
+        await client.events.send_if_due(session)  # type: ignore[arg-type]
         now[0] += 0.5
     events = topic("SLTEST0001", Channel.EVENTS)
     return [t for t, name in session.sent if name == events]
@@ -81,11 +81,11 @@ async def test_an_ack_resets_the_backoff_for_the_next_batch_D_LOG() -> None:
     client = _client(lock, now, 3, ack_timeout_s=5.0)
     session = Recorder(now)
     for _ in range(200):  # 100 s without an ack: several resends, long waits now
-        await client._send_events_if_due(session)  # type: ignore[arg-type]
+        await client.events.send_if_due(session)  # type: ignore[arg-type]
         now[0] += 0.5
-    assert client._resends >= 3
-    client._on_ack(type("Ack", (), {"up_to_seq": first.seq})())  # type: ignore[arg-type]
+    assert client.events.resends >= 3
+    client.events.on_ack(type("Ack", (), {"up_to_seq": first.seq})())  # type: ignore[arg-type]
     lock.record(EventKind.DOORBELL)
-    await client._send_events_if_due(session)  # type: ignore[arg-type]
-    assert client._resends == 0
-    assert 3.75 <= client._inflight_deadline - now[0] <= 6.25
+    await client.events.send_if_due(session)  # type: ignore[arg-type]
+    assert client.events.resends == 0
+    assert 3.75 <= client.events.deadline - now[0] <= 6.25

@@ -34,9 +34,11 @@ from smartlock.hal.parts import Hardware
 from smartlock.hal.virtual import VirtualLock
 from smartlock.link.camera_feed import CameraFeed, Mask
 from smartlock.link.connection import BrokerConfig
-from smartlock.link.lock_client import LinkOptions, LockClient, pair
+from smartlock.link.firmware_install import OtaConfig
+from smartlock.link.lock_client import LinkOptions, LockClient
 from smartlock.link.pairing import Label, LockCredentials, load_or_create_label
-from smartlock.link.runtime_adapter import OtaConfig, RuntimeLockSide
+from smartlock.link.pairing_client import pair
+from smartlock.link.runtime_adapter import RuntimeLockSide
 
 log = logging.getLogger(__name__)
 

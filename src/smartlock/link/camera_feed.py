@@ -20,7 +20,13 @@ from collections.abc import Awaitable, Callable
 from typing import Literal
 
 from smartlock.hal.parts import Frame
-from smartlock.link.schemas import MAX_LIVE_VIEW_S, MAX_SNAPSHOT_JPEG, Snapshot
+from smartlock.link.schemas import (
+    MAX_LIVE_VIEW_S,
+    MAX_SNAPSHOT_JPEG,
+    Command,
+    CommandResult,
+    Snapshot,
+)
 
 log = logging.getLogger(__name__)
 
@@ -143,3 +149,17 @@ class CameraFeed:
             await self.take("live")
             pause = self.live_every_s - (loop.time() - started)
             await asyncio.sleep(max(0.0, min(pause, self._live_until - loop.time())))
+
+
+def live_view(camera: CameraFeed | None, command: Command) -> CommandResult:
+    """The `live_view` command: masked pictures about once a second for `seconds`
+    (capped); `unknown_action` on a lock without a camera.
+    """
+    rid = command.request_id
+    seconds = command.params.get("seconds", 30)
+    if camera is None:
+        return CommandResult(request_id=rid, ok=False, reason="unknown_action")
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds <= 0:
+        return CommandResult(request_id=rid, ok=False, reason="bad_input")
+    granted = camera.start_live(min(float(seconds), MAX_LIVE_VIEW_S))
+    return CommandResult(request_id=rid, ok=True, data={"seconds": granted})

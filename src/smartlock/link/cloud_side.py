@@ -1,6 +1,6 @@
 """The cloud's half of the link as pure functions: no broker, no database.
 
-The cloud worker (`cloud_client.py`, or the cloud engineer's own) calls these to
+The cloud worker (tests/link/cloud_stub.py in the lock's tests) calls these to
 verify what a lock sent, to build signed commands, acks and desired settings, and
 to decide which events of a batch are new (`accept_batch`).
 

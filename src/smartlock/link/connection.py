@@ -1,4 +1,8 @@
-"""Broker address and the one way both link clients open an MQTT connection."""
+"""Broker address and the one way the link opens an MQTT connection.
+
+The only module of `link/` that imports aiomqtt: the others name its client, error
+and will through the aliases here, so a change of MQTT library stays in one file.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,14 @@ import asyncio
 import socket
 import ssl
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import aiomqtt
+
+MqttClient: TypeAlias = aiomqtt.Client
+MqttError: TypeAlias = aiomqtt.MqttError
+MqttMessage: TypeAlias = aiomqtt.Message
+Will: TypeAlias = aiomqtt.Will
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,8 +33,8 @@ class BrokerConfig:
 
 
 def mqtt_client(
-    broker: BrokerConfig, client_id: str, username: str, password: str, will: aiomqtt.Will | None
-) -> aiomqtt.Client:
+    broker: BrokerConfig, client_id: str, username: str, password: str, will: Will | None
+) -> MqttClient:
     """An unconnected MQTT v5 client (use `async with`)."""
     return aiomqtt.Client(
         broker.host,
@@ -40,7 +50,12 @@ def mqtt_client(
     )
 
 
-def no_delay(client: aiomqtt.Client) -> None:
+def payload_of(message: MqttMessage) -> bytes:
+    """A message's body as bytes (aiomqtt types it loosely; anything else reads empty)."""
+    return message.payload if isinstance(message.payload, bytes) else b""
+
+
+def no_delay(client: MqttClient) -> None:
     """Small packets out at once (TCP_NODELAY). Without it a lock's command result,
     sent right after its PUBACK of the command, waited for the broker's delayed ACK:
     ~40 ms of every remote unlock (traced, session 6). paho does not set it.
@@ -75,3 +90,25 @@ async def wait_first(tasks: set[asyncio.Task[None]], *, check_s: float = 0.5) ->
             task.result()
         if done:
             return
+
+
+async def cancel_all(tasks: set[asyncio.Task[None]]) -> None:
+    """Cancel `tasks` and give them a moment; never hang on one that will not stop."""
+    for task in tasks:
+        task.cancel()
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
+    if tasks:
+        await asyncio.wait(tasks, timeout=2)
+
+
+async def sleep_or_wake(wake: asyncio.Event, seconds: float) -> None:
+    """Sleep `seconds` or until `wake` is set, whichever comes first.
+
+    asyncio.wait never cancels or swallows anything; 3.11's wait_for and timeout can
+    swallow a cancel that lands as the timer fires, so a loop would outlive its session.
+    """
+    waiter = asyncio.ensure_future(wake.wait())
+    try:
+        await asyncio.wait({waiter}, timeout=seconds)
+    finally:
+        waiter.cancel()

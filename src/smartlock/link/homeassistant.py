@@ -227,101 +227,13 @@ def discovery_document(
     `unlock_code`: the owner's "ask for a password to unlock" (A-HA); without it the
     lock entity has no code_format and HA asks for no code at all.
     """
-    state_t = topic(lock_id, Channel.HA_STATE)
-
-    def from_state(key: str) -> dict[str, Any]:
-        return {"state_topic": state_t, "value_template": f"{{{{ value_json.{key} }}}}"}
-
-    def uid(part: str) -> str:
-        return f"smartlock_{lock_id}_{part}"
-
-    command_t = topic(lock_id, Channel.HA_COMMAND)
-    lock: dict[str, Any] = {
-        "p": "lock",
-        "unique_id": uid("lock"),
-        "name": None,  # the device's own name
-        **from_state("lock"),
-        "command_topic": command_t,
-        "command_template": COMMAND_TEMPLATE,
-        "payload_lock": "LOCK",
-        "payload_unlock": "UNLOCK",
-        "state_locked": LOCKED,
-        "state_unlocked": UNLOCKED,
-        "state_open": OPEN,
-        "state_jammed": JAMMED,
-        "optimistic": False,
-    }
-    if unlock_code:
-        lock["code_format"] = CODE_FORMAT
-    cmps: dict[str, dict[str, Any]] = {
-        "lock": lock,
-        "battery": {
-            "p": "sensor",
-            "unique_id": uid("battery"),
-            "device_class": "battery",
-            "unit_of_measurement": "%",
-            "state_class": "measurement",
-            **from_state("battery"),
-        },
-        "door": {"p": "binary_sensor", "unique_id": uid("door"), "device_class": "door"}
-        | from_state("door"),
-        "doorbell": {
-            "p": "event",
-            "unique_id": uid("doorbell"),
-            "device_class": "doorbell",
-            "event_types": DOORBELL_TYPES,
-            "state_topic": topic(lock_id, Channel.HA_DOORBELL),
-        },
-        "access": {
-            "p": "event",
-            "unique_id": uid("access"),
-            "name": "Access",
-            "event_types": ACCESS_TYPES,
-            "state_topic": topic(lock_id, Channel.HA_ACCESS),
-        },
-        "refused": {  # A-HA: why a command from HA did nothing
-            "p": "event",
-            "unique_id": uid("refused"),
-            "name": "Command refused",
-            "event_types": REFUSAL_TYPES,
-            "state_topic": topic(lock_id, Channel.HA_REFUSED),
-        },
-        "camera": {  # the newest doorbell or live picture, every face masked (D-PRIV)
-            "p": "camera",
-            "unique_id": uid("camera"),
-            "name": "Doorbell picture",
-            "topic": topic(lock_id, Channel.HA_CAMERA),
-        },
-        "firmware": {  # A-OTA: install runs the lock's own signed-release checks
-            "p": "update",
-            "unique_id": uid("firmware"),
-            "name": "Firmware",
-            "device_class": "firmware",
-            "state_topic": topic(lock_id, Channel.HA_FIRMWARE),
-            "command_topic": command_t,
-            "payload_install": INSTALL_PAYLOAD,
-        },
-        "tamper": {"p": "binary_sensor", "unique_id": uid("tamper"), "device_class": "tamper"}
-        | from_state("tamper"),
-        "duress": {
-            "p": "binary_sensor",
-            "unique_id": uid("duress"),
-            "name": "Duress",
-            "device_class": "safety",
-            "state_topic": topic(lock_id, Channel.HA_DURESS),
-            "off_delay": DURESS_OFF_DELAY_S,
-        },
-        "problem": {
-            "p": "binary_sensor",
-            "unique_id": uid("problem"),
-            "device_class": "problem",
-            **from_state("problem"),
-            "json_attributes_topic": state_t,
-            "json_attributes_template": (
-                '{"reason": "{{ value_json.problem_reason }}",'
-                ' "lockout_until": {{ value_json.lockout_until }}}'
-            ),
-        },
+    e = _Entities(lock_id)
+    cmps = {
+        "lock": _lock_entity(e, unlock_code=unlock_code),
+        **_readings(e),
+        **_event_entities(e),
+        **_media(e),
+        **_alarms(e),
     }
     return {
         "dev": {
@@ -338,4 +250,117 @@ def discovery_document(
         "payload_not_available": "offline",
         "qos": 1,
         "cmps": cmps,
+    }
+
+
+Entity = dict[str, Any]
+
+
+class _Entities:
+    """One lock's entity names: unique ids, topics, and the `ha/state` fields read."""
+
+    def __init__(self, lock_id: str) -> None:
+        self.lock_id = lock_id
+        self.state_topic = topic(lock_id, Channel.HA_STATE)
+
+    def uid(self, part: str) -> str:
+        return f"smartlock_{self.lock_id}_{part}"
+
+    def topic(self, channel: Channel) -> str:
+        return topic(self.lock_id, channel)
+
+    def from_state(self, key: str) -> Entity:
+        return {"state_topic": self.state_topic, "value_template": f"{{{{ value_json.{key} }}}}"}
+
+    def binary(self, part: str, device_class: str) -> Entity:
+        """A binary sensor on one `ha/state` field (named by its device class)."""
+        return {"p": "binary_sensor", "unique_id": self.uid(part), "device_class": device_class}
+
+
+def _lock_entity(e: _Entities, *, unlock_code: bool) -> Entity:
+    lock: Entity = {
+        "p": "lock",
+        "unique_id": e.uid("lock"),
+        "name": None,  # the device's own name
+        **e.from_state("lock"),
+        "command_topic": e.topic(Channel.HA_COMMAND),
+        "command_template": COMMAND_TEMPLATE,
+        "payload_lock": "LOCK",
+        "payload_unlock": "UNLOCK",
+        "state_locked": LOCKED,
+        "state_unlocked": UNLOCKED,
+        "state_open": OPEN,
+        "state_jammed": JAMMED,
+        "optimistic": False,
+    }
+    if unlock_code:
+        lock["code_format"] = CODE_FORMAT
+    return lock
+
+
+def _readings(e: _Entities) -> dict[str, Entity]:
+    return {
+        "battery": {
+            "p": "sensor",
+            "unique_id": e.uid("battery"),
+            "device_class": "battery",
+            "unit_of_measurement": "%",
+            "state_class": "measurement",
+            **e.from_state("battery"),
+        },
+        "door": e.binary("door", "door") | e.from_state("door"),
+    }
+
+
+def _event_entities(e: _Entities) -> dict[str, Entity]:
+    def event(part: str, types: list[str], channel: Channel, **extra: str) -> Entity:
+        ids = {"p": "event", "unique_id": e.uid(part)}
+        return ids | extra | {"event_types": types, "state_topic": e.topic(channel)}
+
+    return {
+        "doorbell": event("doorbell", DOORBELL_TYPES, Channel.HA_DOORBELL, device_class="doorbell"),
+        "access": event("access", ACCESS_TYPES, Channel.HA_ACCESS, name="Access"),
+        # A-HA: why a command from HA did nothing
+        "refused": event("refused", REFUSAL_TYPES, Channel.HA_REFUSED, name="Command refused"),
+    }
+
+
+def _media(e: _Entities) -> dict[str, Entity]:
+    return {
+        "camera": {  # the newest doorbell or live picture, every face masked (D-PRIV)
+            "p": "camera",
+            "unique_id": e.uid("camera"),
+            "name": "Doorbell picture",
+            "topic": e.topic(Channel.HA_CAMERA),
+        },
+        "firmware": {  # A-OTA: install runs the lock's own signed-release checks
+            "p": "update",
+            "unique_id": e.uid("firmware"),
+            "name": "Firmware",
+            "device_class": "firmware",
+            "state_topic": e.topic(Channel.HA_FIRMWARE),
+            "command_topic": e.topic(Channel.HA_COMMAND),
+            "payload_install": INSTALL_PAYLOAD,
+        },
+    }
+
+
+def _alarms(e: _Entities) -> dict[str, Entity]:
+    return {
+        "tamper": e.binary("tamper", "tamper") | e.from_state("tamper"),
+        "duress": e.binary("duress", "safety")
+        | {
+            "name": "Duress",
+            "state_topic": e.topic(Channel.HA_DURESS),
+            "off_delay": DURESS_OFF_DELAY_S,
+        },
+        "problem": e.binary("problem", "problem")
+        | e.from_state("problem")
+        | {
+            "json_attributes_topic": e.state_topic,
+            "json_attributes_template": (
+                '{"reason": "{{ value_json.problem_reason }}",'
+                ' "lockout_until": {{ value_json.lockout_until }}}'
+            ),
+        },
     }

@@ -1,4 +1,8 @@
-"""A thin aiomqtt client for the cloud worker: receive from every lock, send to one.
+"""The cloud's side of the link tests: a thin MQTT client that receives from every lock
+and sends to one, over `cloud_side`'s pure helpers, with no database.
+
+The product's cloud worker is `smartlock.cloud.link_worker` (tests/cloud run the
+lock against it); this stand-in lets the lock's tests assert on what a cloud saw.
 
 Several workers may run at once: lock→cloud topics are read through MQTT v5 shared
 subscriptions (`$share/cloud/smartlock/v1/+/...`), so each message goes to one
@@ -19,12 +23,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import aiomqtt
-
 from smartlock.device.inputs import RemoteAction
 from smartlock.link import cloud_side
 from smartlock.link.codec import Inbound
-from smartlock.link.connection import BrokerConfig, mqtt_client, raise_if_cancelled, wait_first
+from smartlock.link.connection import (
+    BrokerConfig,
+    MqttClient,
+    MqttError,
+    mqtt_client,
+    payload_of,
+    raise_if_cancelled,
+    wait_first,
+)
 from smartlock.link.errors import LinkError
 from smartlock.link.pairing import LockCredentials
 from smartlock.link.schemas import (
@@ -99,7 +109,7 @@ class CloudClient:
         self.group = group
         self.reconnect_max_s = reconnect_max_s
         self.connected = asyncio.Event()
-        self._client: aiomqtt.Client | None = None
+        self._client: MqttClient | None = None
         self._results: dict[str, asyncio.Future[CommandResult]] = {}
 
     async def run(self) -> None:
@@ -112,7 +122,7 @@ class CloudClient:
             try:
                 await self._session()
                 delay = 0.2
-            except (aiomqtt.MqttError, OSError) as exc:
+            except (MqttError, OSError) as exc:
                 log.warning("cloud link: connection lost: %s", exc)
             except Exception:  # a bug must cost a reconnect, never the link (issue 12)
                 log.exception("cloud link: session failed; reconnecting")
@@ -137,13 +147,12 @@ class CloudClient:
                 self._client = None
                 self.connected.clear()
 
-    async def _receive(self, client: aiomqtt.Client) -> None:
+    async def _receive(self, client: MqttClient) -> None:
         async for message in client.messages:
             raise_if_cancelled()
-            payload = message.payload if isinstance(message.payload, bytes) else b""
-            await self._handle(client, message.topic.value, payload)
+            await self._handle(client, message.topic.value, payload_of(message))
 
-    async def _handle(self, client: aiomqtt.Client, name: str, payload: bytes) -> None:
+    async def _handle(self, client: MqttClient, name: str, payload: bytes) -> None:
         try:
             lock_id = cloud_side.lock_id_of(name)
             key = await _call(self.handlers.key_for, lock_id)
@@ -151,12 +160,12 @@ class CloudClient:
             await self._dispatch(client, key, inbound)
         except LinkError as exc:
             log.warning("cloud link: dropped message on %s: %s", name, exc)
-        except aiomqtt.MqttError:
+        except MqttError:
             raise  # the session itself is over: run() reconnects
         except Exception:  # one message (or a handler's bug) never ends the receive loop
             log.exception("cloud link: dropped message on %s after an error", name)
 
-    async def _dispatch(self, client: aiomqtt.Client, key: str | None, inbound: Inbound) -> None:
+    async def _dispatch(self, client: MqttClient, key: str | None, inbound: Inbound) -> None:
         h, lock_id, msg = self.handlers, inbound.lock_id, inbound.message
         if inbound.channel is Channel.EVENTS and key is not None:
             ack_seq = int(await _call(h.on_events, lock_id, msg))
@@ -178,7 +187,7 @@ class CloudClient:
                 raise LinkError(f"hello for {msg.serial} on {inbound.topic}")
             await _call(h.on_hello, msg)
 
-    def _require(self) -> aiomqtt.Client:
+    def _require(self) -> MqttClient:
         if self._client is None:
             raise LinkError("cloud link is not connected")
         return self._client
