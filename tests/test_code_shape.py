@@ -34,12 +34,10 @@ LONG_FUNCTIONS = {
     "demo/cli.py:_run_one_lock",
     "demo/lockproc.py:__init__",
     "demo/orchestrator.py:run",
-    "demo/panel.py:panel_router",  # a router factory: one nested function per route
     "face/bench.py:run_bench",
     "face/protocol.py:run_protocol",
     "link/homeassistant.py:discovery_document",
     "link/lock_client.py:pair",
-    "web/pages.py:build_router",  # a router factory: one nested function per route
 }
 
 
