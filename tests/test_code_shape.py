@@ -30,8 +30,6 @@ LONG_FUNCTIONS = {
     "cloud/migrations/versions/0002_app_features.py:upgrade",
     "cloud/visitor/service.py:edit_temp",
     "cloud/visitor/service.py:issue_offline",
-    "face/bench.py:run_bench",
-    "face/protocol.py:run_protocol",
     "link/homeassistant.py:discovery_document",
     "link/lock_client.py:pair",
 }
