@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import re
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -34,6 +35,13 @@ PREFIX = "/app"
 SECTIONS = ("activity", "users", "temp", "records", "shares", "settings", "scenes")
 DeviceId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 NextQuery = Annotated[str | None, Query(max_length=500)]
+# Pages that need an account and show only their template (path under PREFIX: name).
+ACCOUNT_PAGES = {
+    "/": "devices",
+    "/pair": "pair",
+    "/notifications": "notifications",
+    "/account": "account",
+}
 # Pages take their data from the same origin only; the JSON catalogue is not script.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -118,6 +126,15 @@ def _page(request: Request, name: str, **context: Any) -> Response:
     if not _signed_in(request):
         return _to_signin(request)
     return _render(request, f"{name}.html", name, **context)
+
+
+def _page_route(name: str) -> Callable[[Request], Response]:
+    """The route of a page that needs an account and nothing but its template."""
+
+    def show(request: Request) -> Response:
+        return _page(request, name)
+
+    return show
 
 
 def _guest_page(request: Request, name: str, next: str | None) -> Response:
@@ -209,13 +226,10 @@ def _account_router() -> APIRouter:
     """The account's own pages: its locks, pairing, notifications, profile."""
     router = APIRouter(include_in_schema=False)
 
-    @router.get(PREFIX + "/", response_model=None)
-    def devices(request: Request) -> Response:
-        return _page(request, "devices")
-
-    @router.get(PREFIX + "/pair", response_model=None)
-    def pair(request: Request) -> Response:
-        return _page(request, "pair")
+    for path, name in ACCOUNT_PAGES.items():
+        router.add_api_route(
+            PREFIX + path, _page_route(name), methods=["GET"], response_model=None, name=name
+        )
 
     @router.post(PREFIX + "/pair/decode", response_model=None)
     async def pair_decode(request: Request) -> Response:
@@ -230,14 +244,6 @@ def _account_router() -> APIRouter:
             raise HTTPException(status_code=413)
         text = await asyncio.to_thread(qr.decode, photo)
         return JSONResponse({"text": text}, headers={"Cache-Control": "no-store"})
-
-    @router.get(PREFIX + "/notifications", response_model=None)
-    def notifications(request: Request) -> Response:
-        return _page(request, "notifications")
-
-    @router.get(PREFIX + "/account", response_model=None)
-    def account(request: Request) -> Response:
-        return _page(request, "account")
 
     return router
 
