@@ -28,14 +28,6 @@ LONG_FUNCTIONS = {
     "cloud/migrations/versions/0002_app_features.py:upgrade",
     "cloud/visitor/service.py:edit_temp",
     "cloud/visitor/service.py:issue_offline",
-    "demo/cli.py:register",
-    "demo/cli.py:_run_one_lock",
-    "demo/lockproc.py:__init__",
-    "demo/orchestrator.py:run",
-    "demo/panel.py:panel_router",  # a router factory: one nested function per route
-    "face/bench.py:run_bench",
-    "face/protocol.py:run_protocol",
-    "web/pages.py:build_router",  # a router factory: one nested function per route
 }
 
 

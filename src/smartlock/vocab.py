@@ -141,9 +141,11 @@ class Sensitivity(enum.StrEnum):
 class FaceRefusal(enum.StrEnum):
     """Why the face engine did not use a frame; the lock tells the person what to do.
 
-    The values are the face engine's own refusal names (`smartlock.face.quality`).
+    The face engine refuses with these very members (`smartlock.face.quality`), so the
+    names cannot drift apart. NO_FACE (nothing in view) reaches the lock as no reason.
     """
 
+    NO_FACE = "no_face"
     TWO_FACES = "two_faces"
     TOO_FAR = "too_far"
     TOO_CLOSE = "too_close"

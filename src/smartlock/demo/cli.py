@@ -16,6 +16,11 @@ DEFAULT_DATA_DIR = Path("smartlock-demo")
 
 def register(subparsers: Any) -> None:
     """Add `demo` and `lock run` to the `smartlock` parser."""
+    _add_demo(subparsers)
+    _add_lock_run(subparsers)
+
+
+def _add_demo(subparsers: Any) -> None:
     demo: argparse.ArgumentParser = subparsers.add_parser(
         "demo",
         help="run broker + cloud + web app + virtual locks with web panels",
@@ -38,6 +43,8 @@ def register(subparsers: Any) -> None:
     demo.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     demo.set_defaults(handler=_demo)
 
+
+def _add_lock_run(subparsers: Any) -> None:
     lock = subparsers.add_parser("lock", help="run one virtual lock on the link")
     sub = lock.add_subparsers(dest="lock_command", metavar="ACTION")
     sub.required = True
@@ -48,6 +55,26 @@ def register(subparsers: Any) -> None:
     run.add_argument("--panel-port", type=int, default=None, help="serve its panel here")
     run.add_argument("--host", default="127.0.0.1", help="panel address (default 127.0.0.1)")
     run.add_argument("--lang", choices=("zh", "en"), default="en")
+    _add_hardware_options(run)
+    run.add_argument(
+        "--vendor-key",
+        default=None,
+        help="firmware vendor public key(s), ed25519:base64url or PEM, several comma "
+        "separated while the vendor rotates its key (A-OTA; default: "
+        "$SMARTLOCK_VENDOR_PUBLIC_KEY or DATA_DIR/vendor.pub; none: updates refused)",
+    )
+    run.add_argument(
+        "--factory-reset",
+        action="store_true",
+        help="start as a new lock: a store that will not open is moved aside "
+        "(lock.db.broken-<time>); users, binding and journal are gone (D-RESET)",
+    )
+    run.add_argument("-v", "--verbose", action="store_true")
+    run.set_defaults(handler=_lock_run)
+
+
+def _add_hardware_options(run: argparse.ArgumentParser) -> None:
+    """Which parts the lock drives: virtual ones, or a Raspberry Pi's pins and sensor."""
     run.add_argument(
         "--hal",
         choices=("virtual", "rpi"),
@@ -73,21 +100,6 @@ def register(subparsers: Any) -> None:
         default=None,
         help="BCM pin of an R503's touch output: a finger is read at once, not each second",
     )
-    run.add_argument(
-        "--vendor-key",
-        default=None,
-        help="firmware vendor public key(s), ed25519:base64url or PEM, several comma "
-        "separated while the vendor rotates its key (A-OTA; default: "
-        "$SMARTLOCK_VENDOR_PUBLIC_KEY or DATA_DIR/vendor.pub; none: updates refused)",
-    )
-    run.add_argument(
-        "--factory-reset",
-        action="store_true",
-        help="start as a new lock: a store that will not open is moved aside "
-        "(lock.db.broken-<time>); users, binding and journal are gone (D-RESET)",
-    )
-    run.add_argument("-v", "--verbose", action="store_true")
-    run.set_defaults(handler=_lock_run)
 
 
 def _logging(verbose: bool) -> None:
@@ -127,42 +139,21 @@ def _lock_run(args: argparse.Namespace) -> int:
 
 
 async def _run_one_lock(args: argparse.Namespace) -> int:
-    from urllib.parse import urlsplit
-
     from smartlock.demo.lockproc import LockProcess
-    from smartlock.link.connection import BrokerConfig
+    from smartlock.device.errors import StoreError
 
-    url = urlsplit(args.broker)
-    broker = BrokerConfig(
-        url.hostname or "127.0.0.1",
-        url.port or 1883,
-        mqtt5=args.mqtt5,
-        shared_subscriptions=False,
-    )
     hardware = None
     if args.hal == "rpi":
         if args.panel_port is not None:
             print("error: the panel drives the virtual lock; use it without --hal rpi")
             return 2
-        try:
-            from smartlock.hal.rpi import RpiPins, build_rpi_hardware
-            from smartlock.hal.voice import EspeakVoice
-
-            hardware = build_rpi_hardware(
-                RpiPins(finger_touch=args.fingerprint_touch_pin),
-                tts=EspeakVoice(),
-                fingerprint_port=args.fingerprint_port,
-                fingerprint_presses=args.fingerprint_presses,
-            )
-        except Exception as exc:  # gpiozero says why: no pins, no SPI, not a Pi
-            print(f"error: cannot open the Raspberry Pi hardware: {exc}")
+        hardware = _rpi_hardware(args)
+        if hardware is None:
             return 2
-    from smartlock.device.errors import StoreError
-
     try:
         lock = LockProcess(
             args.data_dir,
-            broker,
+            _broker(args),
             name=f"lock {args.data_dir.name}",
             lang=args.lang,
             hardware=hardware,
@@ -172,11 +163,7 @@ async def _run_one_lock(args: argparse.Namespace) -> int:
     except StoreError as exc:  # a damaged store: say so, never start over silently
         print(f"error: {exc}", file=sys.stderr, flush=True)
         return 2
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
+    stop = _stop_on_signals()
     tasks = [asyncio.create_task(lock.run(stop))]
     print(f"lock {lock.serial} (code {lock.label.code}) on {args.broker}", flush=True)
     if args.panel_port is not None:
@@ -188,6 +175,48 @@ async def _run_one_lock(args: argparse.Namespace) -> int:
         print(f"panel: http://{args.host}:{args.panel_port}/panel/1?key={key}", flush=True)
     await asyncio.gather(*tasks)
     return 0
+
+
+def _broker(args: argparse.Namespace) -> Any:
+    """The broker of `--broker mqtt://host:port` (one lock: no shared subscriptions)."""
+    from urllib.parse import urlsplit
+
+    from smartlock.link.connection import BrokerConfig
+
+    url = urlsplit(args.broker)
+    return BrokerConfig(
+        url.hostname or "127.0.0.1",
+        url.port or 1883,
+        mqtt5=args.mqtt5,
+        shared_subscriptions=False,
+    )
+
+
+def _rpi_hardware(args: argparse.Namespace) -> Any:
+    """The Pi's parts, or None once it has said why they cannot be opened."""
+    try:
+        from smartlock.hal.rpi import RpiPins, build_rpi_hardware
+        from smartlock.hal.voice import EspeakVoice
+
+        return build_rpi_hardware(
+            RpiPins(finger_touch=args.fingerprint_touch_pin),
+            tts=EspeakVoice(),
+            fingerprint_port=args.fingerprint_port,
+            fingerprint_presses=args.fingerprint_presses,
+        )
+    except Exception as exc:  # gpiozero says why: no pins, no SPI, not a Pi
+        print(f"error: cannot open the Raspberry Pi hardware: {exc}")
+        return None
+
+
+def _stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM, where the loop can take signal handlers."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    return stop
 
 
 async def _serve_panel(lock: Any, host: str, port: int, stop: asyncio.Event, key: str) -> None:

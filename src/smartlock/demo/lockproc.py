@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from smartlock.demo.offline import BindingCodeBook
+from smartlock.device import DurableLock, open_lock
 from smartlock.device import effects as fx
-from smartlock.device import open_lock
 from smartlock.device.inputs import Bind
 from smartlock.device.records import Binding
 from smartlock.device.runtime import FaceObserver, LockRuntime
@@ -164,20 +164,8 @@ class LockProcess:
         self.provision_password = provision_password
         self.link_options = link_options or LinkOptions(poll_s=1.0, ack_timeout_s=3.0)
         self.label: Label = load_or_create_label(self.data_dir)
-        codes = BindingCodeBook()
         matcher, observe = face_parts()
-        self.durable = open_lock(
-            self.data_dir / "lock.db",
-            serial=self.label.serial,
-            verification_code=self.label.code,
-            matcher=matcher,
-            offline_codes=codes,
-            factory_reset=factory_reset,
-            hardware_key=virtual_hardware_key(self.data_dir),
-        )
-        codes.binding = lambda: self.durable.core.state.binding
-        if pairing_window_s is not None:
-            self.durable.core.pairing_window_s = pairing_window_s
+        self.durable = self._open_store(matcher, factory_reset, pairing_window_s)
         # The panel's lock (idle when real parts are given); its fingerprint module keeps
         # its templates in the data dir, as a real module keeps them in its flash.
         self.hardware = VirtualLock(finger_flash=self.data_dir / "fingerprint-module.json")
@@ -187,17 +175,8 @@ class LockProcess:
             lang=lang,
             observe_face=observe,
         )
-        vendor = vendor_key_for(self.data_dir, vendor_key)
-        ota = None if vendor is None else OtaConfig(vendor, image_dir=self.data_dir / "firmware")
-        mask = snapshot_masker()
-        self.camera = None if mask is None else CameraFeed(self.runtime.capture, mask)
-        self.side = RuntimeLockSide(
-            self.runtime,
-            self.durable,
-            self.data_dir / "link-state.json",
-            ota=ota,
-            camera=self.camera,
-        )
+        self.camera = self._camera_feed()
+        self.side = self._link_side(vendor_key)
         self.client: LockClient | None = None
         self._client_task: asyncio.Task[None] | None = None
         self._client_key = ""
@@ -207,6 +186,42 @@ class LockProcess:
         self._tasks: set[asyncio.Task[None]] = set()
         self._in_pairing = False  # the pairing session holds the serial's client id
         self._stopping = False
+
+    def _open_store(
+        self, matcher: Any, factory_reset: bool, pairing_window_s: float | None
+    ) -> DurableLock:
+        """The core on its store; offline codes follow whatever binding it holds."""
+        codes = BindingCodeBook()
+        durable = open_lock(
+            self.data_dir / "lock.db",
+            serial=self.label.serial,
+            verification_code=self.label.code,
+            matcher=matcher,
+            offline_codes=codes,
+            factory_reset=factory_reset,
+            hardware_key=virtual_hardware_key(self.data_dir),
+        )
+        codes.binding = lambda: durable.core.state.binding
+        if pairing_window_s is not None:
+            durable.core.pairing_window_s = pairing_window_s
+        return durable
+
+    def _camera_feed(self) -> CameraFeed | None:
+        """The masked snapshot feed, or None where no masker can be had."""
+        mask = snapshot_masker()
+        return None if mask is None else CameraFeed(self.runtime.capture, mask)
+
+    def _link_side(self, vendor_key: str | None) -> RuntimeLockSide:
+        """What the link drives: the runtime, its settings file, updates and camera."""
+        vendor = vendor_key_for(self.data_dir, vendor_key)
+        ota = None if vendor is None else OtaConfig(vendor, image_dir=self.data_dir / "firmware")
+        return RuntimeLockSide(
+            self.runtime,
+            self.durable,
+            self.data_dir / "link-state.json",
+            ota=ota,
+            camera=self.camera,
+        )
 
     @property
     def serial(self) -> str:

@@ -56,6 +56,37 @@ def web_routers() -> list[Any]:
     return [] if router is None else [router]
 
 
+def _cloud_settings(broker: Any, data: Path, vendor_key: str, host: str) -> Any:
+    """The cloud's settings for the demo's broker, folder and firmware vendor."""
+    from pydantic import SecretStr
+
+    from smartlock.cloud.core.config import Settings
+
+    return Settings(
+        data_dir=data / "cloud",
+        broker_url=broker.url,
+        broker_username="cloud",
+        broker_password=SecretStr(broker.credentials["cloud"]),
+        broker_mqtt5=broker.mqtt5,
+        shared_subscriptions=broker.mqtt5,
+        broker_password_file=broker.password_file,
+        broker_reload_command=broker.reload_command,
+        firmware_vendor_key=vendor_key,
+        # Plain http: a Secure cookie would never come back. Only on loopback;
+        # elsewhere the default (Secure) stands and the demo wants HTTPS in front.
+        cookie_secure=not _loopback(host),
+    )
+
+
+async def _started(server: Any, task: asyncio.Task[Any]) -> None:
+    """Until the HTTP server listens; its own error if it stops first."""
+    while not server.started:
+        if task.done():
+            task.result()
+            raise RuntimeError("the HTTP server did not start")
+        await asyncio.sleep(0.05)
+
+
 def _quiet_server(config: Any) -> Any:
     """A uvicorn server that leaves Ctrl-C to the demo (which stops things in order)."""
     import uvicorn
@@ -133,11 +164,8 @@ class Demo:
         self.stopping.set()
 
     async def run(self) -> int:
-        from pydantic import SecretStr
-
         from smartlock.cloud.app import build_services, create_app, server_config
-        from smartlock.cloud.core.config import Settings
-        from smartlock.demo.broker import DemoBroker, register_login
+        from smartlock.demo.broker import DemoBroker
         from smartlock.demo.panel import new_panel_key, panel_router
         from smartlock.link.broker import pick_port
 
@@ -148,37 +176,9 @@ class Demo:
         await broker.start()
         self.broker = broker
         vendor_key = demo_vendor_key(data / "vendor")
-        settings = Settings(
-            data_dir=data / "cloud",
-            broker_url=broker.url,
-            broker_username="cloud",
-            broker_password=SecretStr(broker.credentials["cloud"]),
-            broker_mqtt5=broker.mqtt5,
-            shared_subscriptions=broker.mqtt5,
-            broker_password_file=broker.password_file,
-            broker_reload_command=broker.reload_command,
-            firmware_vendor_key=vendor_key,
-            # Plain http: a Secure cookie would never come back. Only on loopback;
-            # elsewhere the default (Secure) stands and the demo wants HTTPS in front.
-            cookie_secure=not _loopback(opts.host),
-        )
+        settings = _cloud_settings(broker, data, vendor_key, opts.host)
         services = build_services(settings)
-        self.locks = [
-            LockProcess(
-                data / "locks" / str(n),
-                broker.config,
-                name=f"lock {n}",
-                lang=opts.lang,
-                vendor_key=vendor_key,
-                provision_password=broker.credentials["provision"],
-            )
-            for n in range(1, opts.locks + 1)
-        ]
-        for lock in self.locks:  # locks paired before the broker asked for logins
-            binding = lock.durable.core.state.binding
-            if binding is not None and binding.broker_username:
-                register_login(broker.folder, binding.broker_username, binding.broker_password)
-        broker.reload()
+        self.locks = self._open_locks(broker, data, vendor_key)
         web = web_routers()
         self.panel_key = new_panel_key()  # per run: only whoever reads the banner drives
         routers = [panel_router(self.locks, self.panel_key), *web]
@@ -195,22 +195,8 @@ class Demo:
         lock_tasks = [asyncio.create_task(lock.run(lock_stop)) for lock in self.locks]
         server_task = asyncio.create_task(server.serve())
         try:
-            while not server.started:
-                if server_task.done():
-                    server_task.result()
-                    raise RuntimeError("the HTTP server did not start")
-                await asyncio.sleep(0.05)
-            account = await asyncio.to_thread(
-                ensure_account, services, data, reset=opts.reset_password
-            )
-            self.account = account
-            pin = None
-            if self.locks and self.locks[0].status().get("users", 0) == 0:
-                pin = await first_use(self.locks[0])
-                self.first_pin = pin  # for a test that drives the lock (tests/ha)
-            paired = bool(self.locks) and await pair_with_account(services, account, self.locks[0])
-            self._banner(account, pin, paired, broker.url, data, web_app=bool(web))
-            self._ha_banner(broker)
+            await _started(server, server_task)
+            await self._greet(services, broker, data, web_app=bool(web))
             self.ready.set()
             await self.stopping.wait()
         finally:
@@ -224,6 +210,42 @@ class Demo:
                 await asyncio.wait_for(broker.stop(), 5)
             print("stopped; data kept in", data, flush=True)
         return 0
+
+    def _open_locks(self, broker: Any, data: Path, vendor_key: str) -> list[LockProcess]:
+        """The demo's locks; those paired on an earlier run get their broker login back."""
+        from smartlock.demo.broker import register_login
+
+        locks = [
+            LockProcess(
+                data / "locks" / str(n),
+                broker.config,
+                name=f"lock {n}",
+                lang=self.options.lang,
+                vendor_key=vendor_key,
+                provision_password=broker.credentials["provision"],
+            )
+            for n in range(1, self.options.locks + 1)
+        ]
+        for lock in locks:  # locks paired before the broker asked for logins
+            binding = lock.durable.core.state.binding
+            if binding is not None and binding.broker_username:
+                register_login(broker.folder, binding.broker_username, binding.broker_password)
+        broker.reload()
+        return locks
+
+    async def _greet(self, services: Any, broker: Any, data: Path, *, web_app: bool) -> None:
+        """The demo account, lock 1's first user and pairing, then the banner."""
+        account = await asyncio.to_thread(
+            ensure_account, services, data, reset=self.options.reset_password
+        )
+        self.account = account
+        pin = None
+        if self.locks and self.locks[0].status().get("users", 0) == 0:
+            pin = await first_use(self.locks[0])
+            self.first_pin = pin  # for a test that drives the lock (tests/ha)
+        paired = bool(self.locks) and await pair_with_account(services, account, self.locks[0])
+        self._banner(account, pin, paired, broker.url, data, web_app=web_app)
+        self._ha_banner(broker)
 
     def _ha_banner(self, broker: Any) -> None:
         """What Home Assistant's MQTT setup asks for (docs/home-assistant.md)."""

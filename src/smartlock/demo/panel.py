@@ -182,33 +182,56 @@ def cookie_name(key: str) -> str:
     return "smartlock_panel_" + hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
+class _Panel:
+    """What every panel route shares: the locks, the run's key and one hub a lock."""
+
+    def __init__(self, locks: Sequence[LockProcess], key: str) -> None:
+        if len(key) < 16:
+            raise ValueError("the panel key must be at least 16 characters")
+        self.locks = locks
+        self.key = key
+        self.cookie = cookie_name(key)
+        self.hubs: dict[int, PanelHub] = {}
+        self.page = string.Template((STATIC / "panel.html").read_text("utf-8"))
+
+    def require_key(self, request: Request) -> None:
+        """The cookie or header must carry this run's key (see the module docstring)."""
+        given = request.cookies.get(self.cookie) or request.headers.get("x-panel-key") or ""
+        if not hmac.compare_digest(given.encode(), self.key.encode()):
+            raise HTTPException(401, "open the panel with the link the demo printed")
+
+    def hub(self, n: int) -> PanelHub:
+        """Lock `n`'s hub, made on first use (it needs the running event loop)."""
+        if not 1 <= n <= len(self.locks):
+            raise HTTPException(404, "no such lock")
+        if n not in self.hubs:
+            self.hubs[n] = PanelHub(self.locks[n - 1], asyncio.get_running_loop())
+        return self.hubs[n]
+
+    def html(self, n: int) -> str:
+        """Lock `n`'s page, with a link to every lock of the run."""
+        links = " ".join(
+            f'<a href="/panel/{i}"{" aria-current=page" if i == n else ""}>lock {i}</a>'
+            for i in range(1, len(self.locks) + 1)
+        )
+        return self.page.substitute(n=n, name=self.hub(n).lock.name, links=links)
+
+
 def panel_router(locks: Sequence[LockProcess], key: str) -> APIRouter:
     """Routes for `locks`, numbered from 1 as the demo prints them; `key` is the run's
     panel secret (see the module docstring): every route refuses a request without it.
     """
-    if len(key) < 16:
-        raise ValueError("the panel key must be at least 16 characters")
-    cookie = cookie_name(key)
+    panel = _Panel(locks, key)
+    router = APIRouter(include_in_schema=False)
+    for part in (_page_router(panel), _control_router(panel), _events_router(panel)):
+        router.include_router(part)
+    return router
 
-    def has_key(request: Request) -> bool:
-        given = request.cookies.get(cookie) or request.headers.get("x-panel-key") or ""
-        return hmac.compare_digest(given.encode(), key.encode())
 
-    def require_key(request: Request) -> None:
-        if not has_key(request):
-            raise HTTPException(401, "open the panel with the link the demo printed")
-
+def _page_router(panel: _Panel) -> APIRouter:
+    """The pages and their assets; the printed link trades its key for a cookie."""
     router = APIRouter(prefix="/panel", include_in_schema=False)
-    keyed = [Depends(require_key)]
-    hubs: dict[int, PanelHub] = {}
-    page = string.Template((STATIC / "panel.html").read_text("utf-8"))
-
-    def hub(n: int) -> PanelHub:
-        if not 1 <= n <= len(locks):
-            raise HTTPException(404, "no such lock")
-        if n not in hubs:
-            hubs[n] = PanelHub(locks[n - 1], asyncio.get_running_loop())
-        return hubs[n]
+    keyed = [Depends(panel.require_key)]
 
     @router.get("", dependencies=keyed)
     async def index() -> RedirectResponse:
@@ -224,45 +247,43 @@ def panel_router(locks: Sequence[LockProcess], key: str) -> APIRouter:
     async def panel_page(n: int, request: Request) -> Response:
         given = request.query_params.get("key")
         if given is not None:  # the printed link: keep the key in a cookie, not the URL
-            if not hmac.compare_digest(given.encode(), key.encode()):
+            if not hmac.compare_digest(given.encode(), panel.key.encode()):
                 raise HTTPException(401, "this panel link is from another run of the demo")
             moved = RedirectResponse(f"/panel/{n}", status_code=303)
-            moved.set_cookie(cookie, key, path="/panel", httponly=True, samesite="strict")
+            moved.set_cookie(
+                panel.cookie, panel.key, path="/panel", httponly=True, samesite="strict"
+            )
             return moved
-        require_key(request)
-        h = hub(n)
-        links = " ".join(
-            f'<a href="/panel/{i}"{" aria-current=page" if i == n else ""}>lock {i}</a>'
-            for i in range(1, len(locks) + 1)
-        )
-        html = page.substitute(n=n, name=h.lock.name, links=links)
-        return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+        panel.require_key(request)
+        return HTMLResponse(panel.html(n), headers={"Cache-Control": "no-store"})
 
-    @router.get("/{n}/state", dependencies=keyed)
+    return router
+
+
+def _control_router(panel: _Panel) -> APIRouter:
+    """What a person does to a lock: its state, presses, the camera's picture."""
+    router = APIRouter(
+        prefix="/panel", include_in_schema=False, dependencies=[Depends(panel.require_key)]
+    )
+
+    @router.get("/{n}/state")
     async def state(n: int) -> dict[str, Any]:
-        return hub(n).snapshot()
+        return panel.hub(n).snapshot()
 
-    @router.post("/{n}/act", dependencies=keyed)
+    @router.post("/{n}/act")
     async def act(n: int, request: Request) -> dict[str, Any]:
-        h = hub(n)
-        if request.headers.get("content-type", "").split(";")[0] != "application/json":
-            raise HTTPException(415, "send JSON")
-        try:
-            body = await request.json()
-        except ValueError:
-            raise HTTPException(422, "send a JSON object") from None
-        if not isinstance(body, dict):
-            raise HTTPException(422, "send a JSON object")
+        h = panel.hub(n)
+        body = await _json_object(request)
         try:
             await asyncio.to_thread(_act, h.lock, body)
         except HardwareError as err:
             return {"ok": False, "message": str(err), "code": err.code}
         return {"ok": True}
 
-    @router.post("/{n}/camera", dependencies=keyed)
+    @router.post("/{n}/camera")
     async def camera(n: int, request: Request) -> dict[str, Any]:
         """A photo or a webcam frame (JPEG/PNG bytes) is what the camera now sees."""
-        h = hub(n)
+        h = panel.hub(n)
         if not request.headers.get("content-type", "").startswith("image/"):
             raise HTTPException(415, "send an image")
         data = await request.body()
@@ -274,51 +295,76 @@ def panel_router(locks: Sequence[LockProcess], key: str) -> APIRouter:
             raise HTTPException(422, f"not a picture: {err}") from None
         return {"ok": True}
 
-    @router.delete("/{n}/camera", dependencies=keyed)
+    @router.delete("/{n}/camera")
     async def camera_clear(n: int) -> dict[str, Any]:
-        hub(n).lock.hardware.camera.clear()
+        panel.hub(n).lock.hardware.camera.clear()
         return {"ok": True}
 
-    @router.get("/{n}/events", dependencies=keyed)
+    return router
+
+
+async def _json_object(request: Request) -> dict[str, Any]:
+    """The body as a JSON object; JSON only, so other pages need a CORS preflight."""
+    if request.headers.get("content-type", "").split(";")[0] != "application/json":
+        raise HTTPException(415, "send JSON")
+    try:
+        body = await request.json()
+    except ValueError:
+        raise HTTPException(422, "send a JSON object") from None
+    if not isinstance(body, dict):
+        raise HTTPException(422, "send a JSON object")
+    return body
+
+
+def _events_router(panel: _Panel) -> APIRouter:
+    """The live feed of one lock as server-sent events."""
+    router = APIRouter(
+        prefix="/panel", include_in_schema=False, dependencies=[Depends(panel.require_key)]
+    )
+
+    @router.get("/{n}/events")
     async def events(n: int, request: Request) -> StreamingResponse:
-        h = hub(n)
+        h = panel.hub(n)
         queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
         h.clients.add(queue)
-
-        async def stream() -> AsyncIterator[str]:
-            try:
-                link = h.lock.link_connected
-                yield _sse("state", h.snapshot())
-                idle = 0.0
-                while not await request.is_disconnected():
-                    try:
-                        kind, data = await asyncio.wait_for(queue.get(), LINK_CHECK_S)
-                    except TimeoutError:
-                        idle += LINK_CHECK_S
-                        if link != h.lock.link_connected:  # the link is not hardware: look
-                            kind, data = "state", None
-                        elif idle >= PING_S:
-                            idle = 0.0
-                            yield ": ping\n\n"
-                            continue
-                        else:
-                            continue
-                    if kind == "state":
-                        while not queue.empty() and queue._queue[0][0] == "state":  # type: ignore[attr-defined]
-                            queue.get_nowait()  # coalesce a burst of changes
-                        link = h.lock.link_connected
-                        data = h.snapshot()
-                    yield _sse(kind, data)
-            finally:
-                h.clients.discard(queue)
-
         return StreamingResponse(
-            stream(),
+            _stream(h, queue, request),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )
 
     return router
+
+
+async def _stream(
+    h: PanelHub, queue: asyncio.Queue[tuple[str, Any]], request: Request
+) -> AsyncIterator[str]:
+    """State first, then each change; a ping keeps an idle connection open."""
+    try:
+        link = h.lock.link_connected
+        yield _sse("state", h.snapshot())
+        idle = 0.0
+        while not await request.is_disconnected():
+            try:
+                kind, data = await asyncio.wait_for(queue.get(), LINK_CHECK_S)
+            except TimeoutError:
+                idle += LINK_CHECK_S
+                if link != h.lock.link_connected:  # the link is not hardware: look
+                    kind, data = "state", None
+                elif idle >= PING_S:
+                    idle = 0.0
+                    yield ": ping\n\n"
+                    continue
+                else:
+                    continue
+            if kind == "state":
+                while not queue.empty() and queue._queue[0][0] == "state":  # type: ignore[attr-defined]
+                    queue.get_nowait()  # coalesce a burst of changes
+                link = h.lock.link_connected
+                data = h.snapshot()
+            yield _sse(kind, data)
+    finally:
+        h.clients.discard(queue)
 
 
 def _sse(event: str, data: Any) -> str:

@@ -225,12 +225,18 @@ def _door(console: Console, args: Sequence[str]) -> None:
         console.lock.close_door()
 
 
-def _press(button: ButtonId) -> Handler:
+def _bare(act: Callable[[VirtualLock], object]) -> Handler:
+    """A command that takes no arguments and does one thing to the lock's hardware."""
+
     def run(console: Console, args: Sequence[str]) -> None:
         _no_args(args)
-        console.lock.press(button)
+        act(console.lock)
 
     return run
+
+
+def _press(button: ButtonId) -> Handler:
+    return _bare(lambda lock: lock.press(button))
 
 
 def _hold(console: Console, args: Sequence[str]) -> None:
@@ -242,11 +248,7 @@ def _hold(console: Console, args: Sequence[str]) -> None:
 
 
 def _mechanism(mechanism: Mechanism) -> Handler:
-    def run(console: Console, args: Sequence[str]) -> None:
-        _no_args(args)
-        console.lock.use_mechanism(mechanism)
-
-    return run
+    return _bare(lambda lock: lock.use_mechanism(mechanism))
 
 
 def _tamper(console: Console, args: Sequence[str]) -> None:

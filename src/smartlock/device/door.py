@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 
+from smartlock.device.mermaid import state_diagram
 from smartlock.vocab import BoltState, DoorState
 
 
@@ -107,8 +108,4 @@ def door_state(phase: Phase, *, door_open: bool, ajar: bool, detect_virtual: boo
 
 def diagram() -> str:
     """The table as Mermaid state-diagram text (for docs/device-core.md)."""
-    lines = ["stateDiagram-v2"]
-    for (src, event), (dst, actions) in TABLE.items():
-        label = event.value + (f" / {', '.join(a.value for a in actions)}" if actions else "")
-        lines.append(f"    {src.value} --> {dst.value}: {label}")
-    return "\n".join(lines)
+    return state_diagram(TABLE.items())

@@ -28,6 +28,7 @@ from smartlock.device.effects import (
     SetLed,
 )
 from smartlock.device.errors import ErrorCode, StoreError, StoreFull
+from smartlock.device.files import move_into_place
 from smartlock.device.inputs import Input
 from smartlock.device.ports import FaceMatcher, OfflineCodeChecker
 from smartlock.device.prompts import PromptId
@@ -208,17 +209,29 @@ def open_lock(
     `factory_reset=True` (asked for by a person) moves whatever is there aside into
     `<name>.broken-<time>` files and starts a new lock.
     """
-    if str(path) == ":memory:":
-        return _open(
-            Store.open(path, hardware_key=hardware_key),
-            path,
-            serial,
-            verification_code,
-            matcher,
-            offline_codes,
-            hardware_key,
-        )
-    path = Path(path)
+    if str(path) != ":memory:":
+        path = Path(path)
+        _prepare(path, serial, verification_code, hardware_key, factory_reset=factory_reset)
+    return _open(
+        Store.open(path, hardware_key=hardware_key),
+        path,
+        serial,
+        verification_code,
+        matcher,
+        offline_codes,
+        hardware_key,
+    )
+
+
+def _prepare(
+    path: Path,
+    serial: str,
+    verification_code: str,
+    hardware_key: bytes | None,
+    *,
+    factory_reset: bool,
+) -> None:
+    """Make sure `path` holds a store to open: create it on first boot, refuse damage."""
     if factory_reset:
         _set_aside(path)
     if not path.exists():
@@ -232,15 +245,6 @@ def open_lock(
         _create(path, serial, verification_code, hardware_key)
     elif path.stat().st_size == 0:
         raise StoreError(_damaged(path, "is empty (0 bytes)"))
-    return _open(
-        Store.open(path, hardware_key=hardware_key),
-        path,
-        serial,
-        verification_code,
-        matcher,
-        offline_codes,
-        hardware_key,
-    )
 
 
 def _open(
@@ -296,12 +300,7 @@ def _create(path: Path, serial: str, verification_code: str, hardware_key: bytes
         side.unlink(missing_ok=True)  # checkpointed: the file alone holds everything
     with open(new, "rb+") as f:
         os.fsync(f.fileno())
-    os.replace(new, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    move_into_place(new, path)
 
 
 def _set_aside(path: Path) -> None:

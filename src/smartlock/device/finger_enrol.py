@@ -14,6 +14,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from smartlock.device.mermaid import state_diagram
+
 STEP_TIMEOUT_S = 10.0  # per press and per lift, like a face pose (D-FACE-ENROL)
 DEFAULT_PRESSES = 2
 MAX_PRESSES = 3
@@ -120,8 +122,4 @@ class FingerEnrolment:
 
 def diagram() -> str:
     """The table as Mermaid state-diagram text (for docs/fingerprint.md)."""
-    lines = ["stateDiagram-v2"]
-    for (src, event), (dst, actions) in TABLE.items():
-        label = event.value + (f" / {', '.join(a.value for a in actions)}" if actions else "")
-        lines.append(f"    {src.value} --> {dst.value}: {label}")
-    return "\n".join(lines)
+    return state_diagram(TABLE.items())

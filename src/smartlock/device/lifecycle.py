@@ -5,28 +5,13 @@ from __future__ import annotations
 import hmac
 
 from smartlock.device.context import LockContext
-from smartlock.device.effects import (
-    Alarm,
-    CommandResult,
-    FingerCommand,
-    Led,
-    PairingWindow,
-    SetLed,
-)
+from smartlock.device.effects import Alarm, CommandResult, FingerCommand, Led, PairingWindow, SetLed
 from smartlock.device.errors import ErrorCode, Refused
-from smartlock.device.inputs import (
-    Bind,
-    FactoryReset,
-    RemoteCommand,
-)
+from smartlock.device.inputs import Bind, FactoryReset, RemoteCommand
 from smartlock.device.prompts import PromptId
 from smartlock.device.records import Binding, DurableState
 from smartlock.device.remote import run_remote
-from smartlock.vocab import (
-    EventKind,
-    FingerOp,
-    Source,
-)
+from smartlock.vocab import EventKind, FingerOp, Source
 
 PAIRING_S = 180.0  # D-PAIR
 

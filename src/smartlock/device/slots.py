@@ -32,6 +32,7 @@ from smartlock.device.boot import (
     Slot,
     SlotImage,
 )
+from smartlock.device.files import move_into_place
 
 RECORD = "boot.json"
 CHUNK = 64 * 1024
@@ -162,12 +163,7 @@ def _replace(path: Path, data: bytes) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-    os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    move_into_place(tmp, path)
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -7,14 +7,7 @@ from __future__ import annotations
 from smartlock.device import fingerprint, lockout, verify
 from smartlock.device.context import LockContext
 from smartlock.device.door import DoorEvent, Phase
-from smartlock.device.effects import (
-    AlarmKind,
-    FaceWatch,
-    FingerCommand,
-    Led,
-    PairingWindow,
-    SetLed,
-)
+from smartlock.device.effects import AlarmKind, FaceWatch, FingerCommand, Led, PairingWindow, SetLed
 from smartlock.device.inputs import Boot, Tick
 from smartlock.device.prompts import PromptId
 from smartlock.vocab import EventKind, FingerOp, Source

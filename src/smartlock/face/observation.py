@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from smartlock.device.inputs import FaceSeen, NoFace
 from smartlock.face.engine import FaceReading
-from smartlock.face.quality import UNLOCK_POLICY, QualityMeasure, QualityPolicy, Refusal
+from smartlock.face.quality import UNLOCK_POLICY, QualityMeasure, QualityPolicy
 from smartlock.vocab import FaceRefusal
 
 
@@ -19,7 +19,7 @@ def to_input(reading: FaceReading, *, still: bool = True) -> FaceSeen | NoFace:
     """The core input for one reading; `still` comes from the runtime's frame history."""
     if not reading.usable or reading.embedding is None or reading.quality is None:
         refusal = reading.refusal
-        return NoFace(None if refusal in (None, Refusal.NO_FACE) else FaceRefusal(refusal))
+        return NoFace(None if refusal in (None, FaceRefusal.NO_FACE) else refusal)
     q = reading.quality
     return FaceSeen(
         embedding=reading.embedding,

@@ -158,14 +158,7 @@ def run_protocol(
     eligible = np.flatnonzero(counts >= MIN_IMAGES)
     if len(eligible) < residents:
         raise ValueError(f"only {len(eligible)} people have ≥ {MIN_IMAGES} images")
-    if baseline:
-        if data.baseline is None:
-            raise ValueError("the baseline's readings are not loaded")
-        vectors = data.baseline
-    elif flip_average:
-        vectors = flip_averaged(data.embedding, data.mirrored)
-    else:
-        vectors = data.embedding
+    vectors = _vectors(data, baseline=baseline, flip_average=flip_average)
     has_face = np.asarray(~np.isnan(vectors).any(axis=1), dtype=bool)
     if baseline:
         probe_ok = enrol_ok = has_face
@@ -173,35 +166,67 @@ def run_protocol(
         probe_ok = data.gate(unlock_policy) & has_face
         enrol_ok = data.gate(enrol_policy) & has_face
     pair = np.array([v is Refusal.TWO_FACES for v in data.refusals(unlock_policy)], dtype=bool)
+    weight = 0.0 if baseline else centroid_weight
     parts: list[tuple[NDArray[Any], ...]] = []
     for seed in range(trials):
-        rng = np.random.default_rng(seed)
-        chosen = rng.choice(eligible, size=residents, replace=False)
-        rows_of = {int(p): np.flatnonzero(data.person == p) for p in chosen}
-        enrol_rows, genuine_rows, owners, genuine_owner = [], [], [], []
-        for u, p in enumerate(chosen):
-            rows = rng.permutation(rows_of[int(p)])
-            picked = [r for r in rows[:ENROL_IMAGES] if enrol_ok[r]]
-            enrol_rows += picked
-            owners += [u] * len(picked)
-            genuine_rows += list(rows[ENROL_IMAGES:])
-            genuine_owner += [u] * (len(rows) - ENROL_IMAGES)
-        gallery = vectors[enrol_rows]
-        owner_arr = np.asarray(owners, dtype=np.intp)
-        impostor_rows = np.flatnonzero(~np.isin(data.person, chosen))
-        probe_rows = np.concatenate([np.asarray(genuine_rows, dtype=np.intp), impostor_rows])
-        probes = np.nan_to_num(vectors[probe_rows], nan=10.0)  # faceless rows are unusable anyway
-        weight = 0.0 if baseline else centroid_weight
-        built = Gallery.build(gallery, owner_arr, normalise=not baseline)
-        ranking = rank_users(probes, built, weight)
-        n_gen = len(genuine_rows)
-        genuine = np.arange(len(probe_rows)) < n_gen
-        right = np.zeros(len(probe_rows), dtype=bool)
-        right[:n_gen] = ranking.best[:n_gen] == np.asarray(genuine_owner, dtype=np.intp)
-        parts.append(
-            (ranking.d1, ranking.d2, genuine, right, probe_ok[probe_rows], pair[probe_rows])
+        *found, probe_rows = _trial(
+            data, vectors, eligible, enrol_ok, residents, seed, weight, normalise=not baseline
         )
+        parts.append((*found, probe_ok[probe_rows], pair[probe_rows]))
     return Attempts(*(np.concatenate(col) for col in zip(*parts, strict=True)))
+
+
+def _vectors(data: Dataset, *, baseline: bool, flip_average: bool) -> NDArray[Any]:
+    """The embeddings a run compares: the baseline's, flip-averaged ones, or plain."""
+    if baseline:
+        if data.baseline is None:
+            raise ValueError("the baseline's readings are not loaded")
+        return data.baseline
+    if flip_average:
+        return flip_averaged(data.embedding, data.mirrored)
+    return data.embedding
+
+
+def _trial(
+    data: Dataset,
+    vectors: NDArray[Any],
+    eligible: NDArray[Any],
+    enrol_ok: NDArray[Any],
+    residents: int,
+    seed: int,
+    weight: float,
+    *,
+    normalise: bool,
+) -> tuple[NDArray[Any], ...]:
+    """One seeded trial: `residents` people enrol, every other photo is a probe.
+
+    Returns d1, d2, genuine, right user and the probes' rows.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    chosen = rng.choice(eligible, size=residents, replace=False)
+    rows_of = {int(p): np.flatnonzero(data.person == p) for p in chosen}
+    enrol_rows, genuine_rows, owners, genuine_owner = [], [], [], []
+    for u, p in enumerate(chosen):
+        rows = rng.permutation(rows_of[int(p)])
+        picked = [r for r in rows[:ENROL_IMAGES] if enrol_ok[r]]
+        enrol_rows += picked
+        owners += [u] * len(picked)
+        genuine_rows += list(rows[ENROL_IMAGES:])
+        genuine_owner += [u] * (len(rows) - ENROL_IMAGES)
+    gallery = vectors[enrol_rows]
+    owner_arr = np.asarray(owners, dtype=np.intp)
+    impostor_rows = np.flatnonzero(~np.isin(data.person, chosen))
+    probe_rows = np.concatenate([np.asarray(genuine_rows, dtype=np.intp), impostor_rows])
+    probes = np.nan_to_num(vectors[probe_rows], nan=10.0)  # faceless rows are unusable anyway
+    built = Gallery.build(gallery, owner_arr, normalise=normalise)
+    ranking = rank_users(probes, built, weight)
+    n_gen = len(genuine_rows)
+    genuine = np.arange(len(probe_rows)) < n_gen
+    right = np.zeros(len(probe_rows), dtype=bool)
+    right[:n_gen] = ranking.best[:n_gen] == np.asarray(genuine_owner, dtype=np.intp)
+    return ranking.d1, ranking.d2, genuine, right, probe_rows
 
 
 def upper_bound(accepted: int, attempts: int, confidence: float = 0.95) -> float:

@@ -8,13 +8,13 @@ what the lock announces ("move closer", "one person at a time").
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from smartlock.face.align import Landmarks
 from smartlock.face.detect import FaceBox
 from smartlock.face.pose import HeadPose
+from smartlock.vocab import FaceRefusal
 
 if TYPE_CHECKING:
     import numpy as np
@@ -23,20 +23,8 @@ if TYPE_CHECKING:
 REFERENCE_WIDTH = 640  # face sizes are judged as if the frame were 640 px wide
 
 
-class Refusal(enum.StrEnum):
-    """Why a frame was not used (machine-readable; `explain` gives the sentence)."""
-
-    NO_FACE = "no_face"
-    TWO_FACES = "two_faces"
-    TOO_FAR = "too_far"
-    TOO_CLOSE = "too_close"
-    PARTIAL = "partial_face"
-    BLURRY = "blurry"
-    NOT_FRONTAL = "not_frontal"
-    TOO_DARK = "too_dark"
-    TOO_BRIGHT = "too_bright"
-    UNCLEAR = "unclear_face"
-
+# The lock's own list of reasons (one vocabulary: a reason cannot be lost on the way).
+Refusal = FaceRefusal
 
 _EXPLANATIONS = {
     Refusal.NO_FACE: "no face found",

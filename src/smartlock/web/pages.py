@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import re
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -33,6 +34,14 @@ from smartlock.web.assets import static_response
 PREFIX = "/app"
 SECTIONS = ("activity", "users", "temp", "records", "shares", "settings", "scenes")
 DeviceId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+NextQuery = Annotated[str | None, Query(max_length=500)]
+# Pages that need an account and show only their template (path under PREFIX: name).
+ACCOUNT_PAGES = {
+    "/": "devices",
+    "/pair": "pair",
+    "/notifications": "notifications",
+    "/account": "account",
+}
 # Pages take their data from the same origin only; the JSON catalogue is not script.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -112,8 +121,67 @@ def _to_signin(request: Request) -> RedirectResponse:
     return RedirectResponse(f"{PREFIX}/signin?next={quote(target, safe='')}", status_code=303)
 
 
-def build_router() -> APIRouter:
-    """Every page and asset; see docs/web.md for the map."""
+def _page(request: Request, name: str, **context: Any) -> Response:
+    """A page that needs an account: sign-in first when the session is missing."""
+    if not _signed_in(request):
+        return _to_signin(request)
+    return _render(request, f"{name}.html", name, **context)
+
+
+def _page_route(name: str) -> Callable[[Request], Response]:
+    """The route of a page that needs an account and nothing but its template."""
+
+    def show(request: Request) -> Response:
+        return _page(request, name)
+
+    return show
+
+
+def _guest_page(request: Request, name: str, next: str | None) -> Response:
+    """Sign-in or sign-up: an account already signed in goes straight on."""
+    if _signed_in(request):
+        return RedirectResponse(safe_next(next), status_code=303)
+    return _render(request, f"{name}.html", name, next_url=safe_next(next))
+
+
+def _section_choices() -> dict[str, Any]:
+    """The choices a section's forms and filters offer, drawn from the cloud's enums."""
+    return {
+        "groups": settings_form.groups(),
+        "notify_kinds": [k.value for k in NotifyKind],
+        "methods": [m.value for m in Method],
+        "event_kinds": [k.value for k in EventKind],
+        "modes": [m.value for m in Mode],
+        "door_states": [d.value for d in DoorState],
+        "roles": [r.value for r in Role if r is not Role.OWNER],
+        "tz_offsets": settings_form.TZ_OFFSETS,
+        "tz_names": settings_form.TZ_NAMES,
+    }
+
+
+def _unlocks_chart(request: Request, account_id: int, device_id: str) -> activity.Chart | None:
+    """The activity page's chart, or None when the account may not view the lock."""
+    lang = i18n.pick(request.cookies.get(i18n.COOKIE), request.headers.get("accept-language"))
+    t = i18n.translator(lang)
+    with _services(request).sessionmaker() as session:
+        account = session.get(Account, account_id)
+        try:
+            assert account is not None
+            authorize(session, account=account, device_id=device_id, capability=Capability.VIEW)
+        except CloudError:
+            return None  # the page's script shows the API's "no such device"
+        days, counts = activity.unlocks_per_day(session, device_id=device_id)
+        return activity.render(
+            days,
+            counts,
+            title=t("activity.chart_title", days=len(days)),
+            method_label={m.value: t("method." + m.value) for m in Method},
+            day_label=[f"{d.month}/{d.day}" for d in days],
+        )
+
+
+def _entry_router() -> APIRouter:
+    """What an unsigned visitor may reach: redirects, assets, language, sign-in."""
     router = APIRouter(include_in_schema=False)
 
     @router.get("/")
@@ -139,37 +207,29 @@ def build_router() -> APIRouter:
         return response
 
     @router.get(PREFIX + "/signin", response_model=None)
-    def signin(
-        request: Request, next: Annotated[str | None, Query(max_length=500)] = None
-    ) -> Response:
-        if _signed_in(request):
-            return RedirectResponse(safe_next(next), status_code=303)
-        return _render(request, "signin.html", "signin", next_url=safe_next(next))
+    def signin(request: Request, next: NextQuery = None) -> Response:
+        return _guest_page(request, "signin", next)
 
     @router.get(PREFIX + "/signup", response_model=None)
-    def signup(
-        request: Request, next: Annotated[str | None, Query(max_length=500)] = None
-    ) -> Response:
-        if _signed_in(request):
-            return RedirectResponse(safe_next(next), status_code=303)
-        return _render(request, "signup.html", "signup", next_url=safe_next(next))
+    def signup(request: Request, next: NextQuery = None) -> Response:
+        return _guest_page(request, "signup", next)
 
     @router.get(PREFIX + "/invite", response_model=None)
     def invite(request: Request) -> Response:
         """An invitation link (the token is in the fragment): open signed in or not."""
         return _render(request, "invite.html", "invite", signed_in=_signed_in(request))
 
-    @router.get(PREFIX + "/", response_model=None)
-    def devices(request: Request) -> Response:
-        if not _signed_in(request):
-            return _to_signin(request)
-        return _render(request, "devices.html", "devices")
+    return router
 
-    @router.get(PREFIX + "/pair", response_model=None)
-    def pair(request: Request) -> Response:
-        if not _signed_in(request):
-            return _to_signin(request)
-        return _render(request, "pair.html", "pair")
+
+def _account_router() -> APIRouter:
+    """The account's own pages: its locks, pairing, notifications, profile."""
+    router = APIRouter(include_in_schema=False)
+
+    for path, name in ACCOUNT_PAGES.items():
+        router.add_api_route(
+            PREFIX + path, _page_route(name), methods=["GET"], response_model=None, name=name
+        )
 
     @router.post(PREFIX + "/pair/decode", response_model=None)
     async def pair_decode(request: Request) -> Response:
@@ -185,30 +245,16 @@ def build_router() -> APIRouter:
         text = await asyncio.to_thread(qr.decode, photo)
         return JSONResponse({"text": text}, headers={"Cache-Control": "no-store"})
 
-    @router.get(PREFIX + "/notifications", response_model=None)
-    def notifications(request: Request) -> Response:
-        if not _signed_in(request):
-            return _to_signin(request)
-        return _render(request, "notifications.html", "notifications")
+    return router
 
-    @router.get(PREFIX + "/account", response_model=None)
-    def account(request: Request) -> Response:
-        if not _signed_in(request):
-            return _to_signin(request)
-        return _render(request, "account.html", "account")
+
+def _device_router() -> APIRouter:
+    """One lock's pages: status, activity, and the sections in SECTIONS."""
+    router = APIRouter(include_in_schema=False)
 
     @router.get(PREFIX + "/devices/{device_id}", response_model=None)
     def device(request: Request, device_id: DeviceId) -> Response:
-        if not _signed_in(request):
-            return _to_signin(request)
-        return _render(
-            request,
-            "device.html",
-            "device",
-            device_id=device_id,
-            section="status",
-            modes=list(Mode),
-        )
+        return _page(request, "device", device_id=device_id, section="status", modes=list(Mode))
 
     @router.get(PREFIX + "/devices/{device_id}/activity", response_model=None)
     def activity_page(request: Request, device_id: DeviceId) -> Response:
@@ -216,32 +262,13 @@ def build_router() -> APIRouter:
         account_id = _account_id(request)
         if account_id is None:
             return _to_signin(request)
-        lang = i18n.pick(request.cookies.get(i18n.COOKIE), request.headers.get("accept-language"))
-        t = i18n.translator(lang)
-        chart = None
-        with _services(request).sessionmaker() as session:
-            account = session.get(Account, account_id)
-            try:
-                assert account is not None
-                authorize(session, account=account, device_id=device_id, capability=Capability.VIEW)
-            except CloudError:
-                pass  # the page's script shows the API's "no such device"
-            else:
-                days, counts = activity.unlocks_per_day(session, device_id=device_id)
-                chart = activity.render(
-                    days,
-                    counts,
-                    title=t("activity.chart_title", days=len(days)),
-                    method_label={m.value: t("method." + m.value) for m in Method},
-                    day_label=[f"{d.month}/{d.day}" for d in days],
-                )
         return _render(
             request,
             "activity.html",
             "activity",
             device_id=device_id,
             section="activity",
-            chart=chart,
+            chart=_unlocks_chart(request, account_id, device_id),
             colours=activity.COLOURS,
             other_colour=activity.OTHER,
         )
@@ -250,25 +277,16 @@ def build_router() -> APIRouter:
     def device_section(request: Request, device_id: DeviceId, section: str) -> Response:
         if section not in SECTIONS:
             raise HTTPException(status_code=404)
-        if not _signed_in(request):
-            return _to_signin(request)
-        return _render(
-            request,
-            f"{section}.html",
-            section,
-            device_id=device_id,
-            section=section,
-            groups=settings_form.groups(),
-            notify_kinds=[k.value for k in NotifyKind],
-            methods=[m.value for m in Method],
-            event_kinds=[k.value for k in EventKind],
-            modes=[m.value for m in Mode],
-            door_states=[d.value for d in DoorState],
-            roles=[r.value for r in Role if r is not Role.OWNER],
-            tz_offsets=settings_form.TZ_OFFSETS,
-            tz_names=settings_form.TZ_NAMES,
-        )
+        return _page(request, section, device_id=device_id, section=section, **_section_choices())
 
+    return router
+
+
+def build_router() -> APIRouter:
+    """Every page and asset; see docs/web.md for the map."""
+    router = APIRouter(include_in_schema=False)
+    for part in (_entry_router(), _account_router(), _device_router()):
+        router.include_router(part)
     return router
 
 

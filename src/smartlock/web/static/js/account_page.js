@@ -13,6 +13,35 @@ document.addEventListener("DOMContentLoaded", () => {
     return errorText(r);
   }
 
+  // Both lists (tokens, channels) load alike: emptied, then "unavailable" (a server
+  // without the feature answers 404/405) or "empty" shown as the answer says.
+  async function loadList(path, listId, prefix) {
+    const r = await api("GET", path);
+    const list = $(listId);
+    list.replaceChildren();
+    if (!r.ok) {
+      $(prefix + "-unavailable").hidden = false;
+      if (r.status !== 404 && r.status !== 405) $(prefix + "-unavailable").textContent = errorText(r);
+    } else {
+      $(prefix + "-empty").hidden = r.data.count > 0;
+    }
+    return { r, list };
+  }
+
+  // A row's danger button (revoke a token, remove a channel): ask, DELETE, say how it
+  // went in the list's message line, load the list again.
+  function deleteButton({ label, name, question, done, path, message, reload }) {
+    return el("button", {
+      type: "button", class: "danger", text: label, "aria-label": label + ": " + name,
+      onclick: async () => {
+        if (!(await confirmDialog(question))) return;
+        const d = await api("DELETE", path);
+        $(message).textContent = d.ok ? done : errorText(d);
+        reload();
+      },
+    });
+  }
+
   async function loadAccount() {
     const r = await api("GET", "/account");
     if (r.ok) { email = r.data.email; $("account-email").textContent = email; }
@@ -40,15 +69,8 @@ document.addEventListener("DOMContentLoaded", () => {
 
   // --- API tokens -------------------------------------------------------------------------
   async function loadTokens() {
-    const r = await api("GET", "/auth/tokens");
-    const list = $("token-list");
-    list.replaceChildren();
-    if (!r.ok) {
-      $("tokens-unavailable").hidden = false;
-      if (r.status !== 404 && r.status !== 405) $("tokens-unavailable").textContent = errorText(r);
-      return;
-    }
-    $("tokens-empty").hidden = r.data.count > 0;
+    const { r, list } = await loadList("/auth/tokens", "token-list", "tokens");
+    if (!r.ok) return;
     for (const tok of r.data.data) {
       const name = tok.name || t("tokens.unnamed");
       const used = tok.last_used_at ? when(tok.last_used_at) : t("tokens.never");
@@ -56,14 +78,10 @@ document.addEventListener("DOMContentLoaded", () => {
         el("span", {},
           el("strong", { text: name }), el("br"),
           el("span", { class: "hint", text: t("tokens.meta", { created: when(tok.created_at), used, expires: when(tok.expires_at) }) })),
-        el("button", {
-          type: "button", class: "danger", text: t("tokens.revoke"), "aria-label": t("tokens.revoke") + ": " + name,
-          onclick: async () => {
-            if (!(await confirmDialog(t("tokens.revoke_confirm", { name })))) return;
-            const d = await api("DELETE", "/auth/tokens/" + tok.id);
-            $("tokens-message").textContent = d.ok ? t("tokens.revoked", { name }) : errorText(d);
-            loadTokens();
-          },
+        deleteButton({
+          label: t("tokens.revoke"), name, question: t("tokens.revoke_confirm", { name }),
+          done: t("tokens.revoked", { name }), path: "/auth/tokens/" + tok.id,
+          message: "tokens-message", reload: loadTokens,
         })));
     }
   }
@@ -109,16 +127,8 @@ document.addEventListener("DOMContentLoaded", () => {
 
   // --- notification channels -------------------------------------------------------------
   async function loadChannels() {
-    const r = await api("GET", "/notifications/channels");
-    const list = $("channel-list");
-    list.replaceChildren();
-    if (!r.ok) {
-      $("channels-unavailable").hidden = false;
-      if (r.status !== 404 && r.status !== 405) $("channels-unavailable").textContent = errorText(r);
-      $("channel-form").hidden = r.status === 404 || r.status === 405;
-      return;
-    }
-    $("channels-empty").hidden = r.data.count > 0;
+    const { r, list } = await loadList("/notifications/channels", "channel-list", "channels");
+    if (!r.ok) { $("channel-form").hidden = r.status === 404 || r.status === 405; return; }
     for (const ch of r.data.data) {
       const name = ch.label || ch.url_hint;
       list.append(el("li", { class: "cred", "data-channel": ch.id },
@@ -139,14 +149,10 @@ document.addEventListener("DOMContentLoaded", () => {
               else $("channels-message").textContent = errorText(r);
             },
           }),
-          el("button", {
-            type: "button", class: "danger", text: t("channels.remove"), "aria-label": t("channels.remove") + ": " + name,
-            onclick: async () => {
-              if (!(await confirmDialog(t("channels.remove_confirm", { name })))) return;
-              const d = await api("DELETE", "/notifications/channels/" + ch.id);
-              $("channels-message").textContent = d.ok ? t("channels.removed", { name }) : errorText(d);
-              loadChannels();
-            },
+          deleteButton({
+            label: t("channels.remove"), name, question: t("channels.remove_confirm", { name }),
+            done: t("channels.removed", { name }), path: "/notifications/channels/" + ch.id,
+            message: "channels-message", reload: loadChannels,
           }))));
     }
   }
