@@ -106,27 +106,31 @@ class PromptId(enum.StrEnum):
     STORAGE_FULL = "storage_full"  # the disk is full: changes cannot be saved (issue 12)
 
 
-def _filled(texts: Mapping[str, str]) -> dict[str, str]:
-    """`{PIN_MIN}` and `{PIN_MAX}` in the data are the lock's PIN rule (credentials)."""
+def _load() -> tuple[dict[PromptId, dict[str, str]], dict[str, dict[str, str]]]:
+    """The texts live in prompts.json, beside this module: a translator edits data,
+    not code. `{PIN_MIN}` and `{PIN_MAX}` there are the lock's PIN rule, filled here.
+    """
+    text = resources.files("smartlock.device").joinpath("prompts.json").read_text("utf-8")
+    data = json.loads(text)
     rule = {"{PIN_MIN}": str(PIN_MIN), "{PIN_MAX}": str(PIN_MAX)}
-    out = {}
-    for lang, words in texts.items():
-        for name, value in rule.items():
-            words = words.replace(name, value)
-        out[lang] = words
-    return out
+
+    def filled(texts: dict[str, str]) -> dict[str, str]:
+        out = {}
+        for lang, words in texts.items():
+            for name, value in rule.items():
+                words = words.replace(name, value)
+            out[str(lang)] = str(words)
+        return out
+
+    prompts = {PromptId(key): filled(texts) for key, texts in data["prompts"].items()}
+    reasons = {str(key): filled(words) for key, words in data["reasons"].items()}
+    return prompts, reasons
 
 
-# The texts are data beside this module (a translator edits prompts.json, not code),
-# read once at import like the module itself: the core still touches no file at run time.
-_TEXTS = json.loads(resources.files("smartlock.device").joinpath("prompts.json").read_text("utf-8"))
-CATALOGUE: Mapping[PromptId, Mapping[str, str]] = {
-    PromptId(key): _filled(texts) for key, texts in _TEXTS["prompts"].items()
-}
+_PROMPTS, _REASONS = _load()
+CATALOGUE: Mapping[PromptId, Mapping[str, str]] = _PROMPTS
 # A `reason` argument is a code (enrolment `Problem` values); it is spoken as words.
-REASON_WORDS: Mapping[str, Mapping[str, str]] = {
-    key: _filled(words) for key, words in _TEXTS["reasons"].items()
-}
+REASON_WORDS: Mapping[str, Mapping[str, str]] = _REASONS
 
 LANGUAGES = ("zh", "en")
 
