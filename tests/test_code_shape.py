@@ -23,7 +23,6 @@ LONG_MODULES = {
 LONG_FUNCTIONS = {
     "cloud/derive.py:prefetch",
     "cloud/ingest.py:_store",
-    "cloud/lockops.py:run_command",
     "cloud/migrations/versions/0001_initial_schema.py:upgrade",  # history: never edited
     "cloud/migrations/versions/0002_app_features.py:upgrade",
     "cloud/visitor/service.py:edit_temp",

@@ -25,11 +25,13 @@ import sqlalchemy as sa
 import uvicorn
 from sqlalchemy.orm import Session
 
+from fakelock import FakeLock  # tests/ is on sys.path
 from smartlock.cli import main
 from smartlock.cloud.app import create_app
 from smartlock.cloud.core.config import Settings
 from smartlock.cloud.models import PairingHello
 from smartlock.device import open_lock
+from smartlock.device.inputs import FactoryReset, RemoteAction, RemoteCommand
 from smartlock.device.runtime import FastForwardClock, LockRuntime
 from smartlock.hal.virtual import VirtualLock
 from smartlock.link.broker import EmbeddedBroker, free_port
@@ -43,10 +45,8 @@ from smartlock.link.runtime_adapter import RuntimeLockSide
 from smartlock.link.signing import new_lock_key, sign_message
 from smartlock.link.slot_update import SELF_TEST_FAIL_MARK
 from smartlock.link.topics import Channel, topic
-from smartlock.vocab import EventKind
 
 from .helpers import API, PASSWORD
-from .simlock import SimLock
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
@@ -122,7 +122,7 @@ class World:
     broker: BrokerConfig
     label: Label
     credentials: LockCredentials
-    lock: SimLock
+    lock: FakeLock
     device_id: str
     lock_task: asyncio.Task[None] | None = None
     password_file: Path | None = None
@@ -199,7 +199,7 @@ async def world(broker: BrokerConfig, database_url: str, tmp_path: Path) -> Asyn
         assert r.status_code == 201, r.text
         bound.update(r.json())
         credentials = await asyncio.wait_for(pairing, 10)
-        w = World(http, headers, broker, label, credentials, SimLock(), bound["id"])
+        w = World(http, headers, broker, label, credentials, FakeLock(), bound["id"])
         w.password_file = settings.broker_password_file
         try:
             yield w
@@ -218,8 +218,7 @@ async def test_paired_lock_reports_state_and_events_exactly_once_D_PAIR_D_LOG_A_
     assert line.startswith(f"{world.label.serial}:$7$")
     assert verify_line(line, world.credentials.broker_password)
     assert world.credentials.broker_password not in line
-    world.lock.record(EventKind.BOOT)
-    world.lock.record(EventKind.DOORBELL)
+    world.lock.ring()  # after its boot: two events
     world.start_lock()
 
     async def online_with_events() -> bool:
@@ -234,7 +233,7 @@ async def test_paired_lock_reports_state_and_events_exactly_once_D_PAIR_D_LOG_A_
     await eventually(lambda: _acked(world, 2))
     # After a reconnect nothing is stored twice.
     await world.stop_lock()
-    world.lock.acked = 0  # the lock lost its ack pointer: it resends everything
+    world.lock.forget_acks()  # the lock lost its ack pointer: it resends everything
     world.start_lock()
     await eventually(lambda: _acked(world, 2))
     assert (await world.get("/records"))["count"] == 2
@@ -278,7 +277,7 @@ async def test_remote_unlock_done_replayed_refused_and_offline_A_REMOTE(world: W
     assert len(world.lock.commands) == 1
 
     # The lock refuses what the cloud could not know yet (a mode it has not reported).
-    world.lock.settings["anti_lock"] = True  # changed at the lock, not reported yet
+    world.lock.set_anti_lock(True)  # changed at the lock, not reported yet
     r = await world.send("POST", "/unlock", {"request_id": "unlock-0002", "password": PASSWORD})
     assert r.json()["status"] == "refused"
     assert r.json()["reason"] == "anti_lock_mode"
@@ -292,8 +291,7 @@ async def test_remote_unlock_done_replayed_refused_and_offline_A_REMOTE(world: W
     await eventually(lambda: anti_lock_is(True))
 
     # Lock gone (silently, no last will yet): the request ends as offline after the timeout.
-    world.lock.settings["anti_lock"] = False
-    world.lock.lockout_remaining_s = 0
+    world.lock.set_anti_lock(False)
     await eventually(lambda: anti_lock_is(False))
     await world.stop_lock()
     r = await world.send("POST", "/unlock", {"request_id": "unlock-0003", "password": PASSWORD})
@@ -301,7 +299,7 @@ async def test_remote_unlock_done_replayed_refused_and_offline_A_REMOTE(world: W
 
 
 async def test_forged_and_replayed_commands_do_nothing_A_REMOTE(world: World) -> None:
-    world.lock.settings["remote_unlock"] = True
+    world.lock = FakeLock(settings={"remote_unlock": True})
     world.start_lock()
     await eventually(lambda: _online(world))
     spy = mqtt_client(world.broker, f"spy-{secrets.token_hex(4)}", "", "", None)
@@ -321,7 +319,7 @@ async def test_forged_and_replayed_commands_do_nothing_A_REMOTE(world: World) ->
         )
         assert r.json()["status"] == "done"
         await eventually(lambda: _true(bool(captured)))
-        world.lock.door = "locked"  # type: ignore[assignment]
+        world.lock.lock_by_hand()
         # Replay of the captured command: the lock's guard drops it.
         await spy.publish(cmd_topic, captured[0], qos=1)
         # A command signed with another key: dropped too.
@@ -336,20 +334,21 @@ async def test_forged_and_replayed_commands_do_nothing_A_REMOTE(world: World) ->
 
 
 async def test_password_set_remotely_reaches_the_lock_sealed_A_USERS(world: World) -> None:
-    world.lock.record(EventKind.USER_ADDED, user_no=1, details={"user_type": "master"})
+    # User 002 added at the lock (its master, 001, was set up before the cloud knew it).
+    world.lock.feed(RemoteCommand("u2", RemoteAction.ADD_USER, {"user_type": "normal"}))
     world.start_lock()
 
     async def has_user() -> bool:
         return bool((await world.get("/users"))["count"] == 1)
 
     await eventually(has_user)
-    r = await world.send("PATCH", "/users/001", {"name": "Ann"})
+    r = await world.send("PATCH", "/users/002", {"name": "Ann"})
     assert r.status_code == 200 and r.json()["name"] == "Ann"
     r = await world.send(
-        "PUT", "/users/001/password", {"request_id": "pw-000001", "password": "246813"}
+        "PUT", "/users/002/password", {"request_id": "pw-000001", "password": "246813"}
     )
     assert r.status_code == 200 and r.json()["status"] == "done", r.text
-    assert world.lock.passwords == {1: "246813"}
+    assert world.lock.knows_pin("246813")
 
     async def has_pin() -> bool:
         users = (await world.get("/users"))["data"]
@@ -361,7 +360,7 @@ async def test_password_set_remotely_reaches_the_lock_sealed_A_USERS(world: Worl
 async def test_factory_reset_reported_by_the_lock_ends_the_binding_D_RESET_D_PAIR(
     world: World,
 ) -> None:
-    world.lock.record(EventKind.FACTORY_RESET)
+    world.lock.feed(FactoryReset())
     world.start_lock()
 
     async def gone() -> bool:
@@ -423,8 +422,7 @@ async def test_live_status_reaches_the_app_without_reload_A_STATUS(world: World)
         lines = stream.aiter_lines()
         first = await asyncio.wait_for(_next_event(lines, "status"), 5)
         assert first["door"] == "locked"
-        world.lock.door = "open"  # type: ignore[assignment]
-        world.lock.record(EventKind.DOOR_OPENED)
+        world.lock.open_door()
 
         async def door_open() -> dict[str, Any]:
             while True:

@@ -21,7 +21,7 @@ from typing import Any
 import aiomqtt
 import pytest
 
-from link.fakes import FakeLock  # tests/link (tests/ is on sys.path)
+from fakelock import FakeLock  # tests/ is on sys.path
 from smartlock.cloud import crud, ingest, link_worker
 from smartlock.cloud.app import build_services
 from smartlock.cloud.core.config import Settings

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from cloud.helpers import API, add_lock, user
 from smartlock.cloud.services import Services
 
-from .locksim import LoopbackLink, SimLock
+from .loopback import LoopbackLink, lock_for
 
 __all__ = ["API", "Paired", "pair", "rid", "user", "when"]
 
@@ -35,7 +35,7 @@ class Paired:
         self.owner = user(client, email)
         device, key = add_lock(services, email)
         self.device_id, self.key, self.serial = device.id, key, device.serial
-        self.sim = SimLock.create(tmp / "lock.db", device.serial, key)
+        self.sim = lock_for(device.serial, key)
         self.link = LoopbackLink(services, device.serial, key, self.sim)
         services.link = self.link
         self.link.sync()

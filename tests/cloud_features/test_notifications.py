@@ -24,7 +24,7 @@ from smartlock.device.inputs import (
 )
 
 from .helpers import API, Paired, pair
-from .locksim import MASTER_PIN
+from .loopback import MASTER_PIN
 from .receiver import receiver
 
 DURESS_PIN = "97531864"

@@ -76,7 +76,7 @@ def test_forged_code_is_refused_and_counts_toward_lockout_A_TEMP_D_LOCKOUT(
     forged = code[:-1] + str((int(code[-1]) + 1) % 10)
     for _ in range(5):
         assert not unlocked(p.sim.enter(forged))
-    kinds = [e.kind for e in p.sim.journal()]
+    kinds = [e.kind for e in p.sim.journal]
     assert EventKind.LOCKOUT in kinds
     # Locked out: even the genuine code is refused now (D-LOCKOUT).
     assert not unlocked(p.sim.enter(code))
@@ -103,7 +103,7 @@ def test_anti_lock_mode_refuses_offline_codes_A_TEMP_D_MODE_ANTI(
     )
     effects = p.sim.enter(code)
     assert not unlocked(effects)
-    refused = [e for e in p.sim.journal() if e.kind is EventKind.UNLOCK_REFUSED]
+    refused = [e for e in p.sim.journal if e.kind is EventKind.UNLOCK_REFUSED]
     assert refused and refused[-1].method is Method.OFFLINE_CODE
 
 

@@ -80,7 +80,7 @@ def test_unlock_by_a_given_user_sends_a_lock_command_A_SCENE(
         },
         actions=[{"type": "lock"}],
     )
-    from .locksim import MASTER_PIN
+    from .loopback import MASTER_PIN
 
     p.sim.enter(MASTER_PIN)  # user 001: no scene
     p.link.sync()
@@ -111,7 +111,7 @@ def test_condition_and_door_left_open_tick_A_SCENE(
             condition={"door": ["open"]},  # holds only while the door is open
             actions=[{"type": "webhook", "url": rec.url + "/bell"}],
         )
-        from .locksim import MASTER_PIN
+        from .loopback import MASTER_PIN
 
         p.sim.enter(MASTER_PIN)
         p.sim.feed(DoorSensor(True))
@@ -197,7 +197,7 @@ def test_a_scenes_own_actions_trigger_no_scene_A_SCENE(
     assert all(r["depth"] == 0 for r in fired)
     assert len(p.link.commands) == 2
     # The scenes' commands did reach the lock and changed its mode (and were journalled).
-    changes = [e for e in p.sim.journal() if e.kind is EventKind.MODE_CHANGED]
+    changes = [e for e in p.sim.journal if e.kind is EventKind.MODE_CHANGED]
     assert len(changes) >= 2
 
 

@@ -85,7 +85,7 @@ def test_anti_lock_mode_refuses_temp_passwords_A_TEMP_D_MODE_ANTI(
         RemoteCommand("anti-on", RemoteAction("set_mode"), {"mode": "anti_lock", "on": True})
     )
     assert not unlocked(p.sim.enter(code))
-    assert p.sim.journal()[-1].kind is not EventKind.UNLOCK
+    assert p.sim.journal[-1].kind is not EventKind.UNLOCK
 
 
 def test_edit_changes_the_window_on_the_lock_and_revoke_removes_it_A_TEMP(

@@ -10,11 +10,12 @@ import random
 
 import pytest
 
+from fakelock import FakeLock  # tests/ is on sys.path
 from smartlock.link.connection import BrokerConfig
 from smartlock.link.lock_client import LinkOptions, LockClient
 from smartlock.vocab import EventKind
 
-from .fakes import CuttableProxy, FakeLock
+from .fakes import CuttableProxy
 from .harness import FakeCloud, clear_retained, cloud_client, new_lock_id, running, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(120)]
@@ -64,14 +65,16 @@ async def test_events_arrive_exactly_once_in_order_when_link_cloud_and_lock_die_
                 lock_client = LockClient(via_proxy, creds, lock, FAST)
                 lock_task = asyncio.create_task(lock_client.run())
                 lock_restarts += 1
-        await wait_for(lambda: lock.acked == TOTAL, timeout=60, what="all events acked")
-        assert cloud.seqs(lock_id) == list(range(1, TOTAL + 1))  # none lost, none twice
+        last = lock.last_event.seq  # the boot, TOTAL events, the unlocks before a lock
+        await wait_for(lambda: lock.acked == last, timeout=60, what="all events acked")
+        assert cloud.seqs(lock_id) == list(range(1, last + 1))  # none lost, none twice
         stored = cloud.store.events[lock_id]
         assert [e.kind for e in stored] == [e.kind for e in lock.journal]
         assert proxy.cuts > 5
         # The will told the cloud the lock went offline, and it came back online.
-        offline = [a for i, a in cloud.availability if i == lock_id and a is False]
-        assert (offline and cloud.availability[-1] == (lock_id, True)) or not offline
+        # (Other tests' locks may show up too, retained on the shared broker.)
+        mine = [a for i, a in cloud.availability if i == lock_id]
+        assert False not in mine or mine[-1] is True
     finally:
         lock_task.cancel()
         cloud_task.cancel()

@@ -22,6 +22,7 @@ from typing import Any
 import aiomqtt
 import pytest
 
+from fakelock import FakeLock  # tests/ is on sys.path
 from smartlock.device import open_lock
 from smartlock.device.runtime import FastForwardClock, LockRuntime
 from smartlock.hal.virtual import VirtualLock
@@ -39,7 +40,6 @@ from smartlock.link.signing import new_lock_key, new_nonce, sign_message
 from smartlock.link.topics import Channel, ha_discovery_topic, topic
 from smartlock.vocab import BoltState, DoorState, EventKind, Method, Source
 
-from .fakes import FakeLock
 from .harness import (
     FakeCloud,
     clear_retained,

@@ -13,14 +13,13 @@ import json
 import time
 from typing import Any
 
+from fakelock import FakeLock  # tests/ is on sys.path
 from smartlock.link.connection import BrokerConfig
 from smartlock.link.lock_client import LinkOptions, LockClient
 from smartlock.link.pairing import LockCredentials
 from smartlock.link.schemas import Command, CommandResult, LinkAction
 from smartlock.link.signing import new_lock_key
 from smartlock.link.topics import Channel, ha_discovery_topic, topic
-
-from .fakes import FakeLock
 
 LOCK_ID = "SLTEST0014"
 RELEASE = {"manifest": {"version": "9.0.0", "notes": "Faster unlock"}, "signature": "x"}
@@ -57,7 +56,7 @@ class InstallingLock(FakeLock):
     async def submit(self, command: Command) -> CommandResult:
         if command.action is not LinkAction.FIRMWARE_UPDATE:
             return await super().submit(command)
-        self.firmware = "9.0.0"
+        self.install_firmware("9.0.0")
         self.session.open.clear()
         self.send_loop = asyncio.create_task(
             self.client._publish_state_if_changed(self.session)  # type: ignore[arg-type]

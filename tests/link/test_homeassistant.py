@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from fakelock import FakeLock  # tests/ is on sys.path
 from smartlock.link import homeassistant as ha
 from smartlock.link.connection import BrokerConfig
 from smartlock.link.lock_client import LinkOptions, LockClient
@@ -18,7 +19,6 @@ from smartlock.link.schemas import Event, FirmwareProgress, StateReport
 from smartlock.link.topics import HA_STATUS, Channel, ha_discovery_topic, topic
 from smartlock.vocab import BoltState, DoorState, EventKind, Method, Source
 
-from .fakes import FakeLock
 from .harness import FakeCloud, clear_retained, new_lock_id, raw_client, running, wait_for
 
 LOCK = "SL7K3MQ9TX2A"
@@ -212,12 +212,12 @@ async def test_lock_announces_itself_to_ha_and_again_when_ha_or_the_firmware_res
                 await ha_side.publish(HA_STATUS, b"online", qos=1)
                 await wait_for(lambda: len(docs) >= 2, what="rediscovery")
                 # A firmware update (A-OTA): HA's device info follows without a restart.
-                lock.firmware = "1.3.0"
+                lock.install_firmware("1.3.0")
                 await wait_for(
                     lambda: json.loads(docs[-1])["dev"]["sw"] == "1.3.0", what="new firmware"
                 )
                 # The app renames the lock: HA's device name follows (A-HA).
-                lock.settings["device_name"] = "Back door"
+                lock.set_device_name("Back door")
                 await wait_for(
                     lambda: json.loads(docs[-1])["dev"]["name"] == "Back door", what="new name"
                 )

@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from fakelock import FakeLock  # tests/ is on sys.path
 from smartlock.device.inputs import RemoteAction
 from smartlock.link import cloud_side
 from smartlock.link.connection import BrokerConfig
@@ -14,7 +15,6 @@ from smartlock.link.signing import new_lock_key
 from smartlock.link.topics import Channel, topic
 from smartlock.vocab import DoorState, EventKind, Method
 
-from .fakes import FakeLock
 from .harness import (
     FakeCloud,
     clear_retained,
@@ -32,11 +32,12 @@ FAST = LinkOptions(poll_s=0.2, ack_timeout_s=1.0, reconnect_min_s=0.05, reconnec
 async def test_state_events_commands_and_settings_flow_end_to_end_D_LOG_A_STATUS_A_REMOTE(
     any_broker: BrokerConfig,
 ) -> None:
-    lock_id, cloud, lock = new_lock_id(), FakeCloud(), FakeLock()
+    lock_id, cloud = new_lock_id(), FakeCloud()
+    lock = FakeLock(settings={"remote_unlock": True})  # journals its boot: seq 1
     creds = cloud.enrol(lock_id)
     key = creds.lock_key
-    for kind in (EventKind.BOOT, EventKind.DOORBELL, EventKind.DOOR_OPENED):
-        lock.record(kind)
+    for _ in range(2):  # the door stays locked, so the remote unlock below can open it
+        lock.ring()
     cc = cloud_client(any_broker, cloud)
     client = LockClient(any_broker, creds, lock, FAST)
     try:
@@ -51,12 +52,14 @@ async def test_state_events_commands_and_settings_flow_end_to_end_D_LOG_A_STATUS
             result = await cc.wait_result(command.request_id, 10)
             assert result is not None and result.ok
             assert lock.door is DoorState.UNLOCKED
-            await wait_for(lambda: cloud.seqs(lock_id) == [1, 2, 3, 4], what="unlock event")
-            assert cloud.store.events[lock_id][-1].method is Method.REMOTE
+            # The unlock (4), then the command's own entry (5).
+            await wait_for(lambda: cloud.seqs(lock_id) == [1, 2, 3, 4, 5], what="unlock event")
+            assert cloud.store.events[lock_id][3].kind is EventKind.UNLOCK
+            assert cloud.store.events[lock_id][3].method is Method.REMOTE
             await wait_for(lambda: cloud.states[-1][1].door is DoorState.UNLOCKED)
 
             # D-MODE-ANTI: the lock's own rules still apply to an authentic command.
-            lock.anti_lock = True
+            lock.set_anti_lock(True)  # at the lock: the inside button held
             command = await cc.send_command(key, lock_id, RemoteAction.UNLOCK)
             result = await cc.wait_result(command.request_id, 10)
             assert result is not None and not result.ok and result.reason == "anti_lock_mode"

@@ -20,6 +20,7 @@ from typing import Any
 import aiomqtt
 import pytest
 
+from fakelock import FakeLock  # tests/ is on sys.path
 from smartlock.link.broker import free_port
 from smartlock.link.broker_accounts import add_user, password_line, verify_line
 from smartlock.link.connection import BrokerConfig, mqtt_client
@@ -31,7 +32,6 @@ from smartlock.link.schemas import PairingHello
 from smartlock.link.topics import Channel, topic
 
 from .cloud_stub import CloudClient
-from .fakes import FakeLock
 from .harness import FakeCloud, running, wait_for
 
 pytestmark = pytest.mark.integration

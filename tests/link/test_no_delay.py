@@ -10,10 +10,10 @@ from __future__ import annotations
 import asyncio
 import socket
 
+from fakelock import FakeLock  # tests/ is on sys.path
 from smartlock.link.connection import BrokerConfig
 from smartlock.link.lock_client import LockClient
 
-from .fakes import FakeLock
 from .harness import FakeCloud, clear_retained, new_lock_id
 
 

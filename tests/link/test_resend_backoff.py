@@ -8,14 +8,13 @@ import itertools
 import random
 from typing import Any
 
+from fakelock import FakeLock  # tests/ is on sys.path
 from smartlock.link.connection import BrokerConfig
 from smartlock.link.lock_client import LinkOptions, LockClient
 from smartlock.link.pairing import LockCredentials
 from smartlock.link.signing import new_lock_key
 from smartlock.link.topics import Channel, topic
 from smartlock.vocab import EventKind
-
-from .fakes import FakeLock
 
 
 class Recorder:

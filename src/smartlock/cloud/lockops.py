@@ -29,7 +29,7 @@ from smartlock.cloud.crud.commands import NO_ANSWER
 from smartlock.cloud.errors import CloudError, Conflict
 from smartlock.cloud.models import Account, BrokerLogin, Command, CommandStatus, Device, utcnow
 from smartlock.cloud.services import Services
-from smartlock.device.errors import ErrorCode
+from smartlock.device.remote_rules import unlock_refusal
 from smartlock.link import broker_accounts
 from smartlock.link.topics import Channel, topic
 
@@ -226,42 +226,59 @@ async def run_command(
             ttl=ttl,
         )
         if created:
-            device = crud.get_device(session, device_id=device_id)
-            if refuse is not None:
-                crud.finish_command(
-                    session, command_id=command.id, status=CommandStatus.REFUSED, reason=refuse
-                )
-            elif device is None or not device.online or not services.link.connected:
-                crud.finish_command(
-                    session,
-                    command_id=command.id,
-                    status=CommandStatus.OFFLINE,
-                    reason="lock_offline",
-                )
-            else:
-                name, message = wire.command_message(
-                    device.serial,
-                    lock_key(services, device),
-                    command_id=command.id,
-                    action=action,
-                    params=params,
-                    secret=secret,
-                    secret_name=secret_name,
-                    expires_at=command.expires_at,
-                )
-                try:
-                    await services.link.publish(name, message, qos=1)
-                except (aiomqtt.MqttError, OSError) as exc:
-                    # The broker went away as we sent (faults 5): say so, never a 500.
-                    log.warning("command %s not sent: %s", command.id, exc)
-                    crud.finish_command(
-                        session,
-                        command_id=command.id,
-                        status=CommandStatus.OFFLINE,
-                        reason="broker_unavailable",
-                    )
+            await _send_once(
+                services,
+                session,
+                command,
+                refuse=refuse,
+                what=(action, params, secret, secret_name),
+            )
         command_id = command.id
     return await wait_for_command(services, command_id=command_id)
+
+
+async def _send_once(
+    services: Services,
+    session: Session,
+    command: Command,
+    *,
+    refuse: str | None,
+    what: tuple[str, dict[str, Any], str | None, str],
+) -> None:
+    """A new command's first and only try: refused here, offline, or published."""
+    if refuse is not None:
+        crud.finish_command(
+            session, command_id=command.id, status=CommandStatus.REFUSED, reason=refuse
+        )
+        return
+    device = crud.get_device(session, device_id=command.device_id)
+    if device is None or not device.online or not services.link.connected:
+        crud.finish_command(
+            session, command_id=command.id, status=CommandStatus.OFFLINE, reason="lock_offline"
+        )
+        return
+    action, params, secret, secret_name = what
+    name, message = wire.command_message(
+        device.serial,
+        lock_key(services, device),
+        command_id=command.id,
+        action=action,
+        params=params,
+        secret=secret,
+        secret_name=secret_name,
+        expires_at=command.expires_at,
+    )
+    try:
+        await services.link.publish(name, message, qos=1)
+    except (aiomqtt.MqttError, OSError) as exc:
+        # The broker went away as we sent (faults 5): say so, never a 500.
+        log.warning("command %s not sent: %s", command.id, exc)
+        crud.finish_command(
+            session,
+            command_id=command.id,
+            status=CommandStatus.OFFLINE,
+            reason="broker_unavailable",
+        )
 
 
 RECHECK_S = 1.0  # a wake-up lost with a broker hiccup costs at most this
@@ -304,26 +321,30 @@ def lockout_until(device: Device) -> dt.datetime | None:
     return until if until > utcnow() else None
 
 
+def reported_unlock_facts(session: Session, device: Device) -> dict[str, bool]:
+    """The facts `unlock_refusal` weighs, as the lock last reported them: the setting
+    from the shadow (desired until the lock reports it), anti-lock mode and lockout
+    from its state report.
+    """
+    shadow = crud.get_shadow(session, device_id=device.id)
+    enabled = shadow.reported.get("remote_unlock", shadow.desired.get("remote_unlock", False))
+    modes = (device.state or {}).get("modes") or {}
+    anti = modes.get("anti_lock") if isinstance(modes, dict) else "anti_lock" in modes
+    return {
+        "remote_unlock": bool(enabled),
+        "anti_lock": bool(anti),
+        "locked_out": lockout_until(device) is not None,
+    }
+
+
 async def remote_unlock(
     services: Services, session: Session, *, device: Device, account_id: int, request_id: str
 ) -> Command:
     """A-REMOTE: the lock decides, but the cloud refuses at once what the last reported
-    state already forbids (remote unlock off, anti-lock mode, lockout).
+    state already forbids, by the lock's own rules (`device.remote_rules`).
     """
-    shadow = crud.get_shadow(session, device_id=device.id)
-    enabled = shadow.reported.get("remote_unlock", shadow.desired.get("remote_unlock", False))
-    state = device.state or {}
-    modes = state.get("modes") or {}
-    anti = modes.get("anti_lock") if isinstance(modes, dict) else "anti_lock" in modes
-    locked_out = lockout_until(device) is not None
-    refuse = None
-    # The same reason codes the lock itself answers with, so the app explains both alike.
-    if not enabled:
-        refuse = ErrorCode.REMOTE_UNLOCK_DISABLED.value
-    elif anti:
-        refuse = ErrorCode.ANTI_LOCK_MODE.value
-    elif locked_out:
-        refuse = ErrorCode.LOCKED_OUT.value
+    refusal = unlock_refusal(**reported_unlock_facts(session, device))
+    refuse = None if refusal is None else refusal.value
     # Give the request's connection back before waiting up to COMMAND_TIMEOUT for the
     # lock: a dozen waiting unlocks must not hold the whole pool (fleet bench).
     session.close()

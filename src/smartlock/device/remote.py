@@ -21,6 +21,7 @@ from smartlock.device.errors import ErrorCode, InputError, LockError, Refused
 from smartlock.device.inputs import RemoteAction, RemoteCommand
 from smartlock.device.params import Params, get_param, parse_schedules
 from smartlock.device.records import TempPassword
+from smartlock.device.remote_rules import REASONS, unlock_refusal
 from smartlock.device.settings import BY_MODE, BY_NAME
 from smartlock.vocab import CredentialType, EventKind, Method, Mode, Source, UserType
 
@@ -56,14 +57,15 @@ def _from_ha(core: LockContext, params: Params) -> bool:
 def _unlock(core: LockContext, params: Params) -> dict[str, Any]:
     settings = core.state.settings
     from_ha = _from_ha(core, params)
-    if not from_ha and not settings.remote_unlock:
-        raise Refused("remote unlock is off in the settings", ErrorCode.REMOTE_UNLOCK_DISABLED)
-    if settings.anti_lock:
-        raise Refused("anti-lock mode refuses remote unlock", ErrorCode.ANTI_LOCK_MODE)
-    if core.locked_out:
-        raise Refused("the lock is locked out", ErrorCode.LOCKED_OUT)
-    if core.state.mech_pending:
-        raise Refused("verify at the lock after the mechanical key", ErrorCode.NEEDS_VERIFICATION)
+    refusal = unlock_refusal(
+        remote_unlock=settings.remote_unlock,
+        anti_lock=settings.anti_lock,
+        locked_out=core.locked_out,
+        mech_pending=core.state.mech_pending,
+        from_ha=from_ha,
+    )
+    if refusal is not None:
+        raise Refused(REASONS[refusal], refusal)
     _need_master(core)
     by = params.get("by")
     code = params.get("code")
@@ -89,7 +91,7 @@ def _unlock_with_code(core: LockContext, code: str, by: object) -> dict[str, Any
     ):
         raise Refused("that code opens nothing", ErrorCode.WRONG_CODE)
     if core.state.settings.anti_lock and not user.is_master:
-        raise Refused("anti-lock mode refuses remote unlock", ErrorCode.ANTI_LOCK_MODE)
+        raise Refused(REASONS[ErrorCode.ANTI_LOCK_MODE], ErrorCode.ANTI_LOCK_MODE)
     if cred.duress:  # D-DURESS: silent at the door, loud in the app
         core.log(EventKind.DURESS, user_no=user.number, method=Method.REMOTE, source=Source.REMOTE)
     core.set_state(core.state.replace(lockout=lockout.succeeded(core.state.lockout)))

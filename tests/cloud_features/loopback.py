@@ -1,4 +1,4 @@
-"""A real lock core (``smartlock.device.open_lock``) behind the cloud's link port.
+"""The cloud's link port answered by the one fake lock (tests/fakelock.py: the real core).
 
 ``LoopbackLink`` is a ``LinkGateway``: a signed command the cloud publishes is verified
 and opened exactly as the lock's link client does (``signing.verify_message``,
@@ -11,22 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
 
+from fakelock import FakeLock
 from smartlock.cloud import ingest
 from smartlock.cloud.services import Services
-from smartlock.device import DurableLock, EuclideanMatcher, open_lock
 from smartlock.device import effects as fx
-from smartlock.device.inputs import (
-    BoltFeedback,
-    Boot,
-    DoorbellKey,
-    Input,
-    KeyPress,
-    RemoteCommand,
-    Tick,
-)
+from smartlock.device.inputs import RemoteCommand
 from smartlock.device.offline_codes import OfflineCodeBook
 from smartlock.link.codec import parse
 from smartlock.link.offline_secret import offline_secret
@@ -40,69 +30,27 @@ from smartlock.link.signing import (
     verify_message,
 )
 from smartlock.link.topics import Channel, topic
-from smartlock.vocab import BoltState
 
 MASTER_PIN = "246810"
 
 
-@dataclass
-class SimLock:
-    """The lock: a durable core plus the world around it (bolt motor, clock)."""
-
-    lock: DurableLock
-    effects: list[fx.Effect] = field(default_factory=list)
-
-    @classmethod
-    def create(cls, path: Path, serial: str, key: str, *, master: bool = True) -> SimLock:
-        lock = open_lock(
-            path,
-            serial=serial,
-            verification_code="ABC123",
-            matcher=EuclideanMatcher(),
-            offline_codes=OfflineCodeBook(offline_secret(b64d(key))),
-        )
-        sim = cls(lock)
-        sim.feed(Boot(time.time()))
-        if master:  # D-FIRST: wake, "#", then the master password twice
-            sim.type(f"*#{MASTER_PIN}#{MASTER_PIN}#")
-        return sim
-
-    def feed(self, *inputs: Input) -> list[fx.Effect]:
-        out: list[fx.Effect] = []
-        queue = list(inputs)
-        while queue:
-            inp = queue.pop(0)
-            self.lock.handle(Tick(time.time()))
-            effects = self.lock.handle(inp)
-            out += effects
-            for e in effects:
-                if isinstance(e, fx.MoveBolt):
-                    thrown = e.action is fx.BoltAction.THROW
-                    queue.append(BoltFeedback(BoltState.THROWN if thrown else BoltState.RETRACTED))
-        self.effects += out
-        return out
-
-    def type(self, keys: str) -> list[fx.Effect]:
-        out: list[fx.Effect] = []
-        for k in keys:
-            out += self.feed(KeyPress(k))
-        return out
-
-    def enter(self, digits: str) -> list[fx.Effect]:
-        """Wake with '*', type the digits, confirm with '#'."""
-        return self.type("*" + digits + "#")
-
-    def ring(self) -> list[fx.Effect]:
-        return self.feed(DoorbellKey())
-
-    def journal(self) -> list[fx.JournalEvent]:
-        return [e for e in self.effects if isinstance(e, fx.JournalEvent)]
+def lock_for(serial: str, key: str) -> FakeLock:
+    """The paired lock: offline codes from its link key, the master enrolled at the
+    keypad (D-FIRST), so the cloud learns user 001 from the journal.
+    """
+    sim = FakeLock(
+        serial=serial,
+        master_pin=None,
+        offline_codes=OfflineCodeBook(offline_secret(b64d(key))),
+    )
+    sim.enrol_master(MASTER_PIN)
+    return sim
 
 
 class LoopbackLink:
-    """The cloud's ``LinkGateway``, answered by a ``SimLock`` (or by nobody: offline)."""
+    """The cloud's ``LinkGateway``, answered by a ``FakeLock`` (or by nobody: offline)."""
 
-    def __init__(self, services: Services, serial: str, key: str, sim: SimLock) -> None:
+    def __init__(self, services: Services, serial: str, key: str, sim: FakeLock) -> None:
         self.services, self.serial, self.key, self.sim = services, serial, key, sim
         self.online = True
         self.guard = CommandGuard()
