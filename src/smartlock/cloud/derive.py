@@ -17,7 +17,7 @@ after the events before it were derived.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 from sqlalchemy import Table, bindparam, literal, select, update
@@ -62,6 +62,7 @@ UNBINDING_KINDS = frozenset({EventKind.FACTORY_RESET, EventKind.UNPAIRED})
 
 EVENTS_PER_LOCK = 100  # per drain; a long backlog is taken in several transactions
 CURSORS: Table = DeriveCursor.__table__  # type: ignore[assignment]
+Memo = dict[Hashable, Any]  # a session's lookups (cloud.memo)
 
 
 def pending(services: Services, *, limit: int = 500) -> list[str]:
@@ -228,6 +229,17 @@ def prefetch(session: Session, devices: list[Device]) -> None:
     if memo is None or not devices:
         return
     ids = [d.id for d in devices]
+    accounts = _prefetch_recipients(session, memo, devices)
+    _prefetch_switches(session, memo, devices, accounts)
+    _prefetch_accounts(session, memo, accounts)
+    _prefetch_scenes(session, memo, ids)
+    for user in session.scalars(select(LockUser).where(LockUser.device_id.in_(ids))):
+        memo[("lock-user", user.device_id, user.number)] = user
+
+
+def _prefetch_recipients(session: Session, memo: Memo, devices: list[Device]) -> set[int]:
+    """Who may see each lock (owner first, then shares); returns all those accounts."""
+    ids = [d.id for d in devices]
     shared: dict[str, list[int]] = {i: [] for i in ids}
     for device_id, account_id in session.execute(
         select(Membership.device_id, Membership.account_id).where(Membership.device_id.in_(ids))
@@ -237,11 +249,18 @@ def prefetch(session: Session, devices: list[Device]) -> None:
     for d in devices:
         memo[("recipients", d.id)] = who = [d.owner_id, *shared[d.id]]
         accounts.update(who)
+    return accounts
+
+
+def _prefetch_switches(
+    session: Session, memo: Memo, devices: list[Device], accounts: set[int]
+) -> None:
+    """Every recipient's notification switch of every kind, for each lock (None: unset)."""
     switches = {
         (p.account_id, p.device_id, p.kind): p
         for p in session.scalars(
             select(NotificationPreference).where(
-                NotificationPreference.device_id.in_(ids),
+                NotificationPreference.device_id.in_([d.id for d in devices]),
                 NotificationPreference.account_id.in_(accounts),
             )
         )
@@ -251,6 +270,10 @@ def prefetch(session: Session, devices: list[Device]) -> None:
             for kind in NotifyKind:
                 key = (account_id, d.id, kind.value)
                 memo[("notify-switch", *key)] = switches.get(key)
+
+
+def _prefetch_accounts(session: Session, memo: Memo, accounts: set[int]) -> None:
+    """Each recipient's notification settings (the defaults if none) and channels."""
     settings = {
         a.account_id: a
         for a in session.scalars(
@@ -269,6 +292,10 @@ def prefetch(session: Session, devices: list[Device]) -> None:
             account_id=account_id, disabled_kinds=[], muted=False
         )
         memo[("notify-channels", account_id)] = channels[account_id]
+
+
+def _prefetch_scenes(session: Session, memo: Memo, ids: list[str]) -> None:
+    """Each lock's enabled scenes that an event can trigger."""
     scenes: dict[str, list[Scene]] = {i: [] for i in ids}
     for scene in session.scalars(
         select(Scene).where(
@@ -279,8 +306,6 @@ def prefetch(session: Session, devices: list[Device]) -> None:
             scenes[scene.device_id].append(scene)
     for device_id, armed in scenes.items():
         memo[("scenes", device_id, tuple(sorted(EVENT_TRIGGERS)))] = armed
-    for user in session.scalars(select(LockUser).where(LockUser.device_id.in_(ids))):
-        memo[("lock-user", user.device_id, user.number)] = user
 
 
 def _derive(
