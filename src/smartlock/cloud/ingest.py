@@ -326,18 +326,7 @@ def _live_events(
     sent = {(b.device_id, e.seq): e for b in batches for e in b.events}
     for row in stored:
         e = sent[(row.device_id, row.seq)]
-        event = Event(
-            id=row.id,
-            device_id=row.device_id,
-            seq=row.seq,
-            kind=e.kind,
-            occurred_at=e.occurred_at,
-            received_at=utcnow(),
-            user_number=e.user_number,
-            method=e.method,
-            source=e.source,
-            data=e.data or {},
-        )
+        event = Event(id=row.id, device_id=row.device_id, **e.columns())
         public = event_public(event).model_dump(mode="json")
         live.append((row.device_id, {"type": "event", "event": public}))
 
