@@ -66,27 +66,10 @@ def notify(
 
 
 def on_event(session: Session, *, device: Device, event: Event, live: Live) -> int:
-    """A-NOTIFY for one new journal event."""
-    try:
-        kind = FROM_EVENT[EventKind(event.kind)]
-    except (KeyError, ValueError):
+    said = _event_message(session, device, event)
+    if said is None:
         return 0
-    user = event.user_number
-    if user:
-        named = remembered(
-            session,
-            ("lock-user", device.id, user),
-            lambda: session.get(LockUser, (device.id, user)),
-        )
-        if named is not None and named.name:
-            user = f"{user} {named.name}"
-    battery = event.data.get("level", (device.state or {}).get("battery"))
-    title, body = describe(
-        kind, device.name, user=user, method=event.method, battery=battery, details=event.data
-    )
-    data = {"event_seq": event.seq, "event_kind": event.kind, "user": event.user_number}
-    if event.method:
-        data["method"] = event.method
+    kind, title, body, data = said
     return notify(
         session,
         device=device,
@@ -103,10 +86,23 @@ def planned_for_event(session: Session, *, device: Device, event: Event) -> list
     """The notification rows one new journal event makes (A-NOTIFY), not yet written:
     the derive path writes a whole chunk's rows in one statement (``store_planned``).
     """
+    said = _event_message(session, device, event)
+    if said is None:
+        return []
+    kind, title, body, data = said
+    return _planned(session, device, kind, f"event:{event.id}", title, body, data)
+
+
+def _event_message(
+    session: Session, device: Device, event: Event
+) -> tuple[NotifyKind, str, str, dict[str, Any]] | None:
+    """What a journal event's notification says (kind, title, body, data), or None for
+    an event that notifies nobody; the same for the direct and the derive path.
+    """
     try:
         kind = FROM_EVENT[EventKind(event.kind)]
     except (KeyError, ValueError):
-        return []
+        return None
     user = event.user_number
     if user:
         key = (device.id, user)
@@ -120,7 +116,7 @@ def planned_for_event(session: Session, *, device: Device, event: Event) -> list
     data = {"event_seq": event.seq, "event_kind": event.kind, "user": event.user_number}
     if event.method:
         data["method"] = event.method
-    return _planned(session, device, kind, f"event:{event.id}", title, body, data)
+    return kind, title, body, data
 
 
 def planned_offline(session: Session, *, device: Device) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from smartlock.cloud.crud import temp_passwords as tcrud
 from smartlock.cloud.errors import CloudError
 from smartlock.cloud.models import Device, utcnow
 from smartlock.cloud.models_features import OfflineCode
+from smartlock.cloud.schemas import from_row
 from smartlock.cloud.services import Services
 from smartlock.cloud.visitor.schemas import OfflineCodeCreate, OfflineCodePublic
 from smartlock.device import offline_codes as oc
@@ -113,15 +114,4 @@ def _counted_code(
 
 
 def offline_public(row: OfflineCode, code: str | None = None) -> OfflineCodePublic:
-    return OfflineCodePublic(
-        id=row.id,
-        name=row.name,
-        kind=row.kind,
-        valid_from=row.valid_from,
-        valid_until=row.valid_until,
-        weekly=row.weekly,
-        uses=row.uses,
-        last_used_at=row.last_used_at,
-        created_at=row.created_at,
-        code=code,
-    )
+    return from_row(OfflineCodePublic, row, code=code)

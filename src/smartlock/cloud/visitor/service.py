@@ -20,6 +20,7 @@ from smartlock.cloud import crud, lockops
 from smartlock.cloud.crud import temp_passwords as tcrud
 from smartlock.cloud.errors import CloudError
 from smartlock.cloud.models import Command, CommandStatus, Device, TempPassword
+from smartlock.cloud.schemas import from_row
 from smartlock.cloud.services import Services
 from smartlock.cloud.visitor.schemas import (
     TempPasswordCreate,
@@ -44,18 +45,7 @@ def new_code() -> str:
 def temp_public(
     row: TempPassword, code: str | None = None, reason: str | None = None
 ) -> TempPasswordPublic:
-    return TempPasswordPublic(
-        id=row.id,
-        name=row.name,
-        valid_from=row.valid_from,
-        valid_until=row.valid_until,
-        max_uses=row.max_uses,
-        uses=row.uses,
-        state=tcrud.temp_state(row),
-        reason=reason,
-        created_at=row.created_at,
-        code=code,
-    )
+    return from_row(TempPasswordPublic, row, state=tcrud.temp_state(row), reason=reason, code=code)
 
 
 def _check_request(session: Session, device_id: str, request_id: str) -> None:
@@ -73,18 +63,21 @@ def _refusal(command: Command) -> CloudError:
     )
 
 
+# When a password works on the lock: (valid_from, valid_until, uses it has left).
+Window = tuple[dt.datetime, dt.datetime, int | None]
+
+
 async def _send_add(
     services: Services,
-    *,
     device: Device,
     account_id: int,
     request_id: str,
     row: TempPassword,
     code: str,
-    valid_from: dt.datetime,
-    valid_until: dt.datetime,
-    max_uses: int | None,
+    window: Window,
 ) -> Command:
+    """Add (or re-add, same id) the password on the lock: one signed command."""
+    valid_from, valid_until, max_uses = window
     params: dict[str, object] = {
         "temp_id": row.lock_ref,
         "valid_from": valid_from.timestamp(),
@@ -126,17 +119,8 @@ async def create_temp(
     )
     key = lockops.lock_key(services, device)
     tcrud.update_temp(session, row=row, code_hash=code_hash(key, device.id, code))
-    command = await _send_add(
-        services,
-        device=device,
-        account_id=account_id,
-        request_id=body.request_id,
-        row=row,
-        code=code,
-        valid_from=body.valid_from,
-        valid_until=body.valid_until,
-        max_uses=body.max_uses,
-    )
+    window = (body.valid_from, body.valid_until, body.max_uses)
+    command = await _send_add(services, device, account_id, body.request_id, row, code, window)
     session.refresh(row)
     if command.status == CommandStatus.DONE:
         return (
@@ -168,17 +152,8 @@ async def edit_temp(
     key = lockops.lock_key(services, device)
     code = _edited_code(key, device.id, row, body)
     valid_from, valid_until, max_uses, remaining = _edited_window(row, body)
-    command = await _send_add(
-        services,
-        device=device,
-        account_id=account_id,
-        request_id=body.request_id,
-        row=row,
-        code=code,
-        valid_from=valid_from,
-        valid_until=valid_until,
-        max_uses=remaining,
-    )
+    window = (valid_from, valid_until, remaining)
+    command = await _send_add(services, device, account_id, body.request_id, row, code, window)
     if command.status != CommandStatus.DONE:
         if command.reason == "no_answer":
             raise CloudError(
