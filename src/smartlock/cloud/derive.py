@@ -20,12 +20,13 @@ import logging
 from collections.abc import Hashable, Sequence
 from typing import Any
 
-from sqlalchemy import Table, bindparam, literal, select, update
+from sqlalchemy import Table, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from smartlock.cloud import crud, features_hook
+from smartlock.cloud.crud.common import update_each
 from smartlock.cloud.lockops import set_broker_user
 from smartlock.cloud.memo import KEY
 from smartlock.cloud.models import (
@@ -117,12 +118,7 @@ def drain(services: Services, *, device_ids: Sequence[str]) -> Outcome:
         dispatch.store_planned(session, planned, live=out.live)
         # The cursors move after every event's work, in the same transaction.
         if moved:
-            session.execute(
-                update(CURSORS)
-                .where(CURSORS.c.device_id == bindparam("c_id"))
-                .values(derived_seq=bindparam("c_seq")),
-                [{"c_id": d, "c_seq": seq} for d, seq in sorted(moved.items())],
-            )
+            update_each(session, CURSORS.c.device_id, "derived_seq", moved)
         for device in unbound:
             crud.unbind_device(session, device_id=device.id)
     for device in unbound:

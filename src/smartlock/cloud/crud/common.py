@@ -4,9 +4,10 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import BindParameter, Column, ColumnElement, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,6 +17,7 @@ from smartlock.cloud.models_features import OfflineCode
 
 # The tables of a lock's rows with an integer id.
 Owned = TypeVar("Owned", Scene, TempPassword, OfflineCode)
+Row = TypeVar("Row")
 
 
 def commit_or_conflict(session: Session, conflict: CloudError) -> None:
@@ -29,6 +31,13 @@ def commit_or_conflict(session: Session, conflict: CloudError) -> None:
         raise conflict from None
 
 
+def added(session: Session, row: Row) -> Row:
+    """A new row, committed (the crud helpers commit per change; ``unit_of_work``)."""
+    session.add(row)
+    session.commit()
+    return row
+
+
 def of_device(session: Session, model: type[Owned], device_id: str, row_id: int) -> Owned | None:
     """The row with this id if it belongs to this lock (ids in a URL prove nothing)."""
     row = session.get(model, row_id)
@@ -39,4 +48,24 @@ def newest_first(session: Session, model: type[Owned], device_id: str) -> list[O
     """A lock's rows of one table, the newest first."""
     return list(
         session.scalars(select(model).where(model.device_id == device_id).order_by(model.id.desc()))
+    )
+
+
+def update_each(
+    session: Session,
+    key: Column[Any],
+    column: str,
+    values: dict[Any, Any],
+    combine: Callable[[BindParameter[Any]], ColumnElement[Any]] | None = None,
+) -> None:
+    """One executemany UPDATE setting ``column`` of the row whose ``key`` is each key of
+    ``values`` to its value (or ``combine(value)``), in key order: workers take the
+    row locks in one order, so they never deadlock on them.
+    """
+    new: BindParameter[Any] = bindparam("u_value")
+    session.execute(
+        update(key.table)
+        .where(key == bindparam("u_key"))
+        .values({column: new if combine is None else combine(new)}),
+        [{"u_key": k, "u_value": v} for k, v in sorted(values.items())],
     )

@@ -11,17 +11,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from smartlock.cloud.crud.common import of_device
+from smartlock.cloud.crud.common import added, of_device
 from smartlock.cloud.memo import remembered
 from smartlock.cloud.models import Event, Scene, utcnow
 from smartlock.cloud.models_features import SceneRun
 
 
 def create_scene(session: Session, **fields: Any) -> Scene:
-    row = Scene(**fields)
-    session.add(row)
-    session.commit()
-    return row
+    return added(session, Scene(**fields))
 
 
 def get_scene(session: Session, *, device_id: str, scene_id: int) -> Scene | None:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from smartlock.cloud.crud.common import newest_first, of_device
+from smartlock.cloud.crud.common import added, newest_first, of_device
 from smartlock.cloud.models import Command, TempPassword, utcnow
 from smartlock.cloud.models_features import OfflineCode
 
@@ -115,10 +115,7 @@ def temp_state(row: TempPassword, now: dt.datetime | None = None) -> str:
 
 
 def add_offline_code(session: Session, **fields: Any) -> OfflineCode:
-    row = OfflineCode(**fields)
-    session.add(row)
-    session.commit()
-    return row
+    return added(session, OfflineCode(**fields))
 
 
 def offline_code_by_ref(session: Session, *, device_id: str, code_ref: str) -> OfflineCode | None:
