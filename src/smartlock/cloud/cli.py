@@ -95,14 +95,14 @@ def _worker(args: argparse.Namespace) -> int:
         import asyncio
 
         from smartlock.cloud.app import build_services
-        from smartlock.cloud.link_worker import retire_sessions
+        from smartlock.cloud.mqtt_client import retire_sessions
 
         if not name:
             print("error: --retire needs --session NAME")
             return 2
         services = build_services(settings)
         names = [f"{name}-{i}" for i in range(max(1, args.processes))]
-        asyncio.run(retire_sessions(services, names))
+        asyncio.run(retire_sessions(services.settings, names))
         services.engine.dispose()
         print("retired:", " ".join(names))
         return 0

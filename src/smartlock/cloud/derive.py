@@ -17,15 +17,16 @@ after the events before it were derived.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any
 
-from sqlalchemy import Table, bindparam, literal, select, update
+from sqlalchemy import Table, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from smartlock.cloud import crud, features_hook
+from smartlock.cloud.crud.common import update_each
 from smartlock.cloud.lockops import set_broker_user
 from smartlock.cloud.memo import KEY
 from smartlock.cloud.models import (
@@ -62,6 +63,7 @@ UNBINDING_KINDS = frozenset({EventKind.FACTORY_RESET, EventKind.UNPAIRED})
 
 EVENTS_PER_LOCK = 100  # per drain; a long backlog is taken in several transactions
 CURSORS: Table = DeriveCursor.__table__  # type: ignore[assignment]
+Memo = dict[Hashable, Any]  # a session's lookups (cloud.memo)
 
 
 def pending(services: Services, *, limit: int = 500) -> list[str]:
@@ -116,12 +118,7 @@ def drain(services: Services, *, device_ids: Sequence[str]) -> Outcome:
         dispatch.store_planned(session, planned, live=out.live)
         # The cursors move after every event's work, in the same transaction.
         if moved:
-            session.execute(
-                update(CURSORS)
-                .where(CURSORS.c.device_id == bindparam("c_id"))
-                .values(derived_seq=bindparam("c_seq")),
-                [{"c_id": d, "c_seq": seq} for d, seq in sorted(moved.items())],
-            )
+            update_each(session, CURSORS.c.device_id, "derived_seq", moved)
         for device in unbound:
             crud.unbind_device(session, device_id=device.id)
     for device in unbound:
@@ -228,6 +225,17 @@ def prefetch(session: Session, devices: list[Device]) -> None:
     if memo is None or not devices:
         return
     ids = [d.id for d in devices]
+    accounts = _prefetch_recipients(session, memo, devices)
+    _prefetch_switches(session, memo, devices, accounts)
+    _prefetch_accounts(session, memo, accounts)
+    _prefetch_scenes(session, memo, ids)
+    for user in session.scalars(select(LockUser).where(LockUser.device_id.in_(ids))):
+        memo[("lock-user", user.device_id, user.number)] = user
+
+
+def _prefetch_recipients(session: Session, memo: Memo, devices: list[Device]) -> set[int]:
+    """Who may see each lock (owner first, then shares); returns all those accounts."""
+    ids = [d.id for d in devices]
     shared: dict[str, list[int]] = {i: [] for i in ids}
     for device_id, account_id in session.execute(
         select(Membership.device_id, Membership.account_id).where(Membership.device_id.in_(ids))
@@ -237,11 +245,18 @@ def prefetch(session: Session, devices: list[Device]) -> None:
     for d in devices:
         memo[("recipients", d.id)] = who = [d.owner_id, *shared[d.id]]
         accounts.update(who)
+    return accounts
+
+
+def _prefetch_switches(
+    session: Session, memo: Memo, devices: list[Device], accounts: set[int]
+) -> None:
+    """Every recipient's notification switch of every kind, for each lock (None: unset)."""
     switches = {
         (p.account_id, p.device_id, p.kind): p
         for p in session.scalars(
             select(NotificationPreference).where(
-                NotificationPreference.device_id.in_(ids),
+                NotificationPreference.device_id.in_([d.id for d in devices]),
                 NotificationPreference.account_id.in_(accounts),
             )
         )
@@ -251,6 +266,10 @@ def prefetch(session: Session, devices: list[Device]) -> None:
             for kind in NotifyKind:
                 key = (account_id, d.id, kind.value)
                 memo[("notify-switch", *key)] = switches.get(key)
+
+
+def _prefetch_accounts(session: Session, memo: Memo, accounts: set[int]) -> None:
+    """Each recipient's notification settings (the defaults if none) and channels."""
     settings = {
         a.account_id: a
         for a in session.scalars(
@@ -269,6 +288,10 @@ def prefetch(session: Session, devices: list[Device]) -> None:
             account_id=account_id, disabled_kinds=[], muted=False
         )
         memo[("notify-channels", account_id)] = channels[account_id]
+
+
+def _prefetch_scenes(session: Session, memo: Memo, ids: list[str]) -> None:
+    """Each lock's enabled scenes that an event can trigger."""
     scenes: dict[str, list[Scene]] = {i: [] for i in ids}
     for scene in session.scalars(
         select(Scene).where(
@@ -279,8 +302,6 @@ def prefetch(session: Session, devices: list[Device]) -> None:
             scenes[scene.device_id].append(scene)
     for device_id, armed in scenes.items():
         memo[("scenes", device_id, tuple(sorted(EVENT_TRIGGERS)))] = armed
-    for user in session.scalars(select(LockUser).where(LockUser.device_id.in_(ids))):
-        memo[("lock-user", user.device_id, user.number)] = user
 
 
 def _derive(

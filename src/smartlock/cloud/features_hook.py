@@ -9,6 +9,7 @@ Everything here is idempotent per event, like ``ingest`` itself.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -25,25 +26,11 @@ Live = list[tuple[str, dict[str, Any]]]
 
 def on_new_events(session: Session, *, device: Device, events: list[Event], live: Live) -> None:
     """Called by ``ingest`` once a batch is stored; ``live`` receives (channel, update)."""
-    for event in events:
-        try:
-            if event.kind == "unlock":
-                tcrud.record_lock_use(
-                    session,
-                    device_id=device.id,
-                    method=event.method,
-                    data=event.data,
-                    at=event.occurred_at,
-                )
-            elif event.kind in ("credential_added", "credential_deleted"):
-                tcrud.record_lock_credential(
-                    session, device_id=device.id, kind=event.kind, data=event.data
-                )
-            dispatch.on_event(session, device=device, event=event, live=live)
-            engine.on_event(session, device=device, event=event)
-        except Exception:  # a feature bug must never block the journal (D-LOG)
-            session.rollback()
-            log.exception("app features failed on event %s of %s", event.seq, device.id)
+
+    def notify(event: Event) -> None:
+        dispatch.on_event(session, device=device, event=event, live=live)
+
+    _each_event(session, device, events, notify)
 
 
 def derive_events(
@@ -52,6 +39,19 @@ def derive_events(
     """``on_new_events`` for the derive path: the same outcome, except that the
     notifications are only planned (into ``planned``); the caller writes a whole
     chunk's in one statement (``dispatch.store_planned``).
+    """
+
+    def plan(event: Event) -> None:
+        planned.extend(dispatch.planned_for_event(session, device=device, event=event))
+
+    _each_event(session, device, events, plan)
+
+
+def _each_event(
+    session: Session, device: Device, events: list[Event], notify: Callable[[Event], None]
+) -> None:
+    """Visitor passwords, ``notify``, scenes, for each event; one event's failure is
+    logged and the next goes on.
     """
     for event in events:
         try:
@@ -67,7 +67,7 @@ def derive_events(
                 tcrud.record_lock_credential(
                     session, device_id=device.id, kind=event.kind, data=event.data
                 )
-            planned += dispatch.planned_for_event(session, device=device, event=event)
+            notify(event)
             engine.on_event(session, device=device, event=event)
         except Exception:  # a feature bug must never block the journal (D-LOG)
             session.rollback()

@@ -26,10 +26,10 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 from pydantic import BaseModel
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from smartlock.cloud import lockops
+from smartlock.cloud.crud.common import commit_or_conflict
 from smartlock.cloud.errors import CloudError, Conflict
 from smartlock.cloud.models import Command, CommandStatus, Device
 from smartlock.cloud.models_firmware import FirmwareRelease, FirmwareUpdate
@@ -105,13 +105,8 @@ def publish_release(session: Session, release: Any, *, vendor_key: str) -> Firmw
         signature=signed.signature,
     )
     session.add(row)
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise Conflict(
-            f"{manifest.model} {manifest.version} is already published", code="release_exists"
-        ) from None
+    taken = f"{manifest.model} {manifest.version} is already published"
+    commit_or_conflict(session, Conflict(taken, code="release_exists"))
     return row
 
 

@@ -211,33 +211,7 @@ def _store(
     services: Services, session: Session, verified: list[_Verified], out: Outcome
 ) -> list[str]:
     """Write the batch; returns the locks it saw go offline (notified after the commit)."""
-    batches: dict[str, DeviceBatch] = {}
-    rare: list[_Verified] = []
-    locks: dict[str, _Verified] = {}
-    for v in verified:
-        message = v.inbound.message
-        if v.inbound.channel is Channel.PAIRING_HELLO:
-            _hello(services, session, v.lock_id, message)
-            continue
-        if v.entry is None:
-            continue  # availability of an unknown lock: nothing to keep
-        locks[v.entry.device_id] = v
-        batch = batches.setdefault(v.entry.device_id, DeviceBatch(v.entry.device_id))
-        if v.inbound.channel is Channel.AVAILABILITY:
-            batch.availability.append(message == "online")
-        elif isinstance(message, schemas.StateReport):
-            at = _when(message.sent_at)
-            if batch.state is None or at >= batch.state[1]:
-                batch.state = (message.model_dump(mode="json"), at, message.firmware or None)
-        elif isinstance(message, schemas.EventBatch):
-            batch.events.extend(_incoming(message))
-            batch.lock_acked_through = max(batch.lock_acked_through, message.acked_through)
-        elif isinstance(message, schemas.ShadowReported):
-            if batch.reported is None or message.version >= batch.reported[1]:
-                batch.reported = (dict(message.settings), message.version)
-        else:
-            rare.append(v)
-
+    batches, rare, locks = _gather(services, session, verified)
     alive = ingest_rows.lock_devices(session, batches)
     for device_id in set(batches) - alive:  # unbound since the key was cached
         services.lock_keys.forget(locks[device_id].lock_id)
@@ -263,16 +237,67 @@ def _store(
         out.live.append((device_id, {"type": "settings"}))
     came_online = [b.device_id for b in kept if b.availability and b.availability[-1]]
     out.publish += _desired_if_pending(session, came_online, locks)
-    for b in kept:
-        if b.events or b.lock_acked_through:
-            v = locks[b.device_id]
-            assert v.entry is not None
-            name, ack = wire.ack_message(v.lock_id, v.entry.key, up_to_seq=b.ack_seq())
-            out.publish.append(Outgoing(name, ack, qos=0))
+    out.publish += _acks(kept, locks)
     for v in rare:
         if v.entry is not None and v.entry.device_id in alive:
             _rare(session, v, out)
     return sorted(device_id for device_id, online in availability.items() if not online)
+
+
+def _gather(
+    services: Services, session: Session, verified: list[_Verified]
+) -> tuple[dict[str, DeviceBatch], list[_Verified], dict[str, _Verified]]:
+    """The batch by lock: what each lock said (folded), the rare messages, and each
+    lock's last message (its key for the answers). Pairing hellos are recorded here.
+    """
+    batches: dict[str, DeviceBatch] = {}
+    rare: list[_Verified] = []
+    locks: dict[str, _Verified] = {}
+    for v in verified:
+        if v.inbound.channel is Channel.PAIRING_HELLO:
+            _hello(services, session, v.lock_id, v.inbound.message)
+            continue
+        if v.entry is None:
+            continue  # availability of an unknown lock: nothing to keep
+        locks[v.entry.device_id] = v
+        batch = batches.setdefault(v.entry.device_id, DeviceBatch(v.entry.device_id))
+        if not _fold(batch, v.inbound):
+            rare.append(v)
+    return batches, rare, locks
+
+
+def _fold(batch: DeviceBatch, inbound: codec.Inbound) -> bool:
+    """Add one message to its lock's batch: the latest state and settings win, events
+    add up. False for a message that is not folded (pictures, command results).
+    """
+    message = inbound.message
+    if inbound.channel is Channel.AVAILABILITY:
+        batch.availability.append(message == "online")
+    elif isinstance(message, schemas.StateReport):
+        at = _when(message.sent_at)
+        if batch.state is None or at >= batch.state[1]:
+            batch.state = (message.model_dump(mode="json"), at, message.firmware or None)
+    elif isinstance(message, schemas.EventBatch):
+        batch.events.extend(_incoming(message))
+        batch.lock_acked_through = max(batch.lock_acked_through, message.acked_through)
+    elif isinstance(message, schemas.ShadowReported):
+        if batch.reported is None or message.version >= batch.reported[1]:
+            batch.reported = (dict(message.settings), message.version)
+    else:
+        return False
+    return True
+
+
+def _acks(batches: list[DeviceBatch], locks: dict[str, _Verified]) -> list[Outgoing]:
+    """An ack to every lock that sent events (or said what it has acked)."""
+    out: list[Outgoing] = []
+    for b in batches:
+        if b.events or b.lock_acked_through:
+            v = locks[b.device_id]
+            assert v.entry is not None
+            name, ack = wire.ack_message(v.lock_id, v.entry.key, up_to_seq=b.ack_seq())
+            out.append(Outgoing(name, ack, qos=0))
+    return out
 
 
 def _incoming(batch: schemas.EventBatch) -> list[IncomingEvent]:
@@ -301,18 +326,7 @@ def _live_events(
     sent = {(b.device_id, e.seq): e for b in batches for e in b.events}
     for row in stored:
         e = sent[(row.device_id, row.seq)]
-        event = Event(
-            id=row.id,
-            device_id=row.device_id,
-            seq=row.seq,
-            kind=e.kind,
-            occurred_at=e.occurred_at,
-            received_at=utcnow(),
-            user_number=e.user_number,
-            method=e.method,
-            source=e.source,
-            data=e.data or {},
-        )
+        event = Event(id=row.id, device_id=row.device_id, **e.columns())
         public = event_public(event).model_dump(mode="json")
         live.append((row.device_id, {"type": "event", "event": public}))
 

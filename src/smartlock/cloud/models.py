@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from smartlock.cloud.models_base import Base, utcnow
+from smartlock.cloud.models_base import Base, owned_by, utcnow
 
 
 def new_id() -> str:
@@ -75,7 +75,7 @@ class AuthToken(Base):
     __tablename__ = "auth_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    account_id: Mapped[int] = owned_by("accounts")
     kind: Mapped[TokenKind] = mapped_column(_enum(TokenKind))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(100), default="")
@@ -118,7 +118,7 @@ class Device(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     serial: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(100))
-    owner_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    owner_id: Mapped[int] = owned_by("accounts")
     # Per-lock key, AES-GCM encrypted with the server master key.
     key_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
     broker_username: Mapped[str] = mapped_column(String(100), unique=True)
@@ -149,12 +149,8 @@ class Membership(Base):
 
     __tablename__ = "memberships"
 
-    device_id: Mapped[str] = mapped_column(
-        ForeignKey("devices.id", ondelete="CASCADE"), primary_key=True
-    )
-    account_id: Mapped[int] = mapped_column(
-        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
-    )
+    device_id: Mapped[str] = owned_by("devices", primary_key=True)
+    account_id: Mapped[int] = owned_by("accounts", primary_key=True)
     role: Mapped[Role] = mapped_column(_enum(Role))
     may_remote_unlock: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -165,9 +161,7 @@ class SettingsShadow(Base):
 
     __tablename__ = "settings_shadows"
 
-    device_id: Mapped[str] = mapped_column(
-        ForeignKey("devices.id", ondelete="CASCADE"), primary_key=True
-    )
+    device_id: Mapped[str] = owned_by("devices", primary_key=True)
     desired: Mapped[dict[str, Any]] = mapped_column(default=dict)
     reported: Mapped[dict[str, Any]] = mapped_column(default=dict)
     version: Mapped[int] = mapped_column(default=0)
@@ -181,7 +175,7 @@ class Event(Base):
     __tablename__ = "events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"))
+    device_id: Mapped[str] = owned_by("devices")
     seq: Mapped[int]
     kind: Mapped[str] = mapped_column(String(40))
     occurred_at: Mapped[dt.datetime]
@@ -228,9 +222,7 @@ class DeriveCursor(Base):
 
     __tablename__ = "derive_cursors"
 
-    device_id: Mapped[str] = mapped_column(
-        ForeignKey("devices.id", ondelete="CASCADE"), primary_key=True
-    )
+    device_id: Mapped[str] = owned_by("devices", primary_key=True)
     derived_seq: Mapped[int] = mapped_column(default=0)
 
 
@@ -239,9 +231,7 @@ class LockUser(Base):
 
     __tablename__ = "lock_users"
 
-    device_id: Mapped[str] = mapped_column(
-        ForeignKey("devices.id", ondelete="CASCADE"), primary_key=True
-    )
+    device_id: Mapped[str] = owned_by("devices", primary_key=True)
     number: Mapped[str] = mapped_column(String(8), primary_key=True)
     user_type: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(100), default="")
@@ -256,7 +246,7 @@ class Command(Base):
     __tablename__ = "commands"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"))
+    device_id: Mapped[str] = owned_by("devices")
     account_id: Mapped[int | None] = mapped_column(
         ForeignKey("accounts.id", ondelete="SET NULL"), default=None
     )
@@ -281,7 +271,7 @@ class TempPassword(Base):
     __tablename__ = "temp_passwords"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"))
+    device_id: Mapped[str] = owned_by("devices")
     name: Mapped[str] = mapped_column(String(100))
     valid_from: Mapped[dt.datetime]
     valid_until: Mapped[dt.datetime]
@@ -305,12 +295,8 @@ class NotificationPreference(Base):
 
     __tablename__ = "notification_preferences"
 
-    account_id: Mapped[int] = mapped_column(
-        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
-    )
-    device_id: Mapped[str] = mapped_column(
-        ForeignKey("devices.id", ondelete="CASCADE"), primary_key=True
-    )
+    account_id: Mapped[int] = owned_by("accounts", primary_key=True)
+    device_id: Mapped[str] = owned_by("devices", primary_key=True)
     kind: Mapped[str] = mapped_column(String(40), primary_key=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
 
@@ -321,7 +307,7 @@ class Scene(Base):
     __tablename__ = "scenes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"))
+    device_id: Mapped[str] = owned_by("devices")
     name: Mapped[str] = mapped_column(String(100))
     trigger: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)  # None: manual
     condition: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)

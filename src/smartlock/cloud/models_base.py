@@ -9,13 +9,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, TypeDecorator
+from sqlalchemy import JSON, DateTime, ForeignKey, TypeDecorator
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, MappedColumn, mapped_column
 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def owned_by(table: str, **options: Any) -> MappedColumn[Any]:
+    """A reference to ``table``'s id whose row goes with it (ON DELETE CASCADE): what a
+    lock, an account or a notification owns.
+    """
+    return mapped_column(ForeignKey(f"{table}.id", ondelete="CASCADE"), **options)
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):

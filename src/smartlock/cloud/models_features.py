@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from smartlock.cloud.models_base import Base, utcnow
+from smartlock.cloud.models_base import Base, owned_by, utcnow
 
 
 class OfflineCode(Base):
@@ -21,7 +21,7 @@ class OfflineCode(Base):
     __tablename__ = "offline_codes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"))
+    device_id: Mapped[str] = owned_by("devices")
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(16))  # one_time | period | weekly
     # The lock's name for the code (offline_codes Verdict.code_id): journal uses match it.
@@ -46,9 +46,7 @@ class NotificationAccount(Base):
 
     __tablename__ = "notification_accounts"
 
-    account_id: Mapped[int] = mapped_column(
-        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
-    )
+    account_id: Mapped[int] = owned_by("accounts", primary_key=True)
     disabled_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
     muted: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -59,10 +57,8 @@ class Notification(Base):
     __tablename__ = "notifications"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
-    device_id: Mapped[str | None] = mapped_column(
-        ForeignKey("devices.id", ondelete="CASCADE"), default=None
-    )
+    account_id: Mapped[int] = owned_by("accounts")
+    device_id: Mapped[str | None] = owned_by("devices", default=None)
     kind: Mapped[str] = mapped_column(String(32))
     priority: Mapped[str] = mapped_column(String(8), default="normal")  # normal | high
     title: Mapped[str] = mapped_column(String(200))
@@ -85,7 +81,7 @@ class NotificationChannel(Base):
     __tablename__ = "notification_channels"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    account_id: Mapped[int] = owned_by("accounts")
     label: Mapped[str] = mapped_column(String(100), default="")
     url_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     url_hint: Mapped[str] = mapped_column(String(80))  # scheme://host… only, for display
@@ -99,10 +95,8 @@ class NotificationDelivery(Base):
     __tablename__ = "notification_deliveries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id", ondelete="CASCADE"))
-    channel_id: Mapped[int] = mapped_column(
-        ForeignKey("notification_channels.id", ondelete="CASCADE")
-    )
+    notification_id: Mapped[int] = owned_by("notifications")
+    channel_id: Mapped[int] = owned_by("notification_channels")
     status: Mapped[str] = mapped_column(String(8), default="pending")  # pending|sent|failed
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -118,8 +112,8 @@ class SceneRun(Base):
     __tablename__ = "scene_runs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    scene_id: Mapped[int] = mapped_column(ForeignKey("scenes.id", ondelete="CASCADE"))
-    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"))
+    scene_id: Mapped[int] = owned_by("scenes")
+    device_id: Mapped[str] = owned_by("devices")
     trigger: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # What fired it, once: "event:<id>", "time:<date>", "open:<event id>", "manual:<uuid>".
     fire_key: Mapped[str] = mapped_column(String(80))

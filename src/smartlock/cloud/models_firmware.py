@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from smartlock.cloud.models_base import Base, utcnow
+from smartlock.cloud.models_base import Base, owned_by, utcnow
 
 
 class FirmwareRelease(Base):
@@ -44,9 +44,9 @@ class FirmwareUpdate(Base):
     __tablename__ = "firmware_updates"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"))
-    release_id: Mapped[int] = mapped_column(ForeignKey("firmware_releases.id", ondelete="CASCADE"))
-    command_id: Mapped[str] = mapped_column(ForeignKey("commands.id", ondelete="CASCADE"))
+    device_id: Mapped[str] = owned_by("devices")
+    release_id: Mapped[int] = owned_by("firmware_releases")
+    command_id: Mapped[str] = owned_by("commands")
     account_id: Mapped[int | None] = mapped_column(
         ForeignKey("accounts.id", ondelete="SET NULL"), default=None
     )

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String
+from sqlalchemy import Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from smartlock.cloud.models_base import Base, utcnow
+from smartlock.cloud.models_base import Base, owned_by, utcnow
 
 
 class Snapshot(Base):
@@ -23,7 +23,7 @@ class Snapshot(Base):
     __tablename__ = "snapshots"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"))
+    device_id: Mapped[str] = owned_by("devices")
     kind: Mapped[str] = mapped_column(String(16))
     seq: Mapped[int]  # the lock's counter (restarts with the lock): with taken_at, dedupes
     taken_at: Mapped[dt.datetime]

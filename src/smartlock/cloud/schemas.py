@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -30,6 +30,18 @@ from smartlock.vocab import (
     Source,
     Volume,
 )
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def from_row(model: type[M], row: object, **computed: Any) -> M:
+    """``model`` with each field read from the row's attribute of that name, except the
+    ``computed`` ones (values the row does not hold): one place instead of a list of
+    ``name=row.name`` lines per public shape.
+    """
+    fields = {name: getattr(row, name) for name in model.model_fields if name not in computed}
+    return model(**fields, **computed)
+
 
 Password = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]

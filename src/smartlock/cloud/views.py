@@ -16,6 +16,7 @@ from smartlock.cloud.schemas import (
     LockUserPublic,
     SettingsPublic,
     StatusPublic,
+    from_row,
 )
 from smartlock.vocab import CredentialType, DoorState
 
@@ -55,15 +56,7 @@ def status_public(session: Session, device: Device) -> StatusPublic:
 
 
 def device_public(session: Session, device: Device, role: Role) -> DevicePublic:
-    return DevicePublic(
-        id=device.id,
-        serial=device.serial,
-        name=device.name,
-        role=role,
-        firmware=device.firmware,
-        bound_at=device.bound_at,
-        status=status_public(session, device),
-    )
+    return from_row(DevicePublic, device, role=role, status=status_public(session, device))
 
 
 def settings_public(shadow: SettingsShadow) -> SettingsPublic:
@@ -86,10 +79,4 @@ def lock_user_public(user: LockUser) -> LockUserPublic:
         for c in user.credentials
         if c.get("type") in CredentialType._value2member_map_ and isinstance(c.get("id"), int)
     ]
-    return LockUserPublic(
-        number=user.number,
-        user_type=user.user_type,
-        name=user.name,
-        credentials=creds,
-        updated_at=user.updated_at,
-    )
+    return from_row(LockUserPublic, user, credentials=creds)

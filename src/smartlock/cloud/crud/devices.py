@@ -8,9 +8,9 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from smartlock.cloud.crud.common import commit_or_conflict
 from smartlock.cloud.errors import CloudError, Conflict, NotFound
 from smartlock.cloud.models import (
     Account,
@@ -89,11 +89,9 @@ def bind_device(
     device.shadow = SettingsShadow()
     session.add(device)
     session.execute(delete(PairingHello).where(PairingHello.serial == serial))
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise Conflict("this lock is already bound to an account", code="already_bound") from None
+    commit_or_conflict(
+        session, Conflict("this lock is already bound to an account", code="already_bound")
+    )
     return device
 
 
@@ -351,13 +349,9 @@ def add_share(
         device_id=device.id, account_id=account.id, role=role, may_remote_unlock=may_remote_unlock
     )
     session.add(membership)
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise Conflict(
-            "the lock is already shared with this account", code="already_shared"
-        ) from None
+    commit_or_conflict(
+        session, Conflict("the lock is already shared with this account", code="already_shared")
+    )
     return membership
 
 

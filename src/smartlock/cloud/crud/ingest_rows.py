@@ -16,10 +16,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, select, text, update
+from sqlalchemy import BindParameter, ColumnElement, Table, func, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from smartlock.cloud.crud.common import update_each
 from smartlock.cloud.crud.records import IncomingEvent
 from smartlock.cloud.models import Device, Event, SettingsShadow, utcnow
 from smartlock.device.journal_chain import GENESIS
@@ -191,19 +192,14 @@ def raise_acks(session: Session, batches: Sequence[DeviceBatch], stored: list[St
             session.execute(_PG_LAST_EVENT, {"ids": sorted(last), "last": _by_id(last)})
         return
     if acks:
-        session.execute(
-            update(DEVICES)
-            .where(DEVICES.c.id == bindparam("b_id"))
-            .values(acked_seq=func.max(DEVICES.c.acked_seq, bindparam("b_ack"))),
-            [{"b_id": d, "b_ack": a} for d, a in sorted(acks.items())],
-        )
+        update_each(session, DEVICES.c.id, "acked_seq", acks, _never_back)
     if last:
-        session.execute(
-            update(DEVICES)
-            .where(DEVICES.c.id == bindparam("b_id"))
-            .values(last_event_id=bindparam("b_last")),
-            [{"b_id": d, "b_last": i} for d, i in sorted(last.items())],
-        )
+        update_each(session, DEVICES.c.id, "last_event_id", last)
+
+
+def _never_back(ack: BindParameter[Any]) -> ColumnElement[Any]:
+    """An ack mark only rises (a late, smaller ack changes nothing)."""
+    return func.max(DEVICES.c.acked_seq, ack)
 
 
 def _by_id(values: dict[str, Any]) -> list[Any]:

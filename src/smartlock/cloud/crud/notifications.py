@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from smartlock.cloud.crud.common import added
 from smartlock.cloud.memo import remembered
 from smartlock.cloud.models import Device, Membership, NotificationPreference, utcnow
 from smartlock.cloud.models_features import (
@@ -188,9 +189,7 @@ def add_channel(
     row = NotificationChannel(
         account_id=account_id, label=label, url_sealed=url_sealed, url_hint=url_hint
     )
-    session.add(row)
-    session.commit()
-    return row
+    return added(session, row)
 
 
 def list_channels(session: Session, *, account_id: int) -> list[NotificationChannel]:

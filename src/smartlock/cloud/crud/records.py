@@ -28,6 +28,19 @@ class IncomingEvent:
     chain_hash: str | None = None  # link.schemas.event_hash of the event as received
     prev_hash: str | None = None
 
+    def columns(self) -> dict[str, Any]:
+        """The ``events`` row's columns from the lock's entry, received now."""
+        return {
+            "seq": self.seq,
+            "kind": self.kind,
+            "occurred_at": self.occurred_at,
+            "received_at": utcnow(),
+            "user_number": self.user_number,
+            "method": self.method,
+            "source": self.source,
+            "data": self.data or {},
+        }
+
 
 def store_events(
     session: Session, *, device_id: str, events: list[IncomingEvent], lock_acked_through: int = 0
@@ -49,17 +62,7 @@ def store_events(
     for e in fresh:
         stmt = (
             insert(Event)
-            .values(
-                device_id=device_id,
-                seq=e.seq,
-                kind=e.kind,
-                occurred_at=e.occurred_at,
-                received_at=utcnow(),
-                user_number=e.user_number,
-                method=e.method,
-                source=e.source,
-                data=e.data or {},
-            )
+            .values(device_id=device_id, **e.columns())
             .on_conflict_do_nothing(index_elements=["device_id", "seq"])
             .returning(Event.id)
         )

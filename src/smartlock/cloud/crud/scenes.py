@@ -11,21 +11,18 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from smartlock.cloud.crud.common import added, of_device
 from smartlock.cloud.memo import remembered
 from smartlock.cloud.models import Event, Scene, utcnow
 from smartlock.cloud.models_features import SceneRun
 
 
 def create_scene(session: Session, **fields: Any) -> Scene:
-    row = Scene(**fields)
-    session.add(row)
-    session.commit()
-    return row
+    return added(session, Scene(**fields))
 
 
 def get_scene(session: Session, *, device_id: str, scene_id: int) -> Scene | None:
-    row = session.get(Scene, scene_id)
-    return row if row is not None and row.device_id == device_id else None
+    return of_device(session, Scene, device_id, scene_id)
 
 
 def list_scenes(session: Session, *, device_id: str) -> list[Scene]:

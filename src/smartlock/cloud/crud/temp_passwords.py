@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from smartlock.cloud.crud.common import added, newest_first, of_device
 from smartlock.cloud.models import Command, TempPassword, utcnow
 from smartlock.cloud.models_features import OfflineCode
 
@@ -47,18 +48,11 @@ def create_temp(
 
 
 def get_temp(session: Session, *, device_id: str, temp_id: int) -> TempPassword | None:
-    row = session.get(TempPassword, temp_id)
-    return row if row is not None and row.device_id == device_id else None
+    return of_device(session, TempPassword, device_id, temp_id)
 
 
 def list_temps(session: Session, *, device_id: str) -> list[TempPassword]:
-    return list(
-        session.scalars(
-            select(TempPassword)
-            .where(TempPassword.device_id == device_id)
-            .order_by(TempPassword.id.desc())
-        )
-    )
+    return newest_first(session, TempPassword, device_id)
 
 
 def update_temp(session: Session, *, row: TempPassword, **changes: Any) -> TempPassword:
@@ -121,10 +115,7 @@ def temp_state(row: TempPassword, now: dt.datetime | None = None) -> str:
 
 
 def add_offline_code(session: Session, **fields: Any) -> OfflineCode:
-    row = OfflineCode(**fields)
-    session.add(row)
-    session.commit()
-    return row
+    return added(session, OfflineCode(**fields))
 
 
 def offline_code_by_ref(session: Session, *, device_id: str, code_ref: str) -> OfflineCode | None:
@@ -146,13 +137,7 @@ def offline_refs(session: Session, *, device_id: str, prefix: str) -> set[str]:
 
 
 def list_offline_codes(session: Session, *, device_id: str) -> list[OfflineCode]:
-    return list(
-        session.scalars(
-            select(OfflineCode)
-            .where(OfflineCode.device_id == device_id)
-            .order_by(OfflineCode.id.desc())
-        )
-    )
+    return newest_first(session, OfflineCode, device_id)
 
 
 def record_lock_use(

@@ -6,7 +6,7 @@ nothing twice (and the (account, source, kind) key backs that up).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,15 @@ from smartlock.cloud.notify.schemas import NotificationPublic
 from smartlock.vocab import EventKind
 
 Live = list[tuple[str, dict[str, Any]]]
+
+
+class Message(NamedTuple):
+    """What a notification says."""
+
+    kind: NotifyKind
+    title: str
+    body: str
+    data: dict[str, Any]
 
 
 def live_key(account_id: int) -> str:
@@ -66,36 +75,11 @@ def notify(
 
 
 def on_event(session: Session, *, device: Device, event: Event, live: Live) -> int:
-    """A-NOTIFY for one new journal event."""
-    try:
-        kind = FROM_EVENT[EventKind(event.kind)]
-    except (KeyError, ValueError):
+    said = _event_message(session, device, event)
+    if said is None:
         return 0
-    user = event.user_number
-    if user:
-        named = remembered(
-            session,
-            ("lock-user", device.id, user),
-            lambda: session.get(LockUser, (device.id, user)),
-        )
-        if named is not None and named.name:
-            user = f"{user} {named.name}"
-    battery = event.data.get("level", (device.state or {}).get("battery"))
-    title, body = describe(
-        kind, device.name, user=user, method=event.method, battery=battery, details=event.data
-    )
-    data = {"event_seq": event.seq, "event_kind": event.kind, "user": event.user_number}
-    if event.method:
-        data["method"] = event.method
     return notify(
-        session,
-        device=device,
-        kind=kind,
-        source_key=f"event:{event.id}",
-        title=title,
-        body=body,
-        data=data,
-        live=live,
+        session, device=device, source_key=f"event:{event.id}", live=live, **said._asdict()
     )
 
 
@@ -103,10 +87,18 @@ def planned_for_event(session: Session, *, device: Device, event: Event) -> list
     """The notification rows one new journal event makes (A-NOTIFY), not yet written:
     the derive path writes a whole chunk's rows in one statement (``store_planned``).
     """
+    said = _event_message(session, device, event)
+    return [] if said is None else _planned(session, device, f"event:{event.id}", said)
+
+
+def _event_message(session: Session, device: Device, event: Event) -> Message | None:
+    """What a journal event's notification says (kind, title, body, data), or None for
+    an event that notifies nobody; the same for the direct and the derive path.
+    """
     try:
         kind = FROM_EVENT[EventKind(event.kind)]
     except (KeyError, ValueError):
-        return []
+        return None
     user = event.user_number
     if user:
         key = (device.id, user)
@@ -120,19 +112,16 @@ def planned_for_event(session: Session, *, device: Device, event: Event) -> list
     data = {"event_seq": event.seq, "event_kind": event.kind, "user": event.user_number}
     if event.method:
         data["method"] = event.method
-    return _planned(session, device, kind, f"event:{event.id}", title, body, data)
+    return Message(kind, title, body, data)
 
 
 def planned_offline(session: Session, *, device: Device) -> list[dict[str, Any]]:
     """A-NOTIFY "lock offline", once per offline spell (keyed by when it was last seen):
     the rows, not yet written (a batch's locks at once, ``store_planned``).
     """
-    title, body = describe(
-        NotifyKind.DEVICE_OFFLINE, device.name, user=None, method=None, battery=None
-    )
-    return _planned(
-        session, device, NotifyKind.DEVICE_OFFLINE, _offline_key(device), title, body, {}
-    )
+    kind = NotifyKind.DEVICE_OFFLINE
+    title, body = describe(kind, device.name, user=None, method=None, battery=None)
+    return _planned(session, device, _offline_key(device), Message(kind, title, body, {}))
 
 
 def _offline_key(device: Device) -> str:
@@ -141,14 +130,9 @@ def _offline_key(device: Device) -> str:
 
 
 def _planned(
-    session: Session,
-    device: Device,
-    kind: NotifyKind,
-    source_key: str,
-    title: str,
-    body: str,
-    data: dict[str, Any],
+    session: Session, device: Device, source_key: str, message: Message
 ) -> list[dict[str, Any]]:
+    kind, title, body, data = message
     now = utcnow()
     return [
         {

@@ -3,8 +3,7 @@
 Online temp passwords live on the lock (it checks them offline later): the cloud draws
 or takes the code, sends it sealed in a signed ``add_temp_password`` command, shows it
 once and keeps only a keyed hash. The lock's journal confirms additions, removals and
-uses. Offline codes are computed here from a secret derived from the lock key
-(``link.offline_secret``), so they need no contact with the lock at all.
+uses. Offline codes, which need no contact with the lock, are in ``visitor.offline``.
 """
 
 from __future__ import annotations
@@ -20,18 +19,14 @@ from sqlalchemy.orm import Session
 from smartlock.cloud import crud, lockops
 from smartlock.cloud.crud import temp_passwords as tcrud
 from smartlock.cloud.errors import CloudError
-from smartlock.cloud.models import Command, CommandStatus, Device, TempPassword, utcnow
-from smartlock.cloud.models_features import OfflineCode
+from smartlock.cloud.models import Command, CommandStatus, Device, TempPassword
+from smartlock.cloud.schemas import from_row
 from smartlock.cloud.services import Services
 from smartlock.cloud.visitor.schemas import (
-    OfflineCodeCreate,
-    OfflineCodePublic,
     TempPasswordCreate,
     TempPasswordPublic,
     TempPasswordUpdate,
 )
-from smartlock.device import offline_codes as oc
-from smartlock.link.offline_secret import offline_secret
 from smartlock.link.signing import b64d
 
 CODE_DIGITS = 8
@@ -50,18 +45,7 @@ def new_code() -> str:
 def temp_public(
     row: TempPassword, code: str | None = None, reason: str | None = None
 ) -> TempPasswordPublic:
-    return TempPasswordPublic(
-        id=row.id,
-        name=row.name,
-        valid_from=row.valid_from,
-        valid_until=row.valid_until,
-        max_uses=row.max_uses,
-        uses=row.uses,
-        state=tcrud.temp_state(row),
-        reason=reason,
-        created_at=row.created_at,
-        code=code,
-    )
+    return from_row(TempPasswordPublic, row, state=tcrud.temp_state(row), reason=reason, code=code)
 
 
 def _check_request(session: Session, device_id: str, request_id: str) -> None:
@@ -79,18 +63,21 @@ def _refusal(command: Command) -> CloudError:
     )
 
 
+# When a password works on the lock: (valid_from, valid_until, uses it has left).
+Window = tuple[dt.datetime, dt.datetime, int | None]
+
+
 async def _send_add(
     services: Services,
-    *,
     device: Device,
     account_id: int,
     request_id: str,
     row: TempPassword,
     code: str,
-    valid_from: dt.datetime,
-    valid_until: dt.datetime,
-    max_uses: int | None,
+    window: Window,
 ) -> Command:
+    """Add (or re-add, same id) the password on the lock: one signed command."""
+    valid_from, valid_until, max_uses = window
     params: dict[str, object] = {
         "temp_id": row.lock_ref,
         "valid_from": valid_from.timestamp(),
@@ -132,17 +119,8 @@ async def create_temp(
     )
     key = lockops.lock_key(services, device)
     tcrud.update_temp(session, row=row, code_hash=code_hash(key, device.id, code))
-    command = await _send_add(
-        services,
-        device=device,
-        account_id=account_id,
-        request_id=body.request_id,
-        row=row,
-        code=code,
-        valid_from=body.valid_from,
-        valid_until=body.valid_until,
-        max_uses=body.max_uses,
-    )
+    window = (body.valid_from, body.valid_until, body.max_uses)
+    command = await _send_add(services, device, account_id, body.request_id, row, code, window)
     session.refresh(row)
     if command.status == CommandStatus.DONE:
         return (
@@ -172,39 +150,10 @@ async def edit_temp(
         raise CloudError("this password is revoked", code="temp_password_revoked", status=409)
     _check_request(session, device.id, body.request_id)
     key = lockops.lock_key(services, device)
-    if body.new_code:
-        code = new_code()
-    elif body.code is not None:
-        if row.code_hash is None or not hmac.compare_digest(
-            row.code_hash, code_hash(key, device.id, body.code)
-        ):
-            raise CloudError("that is not this password's code", code="code_mismatch", status=422)
-        code = body.code
-    else:
-        raise CloudError(
-            "give the current code or ask for a new_code", code="code_required", status=422
-        )
-    valid_from = body.valid_from or row.valid_from
-    valid_until = body.valid_until or row.valid_until
-    if not valid_from < valid_until:
-        raise CloudError(
-            "valid_from must be before valid_until", code="invalid_request", status=422
-        )
-    max_uses = None if body.unlimited else (body.max_uses or row.max_uses)
-    remaining = None if max_uses is None else max_uses - row.uses
-    if remaining is not None and remaining < 1:
-        raise CloudError("max_uses must exceed the uses so far", code="invalid_request", status=422)
-    command = await _send_add(
-        services,
-        device=device,
-        account_id=account_id,
-        request_id=body.request_id,
-        row=row,
-        code=code,
-        valid_from=valid_from,
-        valid_until=valid_until,
-        max_uses=remaining,
-    )
+    code = _edited_code(key, device.id, row, body)
+    valid_from, valid_until, max_uses, remaining = _edited_window(row, body)
+    window = (valid_from, valid_until, remaining)
+    command = await _send_add(services, device, account_id, body.request_id, row, code, window)
     if command.status != CommandStatus.DONE:
         if command.reason == "no_answer":
             raise CloudError(
@@ -224,6 +173,38 @@ async def edit_temp(
         command_id=command.id,
     )
     return row, code if body.new_code else None
+
+
+def _edited_code(key: str, device_id: str, row: TempPassword, body: TempPasswordUpdate) -> str:
+    """A new code, or the current one proven by the caller (the cloud keeps only a hash)."""
+    if body.new_code:
+        return new_code()
+    if body.code is None:
+        raise CloudError(
+            "give the current code or ask for a new_code", code="code_required", status=422
+        )
+    if row.code_hash is None or not hmac.compare_digest(
+        row.code_hash, code_hash(key, device_id, body.code)
+    ):
+        raise CloudError("that is not this password's code", code="code_mismatch", status=422)
+    return body.code
+
+
+def _edited_window(
+    row: TempPassword, body: TempPasswordUpdate
+) -> tuple[dt.datetime, dt.datetime, int | None, int | None]:
+    """(valid_from, valid_until, max_uses, uses left for the lock) after the edit."""
+    valid_from = body.valid_from or row.valid_from
+    valid_until = body.valid_until or row.valid_until
+    if not valid_from < valid_until:
+        raise CloudError(
+            "valid_from must be before valid_until", code="invalid_request", status=422
+        )
+    max_uses = None if body.unlimited else (body.max_uses or row.max_uses)
+    remaining = None if max_uses is None else max_uses - row.uses
+    if remaining is not None and remaining < 1:
+        raise CloudError("max_uses must exceed the uses so far", code="invalid_request", status=422)
+    return valid_from, valid_until, max_uses, remaining
 
 
 async def revoke_temp(
@@ -289,101 +270,3 @@ async def retry_revocations(services: Services, *, min_age_s: float = RETRY_S) -
             request_id=f"revoke-{row_id}-{secrets.token_hex(6)}",
         )
     return len(due)
-
-
-# --- offline codes ---------------------------------------------------------------------
-
-
-def _tz_offset(session: Session, device_id: str) -> int:
-    shadow = crud.get_shadow(session, device_id=device_id)
-    value = shadow.reported.get("tz_offset_min", shadow.desired.get("tz_offset_min", 0))
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
-def _when(hour: int, tz_offset_min: int = 0) -> dt.datetime:
-    return dt.datetime.fromtimestamp(oc.BASE + hour * oc.HOUR - tz_offset_min * 60, dt.UTC)
-
-
-def issue_offline(
-    services: Services,
-    session: Session,
-    *,
-    device: Device,
-    account_id: int,
-    body: OfflineCodeCreate,
-) -> tuple[OfflineCode, str]:
-    """Compute an offline code (no lock contact) and record its window (A-TEMP)."""
-    now = utcnow().timestamp()
-    secret = offline_secret(b64d(lockops.lock_key(services, device)))
-    tz = _tz_offset(session, device.id)
-    start = body.start.timestamp() if body.start is not None else now
-    start_h = oc._hour(start)
-    params: oc.Params
-    weekly: dict[str, object] | None = None
-    try:
-        if body.kind == "weekly":
-            assert body.days and body.from_hour is not None and body.to_hour is not None
-            assert body.until is not None
-            params = oc.Weekly(
-                frozenset(body.days), body.from_hour, body.to_hour, body.until.timestamp()
-            )
-            end_w = oc._hour(params.until, tz) // oc.WEEK_H
-            valid_from, valid_until = utcnow(), _when((end_w + 1) * oc.WEEK_H, tz)
-            weekly = {
-                "days": sorted(body.days),
-                "from_hour": body.from_hour,
-                "to_hour": body.to_hour,
-            }
-            code = oc.issue(secret, params, now=now, tz_offset_min=tz)
-        else:
-            hours = oc.ONE_TIME_HOURS if body.kind == "one_time" else body.hours
-            assert hours is not None
-            prefix = f"{body.kind}:{start_h}:{hours}:"
-            used = tcrud.offline_refs(session, device_id=device.id, prefix=prefix)
-            free = [i for i in range(10) if f"{prefix}{i}" not in used]
-            if not free:
-                raise CloudError(
-                    "10 codes already start in this hour; pick another start",
-                    code="offline_codes_exhausted",
-                    status=409,
-                )
-            if body.kind == "one_time":
-                params = oc.OneTime(start=start, code_id=free[0])
-            else:
-                params = oc.Period(start=start, hours=hours, code_id=free[0])
-            valid_from, valid_until = _when(start_h), _when(start_h + hours)
-            code = oc.issue(secret, params, now=now)
-    except ValueError as exc:
-        raise CloudError(str(exc), code="invalid_offline_code", status=422) from None
-    probe = max(now, valid_from.timestamp())
-    verdict = oc.verify(secret, code, probe, tz_offset_min=tz)
-    existing = tcrud.offline_code_by_ref(session, device_id=device.id, code_ref=verdict.code_id)
-    if existing is not None:  # a weekly code with the same days, hours and end week
-        return existing, code
-    row = tcrud.add_offline_code(
-        session,
-        device_id=device.id,
-        name=body.name,
-        kind=body.kind,
-        code_ref=verdict.code_id,
-        valid_from=valid_from,
-        valid_until=valid_until,
-        weekly=weekly,
-        created_by=account_id,
-    )
-    return row, code
-
-
-def offline_public(row: OfflineCode, code: str | None = None) -> OfflineCodePublic:
-    return OfflineCodePublic(
-        id=row.id,
-        name=row.name,
-        kind=row.kind,
-        valid_from=row.valid_from,
-        valid_until=row.valid_until,
-        weekly=row.weekly,
-        uses=row.uses,
-        last_used_at=row.last_used_at,
-        created_at=row.created_at,
-        code=code,
-    )

@@ -21,21 +21,13 @@ from smartlock.cloud.scenes.schemas import (
     ScenesPublic,
     SceneUpdate,
 )
-from smartlock.cloud.schemas import Message
+from smartlock.cloud.schemas import Message, from_row
 
 router = APIRouter(prefix="/devices/{device_id}/scenes", tags=["scenes"])
 
 
 def _public(scene: Scene) -> ScenePublic:
-    return ScenePublic(
-        id=scene.id,
-        name=scene.name,
-        trigger=scene.trigger,
-        condition=scene.condition,
-        actions=scene.actions,
-        enabled=scene.enabled,
-        created_at=scene.created_at,
-    )
+    return from_row(ScenePublic, scene)
 
 
 def _dump(model: Any) -> Any:

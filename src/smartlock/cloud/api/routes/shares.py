@@ -15,19 +15,14 @@ from smartlock.cloud.schemas import (
     SharePublic,
     SharesPublic,
     ShareUpdate,
+    from_row,
 )
 
 router = APIRouter(prefix="/devices/{device_id}/shares", tags=["sharing"])
 
 
 def _public(membership: Membership, account: Account) -> SharePublic:
-    return SharePublic(
-        account_id=account.id,
-        email=account.email,
-        role=membership.role,
-        may_remote_unlock=membership.may_remote_unlock,
-        created_at=membership.created_at,
-    )
+    return from_row(SharePublic, membership, account_id=account.id, email=account.email)
 
 
 @router.get("")

@@ -10,7 +10,7 @@ from smartlock.cloud.crud import temp_passwords as tcrud
 from smartlock.cloud.errors import NotFound
 from smartlock.cloud.models import TempPassword
 from smartlock.cloud.schemas import RequestId
-from smartlock.cloud.visitor import service
+from smartlock.cloud.visitor import offline, service
 from smartlock.cloud.visitor.schemas import (
     OfflineCodeCreate,
     OfflineCodePublic,
@@ -118,7 +118,7 @@ def list_offline_codes(
 ) -> OfflineCodesPublic:
     authorize(session, account=account, device_id=device_id, capability=Capability.MANAGE)
     rows = tcrud.list_offline_codes(session, device_id=device_id)
-    return OfflineCodesPublic(data=[service.offline_public(r) for r in rows], count=len(rows))
+    return OfflineCodesPublic(data=[offline.offline_public(r) for r in rows], count=len(rows))
 
 
 @router.post("/offline-codes", status_code=status.HTTP_201_CREATED)
@@ -131,7 +131,7 @@ def issue_offline_code(
 ) -> OfflineCodePublic:
     """Compute a code the lock checks on its own (works while it is offline)."""
     access = authorize(session, account=account, device_id=device_id, capability=Capability.MANAGE)
-    row, code = service.issue_offline(
+    row, code = offline.issue_offline(
         services, session, device=access.device, account_id=account.id, body=body
     )
-    return service.offline_public(row, code=code)
+    return offline.offline_public(row, code=code)

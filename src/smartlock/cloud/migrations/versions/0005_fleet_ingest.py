@@ -20,8 +20,6 @@ from alembic import op
 
 revision: str = "0005_fleet_ingest"
 down_revision: str | Sequence[str] | None = "0004_snapshots"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

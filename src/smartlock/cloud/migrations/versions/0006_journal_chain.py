@@ -12,8 +12,6 @@ from alembic import op
 
 revision: str = "0006_journal_chain"
 down_revision: str | Sequence[str] | None = "0005_fleet_ingest"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
