@@ -120,9 +120,9 @@ def lock_main(data_dir: Path, port: int, report_fd: int, seed: int) -> int:
     import asyncio
 
     from smartlock.demo.lockproc import LockProcess
-    from smartlock.device import effects as fx
-    from smartlock.device.errors import StoreError
-    from smartlock.device.inputs import DoorbellKey, KeyPress
+    from smartlock.device.core import effects as fx
+    from smartlock.device.core.inputs import DoorbellKey, KeyPress
+    from smartlock.errors import StoreError
     from smartlock.link.connection import BrokerConfig
     from smartlock.link.lock_client import LinkOptions
 
@@ -195,7 +195,7 @@ def app_main(locks: list[FleetLock], port: int, password: str, log: Path, seed: 
     import paho.mqtt.client as paho
     from paho.mqtt.enums import CallbackAPIVersion
 
-    from smartlock.device.inputs import RemoteAction
+    from smartlock.device.core.inputs import RemoteAction
     from smartlock.link.cloud_side import build_command
 
     rnd = random.Random(seed)
@@ -425,7 +425,7 @@ def prepare_lock(data_dir: Path, fleet: FleetLock) -> None:
     """A lock as pairing leaves it: label, master user (PIN), binding, remote unlock on."""
     from smartlock.demo.lockproc import virtual_hardware_key
     from smartlock.device import open_lock
-    from smartlock.device.inputs import (
+    from smartlock.device.core.inputs import (
         Bind,
         Boot,
         KeyPress,

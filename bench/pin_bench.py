@@ -11,9 +11,9 @@ import statistics
 import time
 
 from smartlock.device.core import LockCore
-from smartlock.device.inputs import Boot, KeyPress, Tick
-from smartlock.device.records import DurableState, Identity, User
-from smartlock.device.users import PinIndex, add_pin
+from smartlock.device.core.inputs import Boot, KeyPress, Tick
+from smartlock.device.core.records import DurableState, Identity, User
+from smartlock.device.core.users import PinIndex, add_pin
 from smartlock.vocab import UserType
 
 RUNS = 2000

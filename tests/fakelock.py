@@ -20,9 +20,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from smartlock.device import DurableLock, EuclideanMatcher, LockCore, Store, users
-from smartlock.device import effects as fx
-from smartlock.device.inputs import (
+from smartlock.device import DurableLock, EuclideanMatcher, LockCore, Store
+from smartlock.device.core import effects as fx
+from smartlock.device.core import users
+from smartlock.device.core.inputs import (
     BatteryLevel,
     BoltFeedback,
     Boot,
@@ -35,8 +36,8 @@ from smartlock.device.inputs import (
     Tick,
     UnlockButton,
 )
-from smartlock.device.ports import OfflineCodeChecker
-from smartlock.device.records import DurableState, Identity
+from smartlock.device.core.ports import OfflineCodeChecker
+from smartlock.device.core.records import DurableState, Identity
 from smartlock.device.runtime import FastForwardClock
 from smartlock.link.runtime_adapter import RuntimeLockSide, to_link_event
 from smartlock.link.schemas import Command, CommandResult, Event, Scalar

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from smartlock.device.console import Command, Console
-from smartlock.device.ports import FaceMatcher
-from smartlock.device.prompts import LANGUAGES
+from smartlock.device.core.ports import FaceMatcher
+from smartlock.device.core.prompts import LANGUAGES
 from smartlock.device.runtime import FastForwardClock, LockRuntime
 from smartlock.hal.virtual import VirtualLock
 

@@ -2,7 +2,7 @@
 
 `smartlock.hal` emits these values (a Pi, the virtual lock and the tests all speak
 them) and the lock core handles them as they are: they are members of the core's
-`Input` union (`smartlock.device.inputs`), so nothing translates between the two. The
+`Input` union (`smartlock.device.core.inputs`), so nothing translates between the two. The
 module imports nothing of the project but the shared vocabulary and errors, which is
 why both `hal` and the core may import it. Every value checks itself and raises
 `InputError` (the sender's fault) when malformed.

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from fastapi.testclient import TestClient
 
 from smartlock.cloud.schemas import LockSettings
-from smartlock.device.settings import DESCRIPTORS
+from smartlock.device.core.settings import DESCRIPTORS
 
 
 def test_every_operation_has_a_typed_success_response_A_SETTINGS(client: TestClient) -> None:

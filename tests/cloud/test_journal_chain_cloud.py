@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from smartlock.cloud.services import Services
-from smartlock.device.journal_chain import GENESIS
+from smartlock.device.core.journal_chain import GENESIS
 from smartlock.link.schemas import Event, EventBatch, event_hash
 
 from .helpers import API, add_lock, lock_says, user

@@ -31,7 +31,7 @@ from smartlock.cloud.app import create_app
 from smartlock.cloud.core.config import Settings
 from smartlock.cloud.models import PairingHello
 from smartlock.device import open_lock
-from smartlock.device.inputs import FactoryReset, RemoteAction, RemoteCommand
+from smartlock.device.core.inputs import FactoryReset, RemoteAction, RemoteCommand
 from smartlock.device.runtime import FastForwardClock, LockRuntime
 from smartlock.hal.virtual import VirtualLock
 from smartlock.link.broker import EmbeddedBroker, free_port

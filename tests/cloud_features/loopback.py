@@ -15,9 +15,9 @@ import time
 from fakelock import FakeLock
 from smartlock.cloud import ingest
 from smartlock.cloud.services import Services
-from smartlock.device import effects as fx
-from smartlock.device.inputs import RemoteCommand
-from smartlock.device.offline_codes import OfflineCodeBook
+from smartlock.device.core import effects as fx
+from smartlock.device.core.inputs import RemoteCommand
+from smartlock.device.core.offline_codes import OfflineCodeBook
 from smartlock.link.codec import parse
 from smartlock.link.offline_secret import offline_secret
 from smartlock.link.runtime_adapter import to_link_event

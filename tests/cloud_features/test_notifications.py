@@ -14,7 +14,7 @@ from cloud.helpers import lock_says, user
 from smartlock.cloud.notify import deliver
 from smartlock.cloud.notify.dispatch import live_key
 from smartlock.cloud.services import Services
-from smartlock.device.inputs import (
+from smartlock.device.core.inputs import (
     FirmwareStage,
     FirmwareUpdate,
     MechanicalKey,
@@ -206,7 +206,7 @@ def test_duress_is_loud_in_the_app_even_when_muted_A_NOTIFY_D_DURESS(
     duress = next(n for n in notes(p) if n["kind"] == "duress")
     assert duress["priority"] == "high"
     # Silent at the lock: the same things seen and heard as a normal unlock (D-DURESS).
-    from smartlock.device.effects import PERCEPTIBLE
+    from smartlock.device.core.effects import PERCEPTIBLE
 
     assert not any("duress" in repr(e).lower() for e in effects if isinstance(e, PERCEPTIBLE))
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from smartlock.cloud.services import Services
-from smartlock.device import effects as fx
+from smartlock.device.core import effects as fx
 from smartlock.vocab import EventKind, Method
 
 from .helpers import pair
@@ -94,7 +94,7 @@ def test_offline_code_must_be_typed_exactly_A_TEMP_D_KEY_VIRTUAL(
 def test_anti_lock_mode_refuses_offline_codes_A_TEMP_D_MODE_ANTI(
     client: TestClient, services: Services, tmp_path: Path
 ) -> None:
-    from smartlock.device.inputs import RemoteAction, RemoteCommand
+    from smartlock.device.core.inputs import RemoteAction, RemoteCommand
 
     p = pair(client, services, tmp_path)
     code = p.post("/offline-codes", {"name": "V", "kind": "one_time"}).json()["code"]

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from smartlock.cloud import features_worker
 from smartlock.cloud.services import Services
-from smartlock.device.inputs import DoorSensor, RemoteAction, RemoteCommand
+from smartlock.device.core.inputs import DoorSensor, RemoteAction, RemoteCommand
 from smartlock.vocab import EventKind
 
 from .helpers import API, Paired, pair

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from smartlock.cloud.models import TempPassword
 from smartlock.cloud.services import Services
-from smartlock.device.inputs import RemoteAction, RemoteCommand
+from smartlock.device.core.inputs import RemoteAction, RemoteCommand
 from smartlock.vocab import EventKind
 
 from .helpers import Paired, pair, rid, when
@@ -77,7 +77,7 @@ def test_user_chosen_code_must_be_typed_exactly_A_TEMP_D_KEY_VIRTUAL(
 def test_anti_lock_mode_refuses_temp_passwords_A_TEMP_D_MODE_ANTI(
     client: TestClient, services: Services, tmp_path: Path
 ) -> None:
-    from smartlock.device.inputs import RemoteAction, RemoteCommand
+    from smartlock.device.core.inputs import RemoteAction, RemoteCommand
 
     p = pair(client, services, tmp_path)
     code = create(p).json()["code"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 
 from smartlock.cli import main
-from smartlock.device.prompts import PromptId, render
+from smartlock.device.core.prompts import PromptId, render
 
 
 def run(monkeypatch, capsys, data_dir, script: str, *extra: str) -> str:

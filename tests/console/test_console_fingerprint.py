@@ -7,7 +7,7 @@ D-FINGER-DUP, D-FINGER-DELETE, D-FINGER-LOCKOUT, D-FINGER-HW, D-FINGER-NAME.
 
 from __future__ import annotations
 
-from smartlock.device.prompts import PromptId, render
+from smartlock.device.core.prompts import PromptId, render
 
 MASTER_PIN = "123456"
 

@@ -9,7 +9,7 @@ D-MENU-1, D-MENU-2, D-OPEN-IN.
 
 from __future__ import annotations
 
-from smartlock.device.prompts import PromptId, render
+from smartlock.device.core.prompts import PromptId, render
 
 MASTER_PIN = "123456"
 NORMAL_PIN = "24681357"
@@ -145,7 +145,7 @@ def test_prompts_in_chinese_and_switching_language_D_MENU_2(start_console):
 
 def test_added_commands_show_in_help_and_a_failing_store_is_reported_not_fatal(start_console):
     from smartlock.device.console import Command
-    from smartlock.device.inputs import DoorbellKey
+    from smartlock.device.core.inputs import DoorbellKey
 
     lock = start_console()
     lock.console.add_command(

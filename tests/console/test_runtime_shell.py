@@ -15,9 +15,8 @@ import numpy as np
 import pytest
 
 from smartlock.device import ErrorCode, StoreError, open_lock
-from smartlock.device.effects import Chime, CommandResult, Effect, JournalEvent
-from smartlock.device.errors import InputError
-from smartlock.device.inputs import (
+from smartlock.device.core.effects import Chime, CommandResult, Effect, JournalEvent
+from smartlock.device.core.inputs import (
     DoorbellKey,
     KeyPress,
     NoFace,
@@ -25,8 +24,9 @@ from smartlock.device.inputs import (
     RemoteCommand,
     SettingsKey,
 )
-from smartlock.device.prompts import PromptId, render
+from smartlock.device.core.prompts import PromptId, render
 from smartlock.device.runtime import FastForwardClock, LockRuntime
+from smartlock.errors import InputError
 from smartlock.hal import ButtonId, Mechanism, button_event, mechanism_event
 from smartlock.hal.virtual import VirtualLock
 from smartlock.vocab import BoltState, EventKind

@@ -6,8 +6,8 @@ from __future__ import annotations
 import random
 import sys
 
+from smartlock.device.core.inputs import Boot, KeyPress, RemoteAction, RemoteCommand, Tick
 from smartlock.device.durable import open_lock
-from smartlock.device.inputs import Boot, KeyPress, RemoteAction, RemoteCommand, Tick
 
 
 def main(path: str, seed: int) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from smartlock.device.core import LockCore
-from smartlock.device.effects import (
+from smartlock.device.core.effects import (
     PERCEPTIBLE,
     BoltAction,
     CommandResult,
@@ -18,7 +18,7 @@ from smartlock.device.effects import (
     MoveBolt,
     Prompt,
 )
-from smartlock.device.inputs import (
+from smartlock.device.core.inputs import (
     BoltFeedback,
     Boot,
     FaceSeen,
@@ -29,9 +29,9 @@ from smartlock.device.inputs import (
     SettingsKey,
     Tick,
 )
-from smartlock.device.prompts import PromptId
-from smartlock.device.records import DurableState, Identity
-from smartlock.device.reference_matcher import EuclideanMatcher
+from smartlock.device.core.prompts import PromptId
+from smartlock.device.core.records import DurableState, Identity
+from smartlock.device.core.reference_matcher import EuclideanMatcher
 from smartlock.vocab import BoltState, EventKind, Pose
 
 T0 = 1_700_000_000.0  # a Tuesday, 22:13 UTC

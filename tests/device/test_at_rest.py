@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from smartlock.demo.lockproc import HARDWARE_KEY_FILE, virtual_hardware_key
+from smartlock.device.core.users import pin_hash
 from smartlock.device.durable import open_lock
-from smartlock.device.errors import StoreError
-from smartlock.device.users import pin_hash
+from smartlock.errors import StoreError
 
 from .rig import MASTER_PIN, Rig, unlocks
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from smartlock.device import boot
-from smartlock.device.boot import (
+from smartlock.device.core import boot
+from smartlock.device.core.boot import (
     TABLE,
     BootControl,
     BootError,

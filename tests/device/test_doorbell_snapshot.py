@@ -3,9 +3,9 @@ picture itself is the shell's job, made face-free on the lock (D-PRIV)."""
 
 from __future__ import annotations
 
-from smartlock.device.effects import PERCEPTIBLE, Chime, JournalEvent, TakeSnapshot
-from smartlock.device.inputs import BatteryLevel, DoorbellKey, RemoteAction
-from smartlock.device.settings import Settings
+from smartlock.device.core.effects import PERCEPTIBLE, Chime, JournalEvent, TakeSnapshot
+from smartlock.device.core.inputs import BatteryLevel, DoorbellKey, RemoteAction
+from smartlock.device.core.settings import Settings
 from smartlock.vocab import EventKind
 
 from .rig import Rig

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from smartlock.device.effects import FaceWatch
-from smartlock.device.errors import InputError
-from smartlock.device.inputs import DoorSensor, FaceSeen, NoFace, RemoteAction
-from smartlock.device.prompts import PromptId
+from smartlock.device.core.effects import FaceWatch
+from smartlock.device.core.inputs import DoorSensor, FaceSeen, NoFace, RemoteAction
+from smartlock.device.core.prompts import PromptId
+from smartlock.errors import InputError
 from smartlock.vocab import CredentialType, EventKind, FaceRefusal, Method, Pose
 
 from .rig import MASTER_PIN, Rig, events, face_vec, prompts, unlocks

@@ -12,14 +12,14 @@ from collections.abc import Sequence
 
 import pytest
 
-from smartlock.device.effects import (
+from smartlock.device.core.effects import (
     PERCEPTIBLE,
     Effect,
     FingerCommand,
 )
-from smartlock.device.finger_enrol import STEP_TIMEOUT_S, TABLE, diagram
-from smartlock.device.fingerprint import slot_for
-from smartlock.device.inputs import (
+from smartlock.device.core.finger_enrol import STEP_TIMEOUT_S, TABLE, diagram
+from smartlock.device.core.fingerprint import slot_for
+from smartlock.device.core.inputs import (
     FactoryReset,
     FingerCaptured,
     FingerFault,
@@ -31,8 +31,8 @@ from smartlock.device.inputs import (
     RemoteAction,
     SettingsKey,
 )
-from smartlock.device.menu_table import Node
-from smartlock.device.prompts import PromptId
+from smartlock.device.core.menu_table import Node
+from smartlock.device.core.prompts import PromptId
 from smartlock.vocab import CredentialType, EventKind, FingerOp, FingerProblem, Method, Source
 
 from .rig import MASTER_PIN, Rig, events, prompts, unlocks
@@ -109,8 +109,8 @@ def test_new_user_from_the_menu_with_only_a_fingerprint_D_FINGER_ENROL() -> None
 
 def test_a_module_that_takes_three_presses_is_guided_through_three_D_FINGER_ENROL() -> None:
     from smartlock.device.core import LockCore
-    from smartlock.device.records import Identity
-    from smartlock.device.reference_matcher import EuclideanMatcher
+    from smartlock.device.core.records import Identity
+    from smartlock.device.core.reference_matcher import EuclideanMatcher
 
     core = LockCore.new(
         Identity("SL-TEST-0003", "VC1234"), b"s" * 32, matcher=EuclideanMatcher(), finger_presses=3
@@ -297,7 +297,7 @@ def test_a_matched_finger_unlocks_and_shows_the_user_D_FINGER_OPEN(rig: Rig) -> 
 
 
 def test_a_finger_is_the_verification_after_the_mechanical_key_D_FINGER_OPEN(rig: Rig) -> None:
-    from smartlock.device.inputs import MechanicalKey
+    from smartlock.device.core.inputs import MechanicalKey
 
     rig.feed(MechanicalKey())
     assert rig.core.state.mech_pending  # D-MECH: verify once before anything else

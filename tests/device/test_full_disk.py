@@ -21,10 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from smartlock.device import effects as fx
-from smartlock.device.durable import DurableLock, open_lock
-from smartlock.device.errors import ErrorCode
-from smartlock.device.inputs import (
+from smartlock.device.core import effects as fx
+from smartlock.device.core.inputs import (
     Boot,
     DoorbellKey,
     KeyPress,
@@ -32,8 +30,10 @@ from smartlock.device.inputs import (
     RemoteCommand,
     Tick,
 )
-from smartlock.device.prompts import PromptId
+from smartlock.device.core.prompts import PromptId
+from smartlock.device.durable import DurableLock, open_lock
 from smartlock.device.store import Store
+from smartlock.errors import ErrorCode
 from smartlock.vocab import EventKind
 
 from .rig import MASTER_PIN, T0

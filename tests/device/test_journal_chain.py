@@ -8,9 +8,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from smartlock.device.core.inputs import Boot, DoorbellKey, KeyPress
+from smartlock.device.core.journal_chain import GENESIS
 from smartlock.device.durable import DurableLock, open_lock
-from smartlock.device.inputs import Boot, DoorbellKey, KeyPress
-from smartlock.device.journal_chain import GENESIS
 from smartlock.device.store_schema import MIGRATIONS
 from smartlock.link.codec import parse
 from smartlock.link.runtime_adapter import to_link_event

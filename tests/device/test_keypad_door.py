@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from smartlock.device.effects import Alarm, AlarmKind, Display, FaceWatch, Led, SetLed
-from smartlock.device.inputs import BatteryLevel, DoorSensor, Knob, UnlockButton
-from smartlock.device.prompts import PromptId
+from smartlock.device.core.effects import Alarm, AlarmKind, Display, FaceWatch, Led, SetLed
+from smartlock.device.core.inputs import BatteryLevel, DoorSensor, Knob, UnlockButton
+from smartlock.device.core.prompts import PromptId
 from smartlock.vocab import DoorState, EventKind, Method, Source
 
 from .rig import MASTER_PIN, Rig, events, prompts, retracts, unlocks
@@ -110,7 +110,7 @@ def test_jammed_bolt_alerts_and_beeps_D_AJAR(rig: Rig) -> None:
 
 
 def test_bolt_not_thrown_reports_virtually_locked_D_MODE_VIRT(rig: Rig) -> None:
-    from smartlock.device.inputs import BoltFeedback
+    from smartlock.device.core.inputs import BoltFeedback
     from smartlock.vocab import BoltState
 
     rig.keys(f"{MASTER_PIN}#")
@@ -160,8 +160,8 @@ def test_low_battery_power_save_no_auto_face_window_D_BATT_LOW(rig: Rig) -> None
 def test_critical_battery_goes_offline_passwords_still_work_D_BATT_CRIT_D_BATT_USB(
     rig: Rig,
 ) -> None:
-    from smartlock.device.effects import Radio
-    from smartlock.device.inputs import Network, UsbPower
+    from smartlock.device.core.effects import Radio
+    from smartlock.device.core.inputs import Network, UsbPower
 
     rig.feed(Network(True))
     assert rig.core.status().online

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smartlock.device import lockout
-from smartlock.device.records import LockoutState
+from smartlock.device.core import lockout
+from smartlock.device.core.records import LockoutState
 from smartlock.vocab import EventKind
 
 from .rig import MASTER_PIN, Rig, events

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from smartlock.device.inputs import SettingsKey
-from smartlock.device.prompts import PromptId
+from smartlock.device.core.inputs import SettingsKey
+from smartlock.device.core.prompts import PromptId
 from smartlock.vocab import CredentialType, EventKind, UserType
 
 from .rig import MASTER_PIN, Rig, events, prompts, unlocks
@@ -174,7 +174,7 @@ def test_menu_settings_volume_and_system_info_D_MENU_2() -> None:
 
 
 def test_menu_has_every_branch_of_section_7_D_MENU_1() -> None:
-    from smartlock.device.menu_table import MENU, Node
+    from smartlock.device.core.menu_table import MENU, Node
 
     assert set(MENU[Node.MAIN].choices) == {"1", "2", "3", "4"}
     assert set(MENU[Node.NEW_USER].choices) == {"1", "2"}
@@ -188,7 +188,7 @@ def test_menu_has_every_branch_of_section_7_D_MENU_1() -> None:
 
 
 def test_at_most_50_users_lowest_free_number_D_USER_1() -> None:
-    from smartlock.device.inputs import RemoteAction
+    from smartlock.device.core.inputs import RemoteAction
 
     rig = Rig()
     rig.first_master()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from smartlock.device.effects import (
+from smartlock.device.core.effects import (
     Alarm,
     AlarmKind,
     CommandResult,
@@ -17,7 +17,7 @@ from smartlock.device.effects import (
     Prompt,
     SetLed,
 )
-from smartlock.device.inputs import (
+from smartlock.device.core.inputs import (
     ArmKey,
     Bind,
     DoorSensor,
@@ -29,7 +29,7 @@ from smartlock.device.inputs import (
     Tamper,
     UnlockButton,
 )
-from smartlock.device.prompts import PromptId
+from smartlock.device.core.prompts import PromptId
 from smartlock.vocab import DoorState, EventKind, Method
 
 from .rig import MASTER_PIN, Rig, events, perceptible, prompts, retracts, unlocks
@@ -222,7 +222,7 @@ def test_repairing_from_menu_3_2_3_D_PAIR(rig: Rig) -> None:
 
 
 def test_normally_open_survives_a_reboot_D_MODE_PASS(rig: Rig) -> None:
-    from smartlock.device.inputs import BoltFeedback
+    from smartlock.device.core.inputs import BoltFeedback
     from smartlock.vocab import BoltState
 
     rig.remote(RemoteAction.SET_MODE, mode="normally_open", on=True)

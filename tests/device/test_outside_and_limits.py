@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from smartlock.device import users
-from smartlock.device.errors import ErrorCode, Refused
-from smartlock.device.inputs import MechanicalKey, RemoteAction, RemoteCommand
+from smartlock.device.core import users
+from smartlock.device.core.inputs import MechanicalKey, RemoteAction, RemoteCommand
+from smartlock.errors import ErrorCode, Refused
 from smartlock.vocab import Method
 
 from .rig import T0, Rig, face_vec, unlocks

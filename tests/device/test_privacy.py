@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from smartlock.device.effects import CommandResult, JournalEvent, StatusChanged
-from smartlock.device.inputs import FaceSeen
+from smartlock.device.core.effects import CommandResult, JournalEvent, StatusChanged
+from smartlock.device.core.inputs import FaceSeen
 from smartlock.vocab import Pose
 
 from .rig import Rig

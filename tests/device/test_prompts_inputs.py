@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 import smartlock.device as device
-from smartlock.device.errors import ErrorCode, InputError
-from smartlock.device.inputs import BatteryLevel, FaceSeen, KeyPress, SettingsKey, Tick
-from smartlock.device.prompts import CATALOGUE, LANGUAGES, PromptId, placeholders, render
-from smartlock.device.settings import DESCRIPTORS, Settings
+from smartlock.device.core.inputs import BatteryLevel, FaceSeen, KeyPress, SettingsKey, Tick
+from smartlock.device.core.prompts import CATALOGUE, LANGUAGES, PromptId, placeholders, render
+from smartlock.device.core.settings import DESCRIPTORS, Settings
+from smartlock.errors import ErrorCode, InputError
 
 from .rig import Rig
 
@@ -66,7 +66,7 @@ def test_emitted_prompts_render_in_both_languages_in_a_long_scenario() -> None:
 
     rig = _rich_rig()
     for effect in rig.history:
-        if isinstance(effect, device.effects.Prompt):
+        if isinstance(effect, device.core.effects.Prompt):
             for lang in LANGUAGES:
                 render(effect.prompt_id, lang, **effect.args)
 
@@ -116,8 +116,8 @@ def test_settings_descriptors_list_every_setting_with_defaults() -> None:
 
 
 def test_enrolment_failure_reasons_are_spoken_as_words_in_both_languages() -> None:
-    from smartlock.device.enrol import Problem
-    from smartlock.device.prompts import REASON_WORDS
+    from smartlock.device.core.enrol import Problem
+    from smartlock.device.core.prompts import REASON_WORDS
     from smartlock.vocab import FingerProblem
 
     faces = {p.value for p in Problem}

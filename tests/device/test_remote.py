@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 import pytest
 
 from smartlock.device.core import LockCore
-from smartlock.device.effects import CommandResult
-from smartlock.device.errors import InputError
-from smartlock.device.inputs import RemoteAction, RemoteCommand, UnlockButton
-from smartlock.device.ports import OfflineVerdict
-from smartlock.device.records import Identity
-from smartlock.device.reference_matcher import EuclideanMatcher
+from smartlock.device.core.effects import CommandResult
+from smartlock.device.core.inputs import RemoteAction, RemoteCommand, UnlockButton
+from smartlock.device.core.ports import OfflineVerdict
+from smartlock.device.core.records import Identity
+from smartlock.device.core.reference_matcher import EuclideanMatcher
+from smartlock.errors import InputError
 from smartlock.vocab import EventKind, Method
 
 from .rig import MASTER_PIN, SECRET, T0, Rig, events, retracts, unlocks
@@ -286,7 +286,7 @@ def test_wrong_remote_codes_count_toward_lockout_A_REMOTE_D_LOCKOUT(rig: Rig) ->
 
 def test_used_one_time_offline_ids_are_forgotten_once_their_window_passed_A_TEMP() -> None:
     """The lock keeps used one-time ids only while their code could still be typed."""
-    from smartlock.device.offline_codes import OfflineCodeBook, OneTime, issue
+    from smartlock.device.core.offline_codes import OfflineCodeBook, OneTime, issue
 
     secret = b"k" * 32
     book = OfflineCodeBook(secret, 0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from smartlock.device.remote_rules import REASONS, unlock_refusal
+from smartlock.device.core.remote_rules import REASONS, unlock_refusal
 from smartlock.errors import ErrorCode
 
 

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from smartlock.device.effects import Effect, JournalEvent
-from smartlock.device.inputs import (
+from smartlock.device.core.effects import Effect, JournalEvent
+from smartlock.device.core.inputs import (
     ArmKey,
     BatteryLevel,
     BoltFeedback,
@@ -34,7 +34,7 @@ from smartlock.device.inputs import (
     Tick,
     UnlockButton,
 )
-from smartlock.device.records import MAX_USERS, DurableState
+from smartlock.device.core.records import MAX_USERS, DurableState
 from smartlock.vocab import BoltState, EventKind, FaceRefusal, Method, Pose
 
 from .rig import MASTER_PIN, T0, Rig, face_vec

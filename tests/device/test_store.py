@@ -17,9 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from smartlock.device.durable import open_lock
-from smartlock.device.errors import StoreError
-from smartlock.device.inputs import (
+from smartlock.device.core.inputs import (
     Bind,
     Boot,
     DoorbellKey,
@@ -30,8 +28,10 @@ from smartlock.device.inputs import (
     SettingsKey,
     Tick,
 )
-from smartlock.device.prompts import PromptId
+from smartlock.device.core.prompts import PromptId
+from smartlock.device.durable import open_lock
 from smartlock.device.store import MIGRATIONS, Store
+from smartlock.errors import StoreError
 from smartlock.vocab import EventKind
 
 from .rig import MASTER_PIN, T0, Rig, prompts

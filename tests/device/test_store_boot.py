@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
+from smartlock.device.core.inputs import Boot, KeyPress
 from smartlock.device.durable import open_lock
-from smartlock.device.errors import StoreError
-from smartlock.device.inputs import Boot, KeyPress
+from smartlock.errors import StoreError
 
 T0 = 1_700_000_000.0
 SRC = str(Path(__file__).resolve().parents[2] / "src")

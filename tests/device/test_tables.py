@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from smartlock.device import door, lockout
-from smartlock.device.door import Do, DoorEvent, Phase
-from smartlock.device.enrol import classify
-from smartlock.device.face_window import FaceWindow, WindowEnd
-from smartlock.device.keypad import KeypadBuffer
-from smartlock.device.records import LockoutState
+from smartlock.device.core import door, lockout
+from smartlock.device.core.door import Do, DoorEvent, Phase
+from smartlock.device.core.enrol import classify
+from smartlock.device.core.face_window import FaceWindow, WindowEnd
+from smartlock.device.core.keypad import KeypadBuffer
+from smartlock.device.core.records import LockoutState
 from smartlock.vocab import DoorState, Pose
 
 P, E = Phase, DoorEvent

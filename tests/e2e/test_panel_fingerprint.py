@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from smartlock.demo.lockproc import LockProcess
 from smartlock.demo.panel import new_panel_key, panel_router
-from smartlock.device.prompts import PromptId, render
+from smartlock.device.core.prompts import PromptId, render
 from smartlock.link.connection import BrokerConfig
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from smartlock.device.inputs import FaceSeen, NoFace
+from smartlock.device.core.inputs import FaceSeen, NoFace
 from smartlock.face import cli
 from smartlock.face.bench import half_images
 from smartlock.face.decode import load_image

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from smartlock.device.console import UsageError
-from smartlock.device.inputs import FaceSeen, NoFace
+from smartlock.device.core.inputs import FaceSeen, NoFace
 from smartlock.face.console_commands import FACE_COMMANDS, face, faces
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from smartlock.device.ports import FaceMatch
+from smartlock.device.core.ports import FaceMatch
 from smartlock.face.agreement import FrameAgreement
 from smartlock.face.engine import FaceEngine
 from smartlock.face.errors import ImageError

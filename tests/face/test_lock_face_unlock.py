@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from smartlock.console_cli import open_console
-from smartlock.device.effects import Effect, JournalEvent, StatusChanged
+from smartlock.device.core.effects import Effect, JournalEvent, StatusChanged
 from smartlock.device.runtime import FastForwardClock
 from smartlock.face.decode import load_image
 from smartlock.face.engine import FaceEngine

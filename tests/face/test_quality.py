@@ -73,7 +73,7 @@ def test_camera_resolutions_from_240p_to_1080p_are_usable(camera: Path) -> None:
 def test_every_refusal_reaches_the_lock_with_its_reason() -> None:
     """The face engine refuses with the lock's own reasons (`vocab.FaceRefusal`), so
     none is lost on the way; "no face" reaches the lock as no reason."""
-    from smartlock.device.inputs import NoFace
+    from smartlock.device.core.inputs import NoFace
     from smartlock.face.engine import FaceReading
     from smartlock.face.observation import to_input
     from smartlock.vocab import FaceRefusal

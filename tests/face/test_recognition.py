@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from smartlock.device.ports import FaceMatcher, FaceTemplate
+from smartlock.device.core.ports import FaceMatcher, FaceTemplate
 from smartlock.face.calibration import RULES
 from smartlock.face.decode import load_image
 from smartlock.face.engine import FaceEngine

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from smartlock.device.prompts import PromptId, render
+from smartlock.device.core.prompts import PromptId, render
 from smartlock.hal.voice import EspeakVoice
 
 ESPEAK = shutil.which("espeak-ng")

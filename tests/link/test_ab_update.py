@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from smartlock.device import boot
-from smartlock.device.boot import Slot, SlotImage
+from smartlock.device.core import boot
+from smartlock.device.core.boot import Slot, SlotImage
 from smartlock.device.slots import SlotStore
 from smartlock.link import firmware as fw
 from smartlock.link.codec import canonical

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from smartlock.device.inputs import RemoteAction
+from smartlock.device.core.inputs import RemoteAction
 from smartlock.hal.finger_sim import features
 from smartlock.link.connection import BrokerConfig
 from smartlock.vocab import EventKind

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from smartlock.device import open_lock
-from smartlock.device.records import FIRMWARE_VERSION
+from smartlock.device.core.records import FIRMWARE_VERSION
 from smartlock.device.runtime import FastForwardClock, LockRuntime
 from smartlock.hal.virtual import VirtualLock
 from smartlock.link.cloud_side import decode_lock_message

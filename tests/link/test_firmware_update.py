@@ -21,10 +21,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from smartlock.device import open_lock
+from smartlock.device.core.inputs import FactoryReset, FirmwareUpdate
+from smartlock.device.core.inputs import FirmwareStage as Stage
+from smartlock.device.core.records import FIRMWARE_VERSION
 from smartlock.device.durable import DurableLock
-from smartlock.device.inputs import FactoryReset, FirmwareUpdate
-from smartlock.device.inputs import FirmwareStage as Stage
-from smartlock.device.records import FIRMWARE_VERSION
 from smartlock.device.runtime import FastForwardClock, LockRuntime
 from smartlock.errors import ErrorCode
 from smartlock.hal.virtual import VirtualLock

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from fakelock import FakeLock  # tests/ is on sys.path
-from smartlock.device.inputs import RemoteAction
+from smartlock.device.core.inputs import RemoteAction
 from smartlock.link.codec import canonical, parse
 from smartlock.link.connection import BrokerConfig
 from smartlock.link.errors import MalformedMessage

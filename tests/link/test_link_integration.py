@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from fakelock import FakeLock  # tests/ is on sys.path
-from smartlock.device.inputs import RemoteAction
+from smartlock.device.core.inputs import RemoteAction
 from smartlock.link import cloud_side
 from smartlock.link.connection import BrokerConfig
 from smartlock.link.lock_client import LinkOptions, LockClient

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smartlock.device.offline_codes import (
+from smartlock.device.core.offline_codes import (
     HOUR,
     MAX_ADVANCE_H,
     ONE_TIME_HOURS,
@@ -19,7 +19,7 @@ from smartlock.device.offline_codes import (
     issue,
     verify,
 )
-from smartlock.device.ports import OfflineVerdict
+from smartlock.device.core.ports import OfflineVerdict
 from smartlock.errors import ErrorCode
 
 NOW0 = 1_767_225_600  # 2026-01-01T00:00Z, a Thursday

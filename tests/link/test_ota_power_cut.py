@@ -16,8 +16,8 @@ import threading
 import time
 from pathlib import Path
 
-from smartlock.device import boot
-from smartlock.device.records import FIRMWARE_VERSION
+from smartlock.device.core import boot
+from smartlock.device.core.records import FIRMWARE_VERSION
 from smartlock.device.slots import SlotStore
 from smartlock.link import firmware as fw
 

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from smartlock.demo.lockproc import LockProcess
-from smartlock.device.inputs import KeyPress, RemoteAction, SettingsKey
+from smartlock.device.core.inputs import KeyPress, RemoteAction, SettingsKey
 from smartlock.link.connection import BrokerConfig
 from smartlock.link.lock_client import LinkOptions
 from smartlock.link.schemas import PairingHello

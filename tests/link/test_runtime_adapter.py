@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from smartlock.device.inputs import RemoteAction
+from smartlock.device.core.inputs import RemoteAction
 from smartlock.link.connection import BrokerConfig
 from smartlock.vocab import BoltState, EventKind
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from smartlock.device.inputs import RemoteAction
+from smartlock.device.core.inputs import RemoteAction
 from smartlock.errors import ErrorCode
 from smartlock.link import cloud_side
 from smartlock.link.codec import parse

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from smartlock.cloud import create_app
 from smartlock.cloud.core.config import Settings
 from smartlock.cloud.notify.kinds import NotifyKind
-from smartlock.device.settings import DESCRIPTORS
+from smartlock.device.core.settings import DESCRIPTORS
 from smartlock.face.calibration import MEASURED
 from smartlock.vocab import EventKind, Method, Mode
 from smartlock.web import create_router, i18n

@@ -146,7 +146,7 @@ def test_changed_password_is_listed_once_and_menu_users_appear_live_A_USERS(
     page.fill("#user-001-pw2", "24681357")
     page.click("#user-001-send")
     expect(page.get_by_test_id("users-message")).to_have_text("Done.")
-    # The lock replaced the PIN (device.remote._set_password) and journals it so.
+    # The lock replaced the PIN (device.core.remote._set_password) and journals it so.
     world.events(
         serial,
         {

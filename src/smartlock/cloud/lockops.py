@@ -29,7 +29,7 @@ from smartlock.cloud.crud.commands import NO_ANSWER
 from smartlock.cloud.errors import CloudError, Conflict
 from smartlock.cloud.models import Account, BrokerLogin, Command, CommandStatus, Device, utcnow
 from smartlock.cloud.services import Services
-from smartlock.device.remote_rules import unlock_refusal
+from smartlock.device.core.remote_rules import unlock_refusal
 from smartlock.link import broker_accounts
 from smartlock.link.topics import Channel, topic
 
@@ -341,7 +341,7 @@ async def remote_unlock(
     services: Services, session: Session, *, device: Device, account_id: int, request_id: str
 ) -> Command:
     """A-REMOTE: the lock decides, but the cloud refuses at once what the last reported
-    state already forbids, by the lock's own rules (`device.remote_rules`).
+    state already forbids, by the lock's own rules (`device.core.remote_rules`).
     """
     refusal = unlock_refusal(**reported_unlock_facts(session, device))
     refuse = None if refusal is None else refusal.value

@@ -200,7 +200,7 @@ class DevicesPublic(BaseModel):
 
 
 class LockSettings(Strict):
-    """Every setting the app can change (names and ranges of ``device.settings``); all
+    """Every setting the app can change (names and ranges of ``device.core.settings``); all
     optional so a change names only what moves.
     """
 

@@ -140,7 +140,7 @@ def _lock_run(args: argparse.Namespace) -> int:
 
 async def _run_one_lock(args: argparse.Namespace) -> int:
     from smartlock.demo.lockproc import LockProcess
-    from smartlock.device.errors import StoreError
+    from smartlock.errors import StoreError
 
     hardware = None
     if args.hal == "rpi":

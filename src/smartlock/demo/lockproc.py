@@ -26,9 +26,9 @@ from typing import Any
 
 from smartlock.demo.offline import BindingCodeBook
 from smartlock.device import DurableLock, open_lock
-from smartlock.device import effects as fx
-from smartlock.device.inputs import Bind
-from smartlock.device.records import Binding
+from smartlock.device.core import effects as fx
+from smartlock.device.core.inputs import Bind
+from smartlock.device.core.records import Binding
 from smartlock.device.runtime import FaceObserver, LockRuntime
 from smartlock.hal.parts import Hardware
 from smartlock.hal.virtual import VirtualLock

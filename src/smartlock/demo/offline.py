@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from smartlock.device.offline_codes import OfflineCodeBook
-from smartlock.device.ports import OfflineVerdict
-from smartlock.device.records import Binding
+from smartlock.device.core.offline_codes import OfflineCodeBook
+from smartlock.device.core.ports import OfflineVerdict
+from smartlock.device.core.records import Binding
 from smartlock.link.offline_secret import offline_secret
 from smartlock.link.signing import b64d
 

@@ -43,8 +43,8 @@ from fastapi.responses import (
 )
 
 from smartlock.demo.lockproc import LockProcess
-from smartlock.device import effects as fx
-from smartlock.device.prompts import render
+from smartlock.device.core import effects as fx
+from smartlock.device.core.prompts import render
 from smartlock.hal.base import HardwareError
 from smartlock.hal.feed import Change
 from smartlock.hardware import ButtonId, Mechanism

@@ -3,7 +3,7 @@
 The boundary, all of it:
 
 * `LockCore.handle(input) -> list[Effect]`: inputs and effects are frozen values
-  (`smartlock.device.inputs`, `smartlock.device.effects`). Time enters only as
+  (`smartlock.device.core.inputs`, `smartlock.device.core.effects`). Time enters only as
   `Boot(now)` / `Tick(now)`, wall-clock epoch seconds, sent before other inputs and
   at least once a second.
 * Read-only views: `core.status()` (A-STATUS), `core.users()` (A-USERS, no secrets),
@@ -13,7 +13,7 @@ The boundary, all of it:
   transaction; at boot `LockCore.restore(store.load(), ...)`. `DurableLock` /
   `open_lock` do both for you.
 * Journal sync (link): `store.unacked_events(limit)`, `store.ack(up_to_seq)`.
-* Ports: `FaceMatcher`, `OfflineCodeChecker` (`smartlock.device.ports`).
+* Ports: `FaceMatcher`, `OfflineCodeChecker` (`smartlock.device.core.ports`).
 * Errors: `LockError` with `.code` (`ErrorCode`); `InputError` = caller's fault,
   `Refused` = a rule said no, `StoreError` = storage failed.
 """
@@ -21,17 +21,17 @@ The boundary, all of it:
 from __future__ import annotations
 
 from smartlock.device.core import LockCore
+from smartlock.device.core.effects import Effect, JournalEvent
+from smartlock.device.core.inputs import Input, RemoteAction, RemoteCommand
+from smartlock.device.core.ports import FaceMatcher, OfflineCodeChecker, OfflineVerdict
+from smartlock.device.core.prompts import PromptId, render
+from smartlock.device.core.records import DurableState, Identity
+from smartlock.device.core.reference_matcher import EuclideanMatcher
+from smartlock.device.core.settings import DESCRIPTORS, Settings
+from smartlock.device.core.views import LockStatus, UserView
 from smartlock.device.durable import DurableLock, open_lock
-from smartlock.device.effects import Effect, JournalEvent
-from smartlock.device.errors import ErrorCode, InputError, LockError, Refused, StoreError
-from smartlock.device.inputs import Input, RemoteAction, RemoteCommand
-from smartlock.device.ports import FaceMatcher, OfflineCodeChecker, OfflineVerdict
-from smartlock.device.prompts import PromptId, render
-from smartlock.device.records import DurableState, Identity
-from smartlock.device.reference_matcher import EuclideanMatcher
-from smartlock.device.settings import DESCRIPTORS, Settings
 from smartlock.device.store import Store
-from smartlock.device.views import LockStatus, UserView
+from smartlock.errors import ErrorCode, InputError, LockError, Refused, StoreError
 
 __all__ = [
     "DESCRIPTORS",

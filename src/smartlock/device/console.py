@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from smartlock.device.effects import (
+from smartlock.device.core.effects import (
     CommandResult,
     Effect,
     FaceWatch,
@@ -21,10 +21,9 @@ from smartlock.device.effects import (
     PairingWindow,
     Radio,
 )
-from smartlock.device.errors import LockError
-from smartlock.device.prompts import LANGUAGES
+from smartlock.device.core.prompts import LANGUAGES
 from smartlock.device.runtime import LockRuntime
-from smartlock.errors import ErrorCode, Fault, SmartlockError
+from smartlock.errors import ErrorCode, Fault, LockError, SmartlockError
 from smartlock.hal.base import HardwareError
 from smartlock.hal.feed import Change
 from smartlock.hal.virtual import VirtualLock

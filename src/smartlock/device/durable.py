@@ -18,7 +18,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 
 from smartlock.device.core import Checkpoint, LockCore
-from smartlock.device.effects import (
+from smartlock.device.core.effects import (
     CommandResult,
     Effect,
     JournalEvent,
@@ -27,13 +27,13 @@ from smartlock.device.effects import (
     Prompt,
     SetLed,
 )
-from smartlock.device.errors import ErrorCode, StoreError, StoreFull
+from smartlock.device.core.inputs import Input
+from smartlock.device.core.ports import FaceMatcher, OfflineCodeChecker
+from smartlock.device.core.prompts import PromptId
+from smartlock.device.core.records import DurableState, Identity
 from smartlock.device.files import move_into_place
-from smartlock.device.inputs import Input
-from smartlock.device.ports import FaceMatcher, OfflineCodeChecker
-from smartlock.device.prompts import PromptId
-from smartlock.device.records import DurableState, Identity
 from smartlock.device.store import Store
+from smartlock.errors import ErrorCode, StoreError, StoreFull
 from smartlock.vocab import EventKind, Source
 
 log = logging.getLogger(__name__)

@@ -22,10 +22,10 @@ from collections import deque
 from collections.abc import Callable
 from typing import Protocol
 
-from smartlock.device import effects as fx
-from smartlock.device import inputs as ins
-from smartlock.device.errors import LockError
-from smartlock.device.prompts import render
+from smartlock.device.core import effects as fx
+from smartlock.device.core import inputs as ins
+from smartlock.device.core.prompts import render
+from smartlock.errors import LockError
 from smartlock.hal.parts import Frame, Hardware
 from smartlock.hardware import HardwareEvent
 from smartlock.vocab import EventKind

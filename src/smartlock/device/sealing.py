@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from smartlock.device.errors import StoreError
+from smartlock.errors import StoreError
 
 NONCE = 12
 

@@ -25,7 +25,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from smartlock.device.boot import (
+from smartlock.device.core.boot import (
     BootControl,
     BootError,
     BootReport,

@@ -22,12 +22,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from smartlock.device.effects import Effect, JournalEvent
-from smartlock.device.errors import StoreError, StoreFull
-from smartlock.device.journal_chain import GENESIS, event_hash
-from smartlock.device.params import parse_schedules
-from smartlock.device.ports import FaceTemplate
-from smartlock.device.records import (
+from smartlock.device.core.effects import Effect, JournalEvent
+from smartlock.device.core.journal_chain import GENESIS, event_hash
+from smartlock.device.core.params import parse_schedules
+from smartlock.device.core.ports import FaceTemplate
+from smartlock.device.core.records import (
     Binding,
     Credential,
     DurableState,
@@ -36,8 +35,8 @@ from smartlock.device.records import (
     TempPassword,
     User,
 )
+from smartlock.device.core.settings import Settings
 from smartlock.device.sealing import Sealer
-from smartlock.device.settings import Settings
 from smartlock.device.store_schema import (
     MIGRATIONS,
     blob_embedding,
@@ -50,6 +49,7 @@ from smartlock.device.store_schema import (
     temp_row,
     user_row,
 )
+from smartlock.errors import StoreError, StoreFull
 from smartlock.vocab import CredentialType, EventKind, UserType
 
 KEEP_ACKED = 10_000  # acknowledged journal events kept on the lock for the console

@@ -7,10 +7,10 @@ from array import array
 from collections.abc import Sequence
 from typing import Any
 
-from smartlock.device.effects import JournalEvent
-from smartlock.device.journal_chain import wire_details
-from smartlock.device.records import Credential, DurableState, TempPassword, User
-from smartlock.device.views import schedule_to_dict
+from smartlock.device.core.effects import JournalEvent
+from smartlock.device.core.journal_chain import wire_details
+from smartlock.device.core.records import Credential, DurableState, TempPassword, User
+from smartlock.device.core.views import schedule_to_dict
 from smartlock.vocab import EventKind, Method, Source
 
 MIGRATIONS: tuple[str, ...] = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from smartlock.device.ports import FaceMatch
+from smartlock.device.core.ports import FaceMatch
 
 
 class FrameAgreement:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from smartlock.device.ports import FaceTemplate
+from smartlock.device.core.ports import FaceTemplate
 from smartlock.face.calibration import DecisionRule, rule_for
 from smartlock.face.dataset import (
     BaselineCache,

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from smartlock.device.ports import FaceTemplate
+from smartlock.device.core.ports import FaceTemplate
 from smartlock.face.engine import FaceEngine, FaceReading
 from smartlock.face.errors import EnrolmentError
 from smartlock.face.quality import ENROL_POLICY, Refusal, explain

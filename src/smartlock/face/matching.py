@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from smartlock.device.ports import FaceMatch, FaceTemplate
+from smartlock.device.core.ports import FaceMatch, FaceTemplate
 from smartlock.face.calibration import CENTROID_WEIGHT, DUPLICATE_RULE, DecisionRule, rule_for
 from smartlock.vocab import Sensitivity
 
@@ -126,7 +126,7 @@ def _distances(a: NDArray[np.floating], b: NDArray[np.floating]) -> NDArray[np.f
 
 
 class GalleryMatcher:
-    """`FaceMatcher` (smartlock.device.ports) with calibrated thresholds and a margin.
+    """`FaceMatcher` (smartlock.device.core.ports) with calibrated thresholds and a margin.
 
     By default the rule depends on the number of enrolled users (`rule_for`), so a
     sensitivity keeps its false-accept rate whether 2 or 50 people are enrolled.

@@ -1,6 +1,6 @@
 """Turn a face reading into exactly the input the lock core consumes.
 
-The core (`smartlock.device.inputs`) takes `FaceSeen` (embedding, yaw, pitch, quality
+The core (`smartlock.device.core.inputs`) takes `FaceSeen` (embedding, yaw, pitch, quality
 0..1, near, still, pose) or `NoFace`. Only frames that passed the quality gate reach
 the core with an embedding: a refused frame becomes `NoFace` with the refusal's
 reason, which the core turns into a voice prompt ("one person at a time"). The pose
@@ -9,7 +9,7 @@ tag is left to the core's own classifier of yaw/pitch.
 
 from __future__ import annotations
 
-from smartlock.device.inputs import FaceSeen, NoFace
+from smartlock.device.core.inputs import FaceSeen, NoFace
 from smartlock.face.engine import FaceReading
 from smartlock.face.quality import UNLOCK_POLICY, QualityMeasure, QualityPolicy
 from smartlock.vocab import FaceRefusal
@@ -36,7 +36,7 @@ def quality_score(q: QualityMeasure, policy: QualityPolicy = UNLOCK_POLICY) -> f
     """0.5 = just at one of the gate's limits, 1.0 = comfortably clear of all of them.
 
     Every frame that passed the gate scores ≥ 0.5, which is what the core's enrolment
-    asks for (`smartlock.device.enrol.MIN_QUALITY`).
+    asks for (`smartlock.device.core.enrol.MIN_QUALITY`).
     """
     parts = (
         0.5 * q.sharpness / policy.min_sharpness if policy.min_sharpness > 0 else 1.0,

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from smartlock.device.inputs import RemoteAction
+from smartlock.device.core.inputs import RemoteAction
 from smartlock.link.codec import Inbound, encode, parse
 from smartlock.link.errors import AuthError
 from smartlock.link.pairing import LockCredentials, seal_credentials

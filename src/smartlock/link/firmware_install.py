@@ -5,7 +5,7 @@ With an `OtaConfig` the lock verifies the vendor's Ed25519 signature with the lo
 vendor public key, refuses another model, the same version or a downgrade the vendor
 did not sign (D-OTA-DOWNGRADE), fetches the image and checks its size and SHA-256,
 then hands it to `slot_update.SlotUpdater`: inactive slot, read-back check, trial
-boot, confirmation or rollback (D-OTA-AB). The core (`device.inputs.FirmwareUpdate`)
+boot, confirmation or rollback (D-OTA-AB). The core (`device.core.inputs.FirmwareUpdate`)
 journals each step and keeps the version. The command is answered with the trial's
 outcome; the state report carries progress and the outcome (A-OTA-STATUS).
 """
@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from smartlock.device.core.inputs import FirmwareStage as Stage
+from smartlock.device.core.inputs import FirmwareUpdate
 from smartlock.device.durable import DurableLock
-from smartlock.device.inputs import FirmwareStage as Stage
-from smartlock.device.inputs import FirmwareUpdate
 from smartlock.device.runtime import LockRuntime
 from smartlock.device.slots import SlotStore
 from smartlock.errors import ErrorCode

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from smartlock.device.inputs import RemoteAction
+from smartlock.device.core.inputs import RemoteAction
 from smartlock.link import homeassistant as ha
 from smartlock.link.codec import canonical
 from smartlock.link.schemas import Command, Event, HaCommand, ShadowReported, StateReport

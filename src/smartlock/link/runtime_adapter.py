@@ -26,13 +26,13 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from smartlock.device import effects as fx
+from smartlock.device.core import effects as fx
+from smartlock.device.core.inputs import RemoteAction, RemoteCommand
+from smartlock.device.core.journal_chain import wire_details
+from smartlock.device.core.records import FIRMWARE_VERSION
 from smartlock.device.durable import DurableLock
-from smartlock.device.errors import LockError
-from smartlock.device.inputs import RemoteAction, RemoteCommand
-from smartlock.device.journal_chain import wire_details
-from smartlock.device.records import FIRMWARE_VERSION
 from smartlock.device.runtime import LockRuntime
+from smartlock.errors import LockError
 from smartlock.link import slot_update
 from smartlock.link.camera_feed import CameraFeed, live_view
 from smartlock.link.firmware_install import FirmwareInstaller, OtaConfig
@@ -55,7 +55,7 @@ MAX_NAME = 100
 
 def to_link_event(event: fx.JournalEvent) -> Event:
     """A journal event in wire shape: scalar details, secrets dropped (D-PRIV), with
-    the hash of the event before it (the chain, `device.journal_chain`).
+    the hash of the event before it (the chain, `device.core.journal_chain`).
     """
     return Event(
         seq=event.seq,

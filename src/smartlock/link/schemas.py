@@ -17,9 +17,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints, model_validator
 
-from smartlock.device.inputs import RemoteAction
-from smartlock.device.journal_chain import GENESIS, is_secret_key  # noqa: F401 (re-exported)
-from smartlock.device.journal_chain import event_hash as _wire_hash
+from smartlock.device.core.inputs import RemoteAction
+from smartlock.device.core.journal_chain import GENESIS, is_secret_key  # noqa: F401 (re-exported)
+from smartlock.device.core.journal_chain import event_hash as _wire_hash
 from smartlock.vocab import BoltState, DoorState, EventKind, Method, Mode, Source
 
 MAX_PAYLOAD = 16 * 1024  # bytes; checked before any parsing

@@ -4,7 +4,7 @@ D-OTA-ROLLBACK, A-OTA-STATUS).
 `SlotUpdater` is the part of a bootloader and of the running firmware that the virtual
 lock can really do: it writes a checked image to the inactive slot (reporting bytes
 written), reads it back against the signed SHA-256, marks it as the trial, "reboots"
-(runs the pure `device.boot.decide` again and writes its record before running the
+(runs the pure `device.core.boot.decide` again and writes its record before running the
 slot), then gives the trial a deadline to confirm itself: its self-test passes and
 the cloud acknowledges the journal event of the trial boot, which proves the new
 firmware reaches the cloud. Healthy: the record makes the slot active and the core
@@ -26,12 +26,19 @@ import logging
 import re
 from collections.abc import Callable
 
-from smartlock.device import boot
-from smartlock.device import effects as fx
-from smartlock.device.boot import BootControl, BootDecision, BootError, BootKind, Slot, SlotImage
+from smartlock.device.core import boot
+from smartlock.device.core import effects as fx
+from smartlock.device.core.boot import (
+    BootControl,
+    BootDecision,
+    BootError,
+    BootKind,
+    Slot,
+    SlotImage,
+)
+from smartlock.device.core.inputs import FirmwareStage as Stage
+from smartlock.device.core.inputs import FirmwareUpdate
 from smartlock.device.durable import DurableLock
-from smartlock.device.inputs import FirmwareStage as Stage
-from smartlock.device.inputs import FirmwareUpdate
 from smartlock.device.runtime import LockRuntime
 from smartlock.device.slots import SlotStore, chunks
 from smartlock.errors import ErrorCode

@@ -1,4 +1,4 @@
-"""The settings page, built generically from ``device.settings.DESCRIPTORS`` (A-SETTINGS).
+"""The settings page, built generically from ``device.core.settings.DESCRIPTORS`` (A-SETTINGS).
 
 Only the grouping lives here; a new descriptor shows up under "other" without a change.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from smartlock.device.settings import DESCRIPTORS, Descriptor
+from smartlock.device.core.settings import DESCRIPTORS, Descriptor
 
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("face", ("face_unlock", "sensitivity", "watch_window_s")),

@@ -295,7 +295,7 @@ def apply_user_event(
                 cred_type = str(details.get("cred_type") or details.get("type") or "")
                 if details.get("replaced") and cred_type:
                     # A changed password replaces the old one of the same kind on the lock
-                    # (device.remote._set_password): the list keeps only the new one.
+                    # (device.core.remote._set_password): the list keeps only the new one.
                     duress = bool(details.get("duress"))
                     kept = [
                         c

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from smartlock.cloud.crud.common import update_each
 from smartlock.cloud.crud.records import IncomingEvent
 from smartlock.cloud.models import Device, Event, SettingsShadow, utcnow
-from smartlock.device.journal_chain import GENESIS
+from smartlock.device.core.journal_chain import GENESIS
 
 # The devices table itself (Core statements: executemany, no ORM identity map).
 DEVICES: Table = Device.__table__  # type: ignore[assignment]

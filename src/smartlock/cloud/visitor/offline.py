@@ -17,7 +17,7 @@ from smartlock.cloud.models_features import OfflineCode
 from smartlock.cloud.schemas import from_row
 from smartlock.cloud.services import Services
 from smartlock.cloud.visitor.schemas import OfflineCodeCreate, OfflineCodePublic
-from smartlock.device import offline_codes as oc
+from smartlock.device.core import offline_codes as oc
 from smartlock.link.offline_secret import offline_secret
 from smartlock.link.signing import b64d
 

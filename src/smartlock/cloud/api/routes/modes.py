@@ -1,6 +1,6 @@
 """Switch a mode of the lock now (A-STATUS, A-SETTINGS, D-MODE-ARM).
 
-A mode is also a setting (``device.settings.BY_MODE``). The settings shadow keeps a
+A mode is also a setting (``device.core.settings.BY_MODE``). The settings shadow keeps a
 retained desired value, so a mode switched here goes to the lock as a command (it acts
 at once, and says no when it cannot, e.g. arming with the door open) and, once done,
 the shadow's desired value follows, so the retained settings never switch it back and
@@ -17,7 +17,7 @@ from smartlock.cloud.authz import Capability, authorize
 from smartlock.cloud.errors import Conflict
 from smartlock.cloud.models import CommandStatus
 from smartlock.cloud.schemas import CommandPublic, ModeChange
-from smartlock.device.settings import BY_MODE
+from smartlock.device.core.settings import BY_MODE
 
 router = APIRouter(prefix="/devices/{device_id}", tags=["remote"])
 

@@ -2,7 +2,7 @@
 
 `MENU[node]` gives the node's prompt, how it takes input (a choice key, digits + `#`,
 a `#` confirmation, or faces) and, for choice nodes, key -> `Choice(target, action)`.
-`smartlock.device.menu.Menu` walks it; actions are its `_act_<name>` methods.
+`smartlock.device.core.menu.Menu` walks it; actions are its `_act_<name>` methods.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from smartlock.device.errors import ErrorCode
-from smartlock.device.prompts import PromptId
+from smartlock.device.core.prompts import PromptId
+from smartlock.errors import ErrorCode
 from smartlock.vocab import UserType
 
 MENU_TIMEOUT_S = 30.0  # D-MENU-1

@@ -4,12 +4,19 @@ D-KEY-PIN idle, D-MENU-1, D-FACE-WIN, D-BOLT relock, D-AJAR, D-PAIR window).
 
 from __future__ import annotations
 
-from smartlock.device import fingerprint, lockout, verify
-from smartlock.device.context import LockContext
-from smartlock.device.door import DoorEvent, Phase
-from smartlock.device.effects import AlarmKind, FaceWatch, FingerCommand, Led, PairingWindow, SetLed
-from smartlock.device.inputs import Boot, Tick
-from smartlock.device.prompts import PromptId
+from smartlock.device.core import fingerprint, lockout, verify
+from smartlock.device.core.context import LockContext
+from smartlock.device.core.door import DoorEvent, Phase
+from smartlock.device.core.effects import (
+    AlarmKind,
+    FaceWatch,
+    FingerCommand,
+    Led,
+    PairingWindow,
+    SetLed,
+)
+from smartlock.device.core.inputs import Boot, Tick
+from smartlock.device.core.prompts import PromptId
 from smartlock.vocab import EventKind, FingerOp, Source
 
 AJAR_S = 60.0  # D-AJAR

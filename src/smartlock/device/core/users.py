@@ -12,15 +12,15 @@ import hmac
 from collections.abc import Sequence
 
 from smartlock.credentials import PIN_MAX, PIN_MIN, VIRTUAL_MAX, is_pin
-from smartlock.device.errors import ErrorCode, InputError, Refused
-from smartlock.device.ports import FaceTemplate
-from smartlock.device.records import (
+from smartlock.device.core.ports import FaceTemplate
+from smartlock.device.core.records import (
     MAX_TEMPLATES,
     Credential,
     DurableState,
     Schedule,
     User,
 )
+from smartlock.errors import ErrorCode, InputError, Refused
 from smartlock.vocab import CredentialType, UserType
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from smartlock.device.records import DurableState, Schedule, TempPassword, WeekDaySchedule
+from smartlock.device.core.records import DurableState, Schedule, TempPassword, WeekDaySchedule
 from smartlock.vocab import BoltState, CredentialType, DoorState, UserType
 
 

@@ -2,14 +2,14 @@
 
 `TABLE[(phase, event)] = (next phase, actions)`. A pair not in the table changes
 nothing: a reader sees the whole machine here, and `diagram()` draws it for the
-docs (`python -c "from smartlock.device.door import diagram; print(diagram())"`).
+docs (`python -c "from smartlock.device.core.door import diagram; print(diagram())"`).
 """
 
 from __future__ import annotations
 
 import enum
 
-from smartlock.device.mermaid import state_diagram
+from smartlock.device.core.mermaid import state_diagram
 from smartlock.vocab import BoltState, DoorState
 
 

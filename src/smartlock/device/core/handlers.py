@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from smartlock.device import fingerprint, lifecycle, physical, timers, verify
-from smartlock.device.context import LockContext
-from smartlock.device.firmware import on_firmware_update
-from smartlock.device.inputs import (
+from smartlock.device.core import fingerprint, lifecycle, physical, timers, verify
+from smartlock.device.core.context import LockContext
+from smartlock.device.core.firmware import on_firmware_update
+from smartlock.device.core.inputs import (
     ArmKey,
     BatteryLevel,
     Bind,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from smartlock.device.mermaid import state_diagram
+from smartlock.device.core.mermaid import state_diagram
 
 STEP_TIMEOUT_S = 10.0  # per press and per lift, like a face pose (D-FACE-ENROL)
 DEFAULT_PRESSES = 2

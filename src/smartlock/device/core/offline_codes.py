@@ -29,7 +29,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
-from smartlock.device.ports import OfflineVerdict
+from smartlock.device.core.ports import OfflineVerdict
 from smartlock.errors import ErrorCode
 
 BASE = 1_736_121_600  # 2025-01-06T00:00Z, a Monday: hour 0 and week 0 of every code
@@ -233,7 +233,7 @@ def _judge_weekly(
 
 @dataclass(frozen=True, slots=True)
 class OfflineCodeBook:
-    """The lock's `OfflineCodeChecker` (device.ports) over its per-lock secret."""
+    """The lock's `OfflineCodeChecker` (device.core.ports) over its per-lock secret."""
 
     secret: bytes
     tz_offset_min: int = 0

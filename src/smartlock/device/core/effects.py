@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from smartlock.device.errors import ErrorCode, InputError
-from smartlock.device.prompts import PromptId
+from smartlock.device.core.prompts import PromptId
+from smartlock.errors import ErrorCode, InputError
 from smartlock.vocab import EventKind, FingerOp, Method, Source
 
 
@@ -139,7 +139,7 @@ class JournalEvent:
     method: Method | None = None
     source: Source | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
-    # The hash of the event before (device.journal_chain); set by the store, so an
+    # The hash of the event before (device.core.journal_chain); set by the store, so an
     # event from the core and the same one read back compare equal.
     prev_hash: str | None = field(default=None, compare=False)
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from smartlock.device.inputs import FaceSeen
-from smartlock.device.prompts import PromptId
+from smartlock.device.core.inputs import FaceSeen
+from smartlock.device.core.prompts import PromptId
 from smartlock.vocab import Pose
 
 POSES: tuple[Pose, ...] = (Pose.FRONT, Pose.RIGHT, Pose.UP, Pose.LEFT, Pose.DOWN)

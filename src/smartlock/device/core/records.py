@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from smartlock.device.errors import InputError
-from smartlock.device.ports import FaceTemplate
-from smartlock.device.settings import Settings
+from smartlock.device.core.ports import FaceTemplate
+from smartlock.device.core.settings import Settings
+from smartlock.errors import InputError
 from smartlock.vocab import CredentialType, UserType
 
 MAX_USERS = 50  # D-USER-1

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from smartlock.device.ports import FaceMatch, FaceTemplate
+from smartlock.device.core.ports import FaceMatch, FaceTemplate
 from smartlock.vocab import Sensitivity
 
 THRESHOLDS = {Sensitivity.LOW: 0.6, Sensitivity.MEDIUM: 0.5, Sensitivity.HIGH: 0.4}

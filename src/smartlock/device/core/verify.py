@@ -12,22 +12,22 @@ import dataclasses
 import hmac
 from typing import Any
 
-from smartlock.device import lockout
-from smartlock.device.context import LockContext
-from smartlock.device.door import Do, DoorEvent
-from smartlock.device.effects import (
+from smartlock.device.core import lockout
+from smartlock.device.core.context import LockContext
+from smartlock.device.core.door import Do, DoorEvent
+from smartlock.device.core.effects import (
     Display,
     FaceWatch,
 )
-from smartlock.device.face_window import WindowEnd
-from smartlock.device.inputs import (
+from smartlock.device.core.face_window import WindowEnd
+from smartlock.device.core.inputs import (
     FaceSeen,
     KeyPress,
     NoFace,
 )
-from smartlock.device.offline_codes import id_outlived
-from smartlock.device.prompts import PromptId
-from smartlock.device.users import pin_hash, set_user
+from smartlock.device.core.offline_codes import id_outlived
+from smartlock.device.core.prompts import PromptId
+from smartlock.device.core.users import pin_hash, set_user
 from smartlock.vocab import (
     CredentialType,
     EventKind,

@@ -16,7 +16,7 @@ import string
 from collections.abc import Mapping
 
 from smartlock.credentials import PIN_MAX, PIN_MIN
-from smartlock.device.errors import InputError
+from smartlock.errors import InputError
 
 
 class PromptId(enum.StrEnum):

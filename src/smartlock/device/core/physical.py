@@ -5,10 +5,10 @@ D-MODE-ARM, D-TAMPER, D-BATT-*).
 
 from __future__ import annotations
 
-from smartlock.device import door, lifecycle, lockout
-from smartlock.device.context import LockContext
-from smartlock.device.door import DoorEvent, Phase
-from smartlock.device.effects import (
+from smartlock.device.core import door, lifecycle, lockout
+from smartlock.device.core.context import LockContext
+from smartlock.device.core.door import DoorEvent, Phase
+from smartlock.device.core.effects import (
     AlarmKind,
     Chime,
     FaceWatch,
@@ -17,7 +17,7 @@ from smartlock.device.effects import (
     SetLed,
     TakeSnapshot,
 )
-from smartlock.device.inputs import (
+from smartlock.device.core.inputs import (
     ArmKey,
     BatteryLevel,
     BoltFeedback,
@@ -32,7 +32,7 @@ from smartlock.device.inputs import (
     UnlockButton,
     UsbPower,
 )
-from smartlock.device.prompts import PromptId
+from smartlock.device.core.prompts import PromptId
 from smartlock.vocab import (
     BoltState,
     EventKind,

@@ -14,16 +14,16 @@ from __future__ import annotations
 from collections.abc import Set
 from typing import Any, Protocol, TypedDict, Unpack
 
-from smartlock.device.door import Do, DoorEvent, Phase
-from smartlock.device.effects import AlarmKind, Effect, JournalEvent
-from smartlock.device.face_window import FaceWindow
-from smartlock.device.finger_enrol import FingerEnrolment
-from smartlock.device.inputs import FaceSeen
-from smartlock.device.keypad import KeypadBuffer
-from smartlock.device.ports import FaceMatcher, OfflineCodeChecker
-from smartlock.device.prompts import PromptId
-from smartlock.device.records import DurableState
-from smartlock.device.users import PinIndex
+from smartlock.device.core.door import Do, DoorEvent, Phase
+from smartlock.device.core.effects import AlarmKind, Effect, JournalEvent
+from smartlock.device.core.face_window import FaceWindow
+from smartlock.device.core.finger_enrol import FingerEnrolment
+from smartlock.device.core.inputs import FaceSeen
+from smartlock.device.core.keypad import KeypadBuffer
+from smartlock.device.core.ports import FaceMatcher, OfflineCodeChecker
+from smartlock.device.core.prompts import PromptId
+from smartlock.device.core.records import DurableState
+from smartlock.device.core.users import PinIndex
 from smartlock.vocab import BoltState, EventKind, FaceRefusal, Method, Source
 
 Mark = tuple[int, JournalEvent | None]

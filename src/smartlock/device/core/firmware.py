@@ -2,7 +2,7 @@
 
 The shell (`link.runtime_adapter`, `link.slot_update`) does all the I/O: it checks the
 vendor signature, refuses a downgrade, fetches the image, writes it to the inactive
-slot and boots it on trial (`device.boot`, D-OTA-AB). It tells the core each step as
+slot and boots it on trial (`device.core.boot`, D-OTA-AB). It tells the core each step as
 a `FirmwareUpdate` input; the core journals it (so the step reaches the cloud's
 records like every event, D-LOG) and, on `installed` (the trial confirmed itself),
 records the new version in the durable state in the same transaction, so the next
@@ -25,9 +25,9 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from smartlock.device.context import LockContext
-from smartlock.device.inputs import FirmwareStage, FirmwareUpdate
-from smartlock.device.prompts import PromptId
+from smartlock.device.core.context import LockContext
+from smartlock.device.core.inputs import FirmwareStage, FirmwareUpdate
+from smartlock.device.core.prompts import PromptId
 from smartlock.vocab import EventKind, Source
 
 ACTION = "firmware_update"

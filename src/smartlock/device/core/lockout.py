@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from smartlock.device.records import LockoutState
+from smartlock.device.core.records import LockoutState
 
 LIMIT = 5
 WINDOW_S = 300.0

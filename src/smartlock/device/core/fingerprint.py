@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from smartlock.device import lockout, users, verify
-from smartlock.device.context import LockContext
-from smartlock.device.effects import FingerCommand
-from smartlock.device.errors import ErrorCode, Refused
-from smartlock.device.finger_enrol import Do, Event, FingerEnrolment, Stage
-from smartlock.device.inputs import (
+from smartlock.device.core import lockout, users, verify
+from smartlock.device.core.context import LockContext
+from smartlock.device.core.effects import FingerCommand
+from smartlock.device.core.finger_enrol import Do, Event, FingerEnrolment, Stage
+from smartlock.device.core.inputs import (
     FingerCaptured,
     FingerFault,
     FingerLifted,
@@ -26,8 +25,9 @@ from smartlock.device.inputs import (
     FingerSensor,
     FingerStored,
 )
-from smartlock.device.prompts import PromptId
-from smartlock.device.records import MAX_USERS, Credential, DurableState
+from smartlock.device.core.prompts import PromptId
+from smartlock.device.core.records import MAX_USERS, Credential, DurableState
+from smartlock.errors import ErrorCode, Refused
 from smartlock.vocab import CredentialType, EventKind, FingerOp, FingerProblem, Method, Source
 
 MODULE_SLOTS = 2 * MAX_USERS  # a module with a library of at least 100 (R503: 200)

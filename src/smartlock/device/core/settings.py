@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from smartlock.device.errors import ErrorCode, InputError
+from smartlock.errors import ErrorCode, InputError
 from smartlock.vocab import Mode, Sensitivity, Volume
 
 

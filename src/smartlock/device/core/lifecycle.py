@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import hmac
 
-from smartlock.device.context import LockContext
-from smartlock.device.effects import Alarm, CommandResult, FingerCommand, Led, PairingWindow, SetLed
-from smartlock.device.errors import ErrorCode, Refused
-from smartlock.device.inputs import Bind, FactoryReset, RemoteCommand
-from smartlock.device.prompts import PromptId
-from smartlock.device.records import Binding, DurableState
-from smartlock.device.remote import run_remote
+from smartlock.device.core.context import LockContext
+from smartlock.device.core.effects import (
+    Alarm,
+    CommandResult,
+    FingerCommand,
+    Led,
+    PairingWindow,
+    SetLed,
+)
+from smartlock.device.core.inputs import Bind, FactoryReset, RemoteCommand
+from smartlock.device.core.prompts import PromptId
+from smartlock.device.core.records import Binding, DurableState
+from smartlock.device.core.remote import run_remote
+from smartlock.errors import ErrorCode, Refused
 from smartlock.vocab import EventKind, FingerOp, Source
 
 PAIRING_S = 180.0  # D-PAIR

@@ -1,7 +1,7 @@
 """`LockCore`: the lock's brain as a sans-I/O state machine (in the manner of h11).
 
-Feed it inputs (`smartlock.device.inputs`), get effects back
-(`smartlock.device.effects`). It never sleeps, reads a clock, or touches a file or a
+Feed it inputs (`smartlock.device.core.inputs`), get effects back
+(`smartlock.device.core.effects`). It never sleeps, reads a clock, or touches a file or a
 socket: time comes in as `Tick(now)`, durable state goes out as `core.state` for the
 store to commit with the effects in one transaction.
 """
@@ -12,10 +12,10 @@ import copy
 from dataclasses import dataclass
 from typing import Any, Unpack
 
-from smartlock.device import door, fingerprint, lifecycle, lockout, verify
-from smartlock.device.context import Changes, Mark
-from smartlock.device.door import Do, DoorEvent, Phase
-from smartlock.device.effects import (
+from smartlock.device.core import door, fingerprint, lifecycle, lockout, verify
+from smartlock.device.core.context import Changes, Mark
+from smartlock.device.core.door import Do, DoorEvent, Phase
+from smartlock.device.core.effects import (
     Alarm,
     AlarmKind,
     BoltAction,
@@ -29,20 +29,20 @@ from smartlock.device.effects import (
     SetLed,
     StatusChanged,
 )
-from smartlock.device.errors import InputError
-from smartlock.device.face_window import FaceWindow
-from smartlock.device.finger_enrol import DEFAULT_PRESSES, FingerEnrolment
-from smartlock.device.handlers import HANDLERS
-from smartlock.device.inputs import Input
-from smartlock.device.keypad import IDLE_S, KeypadBuffer
-from smartlock.device.menu import Menu
-from smartlock.device.physical import CRITICAL_BATTERY, LOW_BATTERY
-from smartlock.device.ports import FaceMatcher, OfflineCodeChecker
-from smartlock.device.prompts import PromptId
-from smartlock.device.records import FIRMWARE_VERSION, DurableState, Identity
-from smartlock.device.settings import BY_NAME, Settings
-from smartlock.device.users import PinIndex
-from smartlock.device.views import LockStatus, UserView, temp_password_view, user_views
+from smartlock.device.core.face_window import FaceWindow
+from smartlock.device.core.finger_enrol import DEFAULT_PRESSES, FingerEnrolment
+from smartlock.device.core.handlers import HANDLERS
+from smartlock.device.core.inputs import Input
+from smartlock.device.core.keypad import IDLE_S, KeypadBuffer
+from smartlock.device.core.menu import Menu
+from smartlock.device.core.physical import CRITICAL_BATTERY, LOW_BATTERY
+from smartlock.device.core.ports import FaceMatcher, OfflineCodeChecker
+from smartlock.device.core.prompts import PromptId
+from smartlock.device.core.records import FIRMWARE_VERSION, DurableState, Identity
+from smartlock.device.core.settings import BY_NAME, Settings
+from smartlock.device.core.users import PinIndex
+from smartlock.device.core.views import LockStatus, UserView, temp_password_view, user_views
+from smartlock.errors import InputError
 from smartlock.vocab import BoltState, EventKind, FingerOp, Method, Mode, Source
 
 PROMPT_MODES = {

@@ -13,16 +13,16 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from smartlock.credentials import TEMP_MAX, TEMP_MIN, is_pin
-from smartlock.device import fingerprint, lockout, users
-from smartlock.device.context import LockContext
-from smartlock.device.door import DoorEvent, Phase
-from smartlock.device.effects import CommandResult
-from smartlock.device.errors import ErrorCode, InputError, LockError, Refused
-from smartlock.device.inputs import RemoteAction, RemoteCommand
-from smartlock.device.params import Params, get_param, parse_schedules
-from smartlock.device.records import TempPassword
-from smartlock.device.remote_rules import REASONS, unlock_refusal
-from smartlock.device.settings import BY_MODE, BY_NAME
+from smartlock.device.core import fingerprint, lockout, users
+from smartlock.device.core.context import LockContext
+from smartlock.device.core.door import DoorEvent, Phase
+from smartlock.device.core.effects import CommandResult
+from smartlock.device.core.inputs import RemoteAction, RemoteCommand
+from smartlock.device.core.params import Params, get_param, parse_schedules
+from smartlock.device.core.records import TempPassword
+from smartlock.device.core.remote_rules import REASONS, unlock_refusal
+from smartlock.device.core.settings import BY_MODE, BY_NAME
+from smartlock.errors import ErrorCode, InputError, LockError, Refused
 from smartlock.vocab import CredentialType, EventKind, Method, Mode, Source, UserType
 
 RECENT_REQUESTS = 64

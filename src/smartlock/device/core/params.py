@@ -10,8 +10,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from smartlock.device.errors import InputError
-from smartlock.device.records import Schedule, WeekDaySchedule, YearDaySchedule
+from smartlock.device.core.records import Schedule, WeekDaySchedule, YearDaySchedule
+from smartlock.errors import InputError
 
 Params = Mapping[str, Any]
 

@@ -1,6 +1,6 @@
 """A menu session walking the §7 table (D-MENU-1, D-FIRST, D-FACE-ENROL, D-USER-*).
 
-The tree itself is data in `smartlock.device.menu_table`. A session keeps a stack of
+The tree itself is data in `smartlock.device.core.menu_table`. A session keeps a stack of
 nodes, so `*` goes back one level and `*` at the top exits; 30 s without input
 exits. Each table action is a `_act_<name>` method here.
 """
@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from smartlock.device import fingerprint, lifecycle, users
-from smartlock.device.context import LockContext
-from smartlock.device.effects import FaceWatch
-from smartlock.device.enrol import POSE_PROMPTS, Enrolment, Problem
-from smartlock.device.errors import ErrorCode, InputError, Refused
-from smartlock.device.inputs import FaceSeen
-from smartlock.device.menu_table import (
+from smartlock.device.core import fingerprint, lifecycle, users
+from smartlock.device.core.context import LockContext
+from smartlock.device.core.effects import FaceWatch
+from smartlock.device.core.enrol import POSE_PROMPTS, Enrolment, Problem
+from smartlock.device.core.inputs import FaceSeen
+from smartlock.device.core.menu_table import (
     MAX_ENTRY,
     MENU,
     MENU_TIMEOUT_S,
@@ -23,8 +22,9 @@ from smartlock.device.menu_table import (
     Entry,
     Node,
 )
-from smartlock.device.prompts import PromptId
-from smartlock.device.records import MAX_TEMPLATES, DurableState
+from smartlock.device.core.prompts import PromptId
+from smartlock.device.core.records import MAX_TEMPLATES, DurableState
+from smartlock.errors import ErrorCode, InputError, Refused
 from smartlock.vocab import CredentialType, EventKind, FaceRefusal, Source, UserType
 
 _PROBLEMS = {FaceRefusal.TOO_FAR: Problem.TOO_FAR, FaceRefusal.TWO_FACES: Problem.TWO_FACES}
