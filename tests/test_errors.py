@@ -142,8 +142,11 @@ def test_a_cloud_error_turns_text_into_its_code() -> None:
     from smartlock.cloud.errors import CloudError, Conflict
 
     assert Conflict("taken", code="already_bound").code is ErrorCode.ALREADY_BOUND
-    # A lock's word the cloud does not know (a newer lock's): the class's own code.
-    assert Conflict("no", code="some_future_reason").code is ErrorCode.CONFLICT
+    # A typo in the cloud's own code fails loudly (it once turned "not_in_pairing_mode"
+    # into "bad_request" unseen); a lock's word goes through ErrorCode.parse.
+    with pytest.raises(ValueError):
+        Conflict("no", code="not_a_code")
+    assert ErrorCode.parse("some_future_reason", ErrorCode.REFUSED) is ErrorCode.REFUSED
     assert CloudError("bad").code is ErrorCode.BAD_REQUEST
     assert CloudError("bad").fault is Fault.CALLER
 

@@ -52,6 +52,7 @@ class ErrorCode(enum.StrEnum):
     UNKNOWN_TEMP_PASSWORD = "unknown_temp_password"  # noqa: S105
     DOOR_OPEN = "door_open"  # D-MODE-ARM: arming needs a closed door
     NOT_PAIRING = "not_pairing"  # D-PAIR
+    NOT_IN_PAIRING_MODE = "not_in_pairing_mode"  # D-PAIR, as the cloud says it
     BAD_IDENTITY = "bad_identity"  # D-PAIR: serial / verification code mismatch
     NOT_BOUND = "not_bound"
     STORE_FAILED = "store_failed"

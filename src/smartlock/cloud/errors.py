@@ -27,8 +27,9 @@ class ErrorPublic(BaseModel):
 
 class CloudError(SmartlockError):
     """An expected refusal of the API client's request (its fault); the route layer
-    turns it into ``ErrorPublic``. A code given as text must name an `ErrorCode` (a
-    lock's word it does not know becomes the class's own code).
+    turns it into ``ErrorPublic``. A code given as text must name an `ErrorCode`
+    (`ValueError` otherwise: a typo fails loudly; a lock's word goes through
+    `ErrorCode.parse` first).
     """
 
     status = 400
@@ -43,7 +44,7 @@ class CloudError(SmartlockError):
         status: int | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(message, None if code is None else ErrorCode.parse(code, self.code))
+        super().__init__(message, None if code is None else ErrorCode(code))
         self.message = message
         if status is not None:
             self.status = status

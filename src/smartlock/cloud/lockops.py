@@ -30,6 +30,7 @@ from smartlock.cloud.errors import CloudError, Conflict
 from smartlock.cloud.models import Account, BrokerLogin, Command, CommandStatus, Device, utcnow
 from smartlock.cloud.services import Services
 from smartlock.device.core.remote_rules import unlock_refusal
+from smartlock.errors import ErrorCode
 from smartlock.link import broker_accounts
 from smartlock.link.topics import Channel, topic
 
@@ -53,7 +54,7 @@ async def bind_lock(
     for key in keys:
         crud.check_throttle(session, key=key)
 
-    def fail(message: str, code_: str, status: int) -> CloudError:
+    def fail(message: str, code_: ErrorCode, status: int) -> CloudError:
         for key in keys:
             crud.record_failure(
                 session,
@@ -66,12 +67,14 @@ async def bind_lock(
 
     stored = crud.fresh_hello(session, serial=serial)
     if stored is None:
-        raise fail("no lock with this serial is in pairing mode", "not_in_pairing_mode", 409)
+        raise fail(
+            "no lock with this serial is in pairing mode", ErrorCode.NOT_IN_PAIRING_MODE, 409
+        )
     try:
         # scrypt stretches the code: keep it off the event loop.
         hello = await asyncio.to_thread(wire.verify_hello, stored.payload, serial=serial, code=code)
     except wire.LinkError:
-        raise fail("the verification code does not match", "pairing_failed", 403) from None
+        raise fail("the verification code does not match", ErrorCode.PAIRING_FAILED, 403) from None
     existing = crud.get_device_by_serial(session, serial=serial)
     if existing is not None:
         if existing.owner_id != account.id:

@@ -27,6 +27,7 @@ from smartlock.cloud.visitor.schemas import (
     TempPasswordPublic,
     TempPasswordUpdate,
 )
+from smartlock.errors import ErrorCode
 from smartlock.link.signing import b64d
 
 CODE_DIGITS = 8
@@ -59,7 +60,9 @@ def _refusal(command: Command) -> CloudError:
             "the lock is offline; issue an offline code instead", code="lock_offline", status=409
         )
     return CloudError(
-        f"the lock refused: {command.reason}", code=command.reason or "refused", status=409
+        f"the lock refused: {command.reason}",
+        code=ErrorCode.parse(command.reason, ErrorCode.REFUSED),
+        status=409,
     )
 
 
