@@ -29,10 +29,10 @@ def check_finite(name: str, value: float) -> None:
         raise InputError(f"{name} must be a finite number, got {value!r}")
 
 
-def _held(value: float) -> None:
-    check_finite("held_s", value)
-    if value < 0:
-        raise InputError(f"held_s cannot be negative, got {value}")
+def check_member(name: str, value: object, kind: type, *, optional: bool = False) -> None:
+    """A field that must hold a member of `kind` (an enum), or None when `optional`."""
+    if not (isinstance(value, kind) or (optional and value is None)):
+        raise InputError(f"{name} must be a {kind.__name__}, got {value!r}")
 
 
 def _slot(value: int) -> None:
@@ -82,28 +82,29 @@ class BoltFeedback:
     state: BoltState
 
     def __post_init__(self) -> None:
-        if not isinstance(self.state, BoltState):
-            raise InputError(f"state must be a BoltState, got {self.state!r}")
+        check_member("state", self.state, BoltState)
 
 
 @dataclass(frozen=True, slots=True)
-class SettingsKey:
+class _Held:
+    """A button released after being held `held_s` seconds (its length is a choice)."""
+
+    held_s: float = 0.1
+
+    def __post_init__(self) -> None:
+        check_finite("held_s", self.held_s)
+        if self.held_s < 0:
+            raise InputError(f"held_s cannot be negative, got {self.held_s}")
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsKey(_Held):
     """The settings key was released after `held_s`: short = menu, >= 3 s = pairing."""
 
-    held_s: float = 0.1
-
-    def __post_init__(self) -> None:
-        _held(self.held_s)
-
 
 @dataclass(frozen=True, slots=True)
-class UnlockButton:
+class UnlockButton(_Held):
     """Inside electronic button released after `held_s`: short = open, >= 3 s = anti-lock."""
-
-    held_s: float = 0.1
-
-    def __post_init__(self) -> None:
-        _held(self.held_s)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,8 +233,7 @@ class FingerFault:
     problem: FingerProblem
 
     def __post_init__(self) -> None:
-        if not isinstance(self.problem, FingerProblem):
-            raise InputError(f"problem must be a FingerProblem, got {self.problem!r}")
+        check_member("problem", self.problem, FingerProblem)
 
 
 HardwareEvent = (

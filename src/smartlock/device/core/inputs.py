@@ -32,7 +32,7 @@ from smartlock.hardware import FingerNotFound as FingerNotFound
 from smartlock.hardware import FingerSensor as FingerSensor
 from smartlock.hardware import FingerStored as FingerStored
 from smartlock.hardware import Handle as Handle
-from smartlock.hardware import HardwareEvent
+from smartlock.hardware import HardwareEvent, check_member
 from smartlock.hardware import KeyPress as KeyPress
 from smartlock.hardware import Knob as Knob
 from smartlock.hardware import MechanicalKey as MechanicalKey
@@ -47,8 +47,8 @@ MAX_EMBEDDING = 4096
 
 
 @dataclass(frozen=True, slots=True)
-class Boot:
-    """The lock powered up; `now` is wall-clock epoch seconds. Logged as `boot`."""
+class _Instant:
+    """Time entering the core: `now` is wall-clock epoch seconds."""
 
     now: float
 
@@ -57,13 +57,13 @@ class Boot:
 
 
 @dataclass(frozen=True, slots=True)
-class Tick:
-    """Time passed: `now` is wall-clock epoch seconds (a backward jump is ignored)."""
+class Boot(_Instant):
+    """The lock powered up at `now`. Logged as `boot`."""
 
-    now: float
 
-    def __post_init__(self) -> None:
-        _finite("now", self.now)
+@dataclass(frozen=True, slots=True)
+class Tick(_Instant):
+    """Time passed up to `now` (a backward jump is ignored)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +98,7 @@ class FaceSeen:
         _finite("quality", self.quality)
         if not 0.0 <= self.quality <= 1.0:
             raise InputError(f"quality must be within 0..1, got {self.quality}")
-        if self.pose is not None and not isinstance(self.pose, Pose):
-            raise InputError(f"pose must be a Pose, got {self.pose!r}")
+        check_member("pose", self.pose, Pose, optional=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +112,7 @@ class NoFace:
     reason: FaceRefusal | None = None
 
     def __post_init__(self) -> None:
-        if self.reason is not None and not isinstance(self.reason, FaceRefusal):
-            raise InputError(f"reason must be a FaceRefusal, got {self.reason!r}")
+        check_member("reason", self.reason, FaceRefusal, optional=True)
 
 
 @dataclass(frozen=True, slots=True)
