@@ -189,14 +189,18 @@ class SmartlockError(Exception):
             self.code = code
 
 
-class LockError(SmartlockError):
-    """Root of every error the lock raises; its text starts with the code."""
-
-    code = ErrorCode.BAD_INPUT
-    fault = Fault.CALLER
+class CodedError(SmartlockError):
+    """An error whose text starts with its code: `"<code>: <message>"`."""
 
     def __str__(self) -> str:
         return f"{self.code.value}: {self.args[0]}"
+
+
+class LockError(CodedError):
+    """Root of every error the lock raises."""
+
+    code = ErrorCode.BAD_INPUT
+    fault = Fault.CALLER
 
 
 class InputError(LockError, ValueError):

@@ -48,10 +48,10 @@ class Source(enum.StrEnum):
 class Method(enum.StrEnum):
     """How an unlock was verified: what the app's records filter on (A-RECORDS)."""
 
-    PASSWORD = "password"  # noqa: S105
+    PASSWORD = "password"
     FACE = "face"
     FINGERPRINT = "fingerprint"
-    TEMP_PASSWORD = "temp_password"  # noqa: S105
+    TEMP_PASSWORD = "temp_password"
     OFFLINE_CODE = "offline_code"
     KEY = "key"
     KNOB = "knob"
@@ -115,9 +115,11 @@ class DoorState(enum.StrEnum):
 
 
 class BoltState(enum.StrEnum):
-    THROWN = "thrown"
+    """Where the bolt is, as its sensor reports it (D-BOLT)."""
+
+    THROWN = "thrown"  # out, in the strike
     RETRACTED = "retracted"
-    JAMMED = "jammed"
+    JAMMED = "jammed"  # between the end stops: it did not reach either
 
 
 class Mode(enum.StrEnum):

@@ -10,11 +10,10 @@ bench measures, so the numbers are this code's.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from smartlock.device.core.ports import FaceMatch, FaceTemplate
+from smartlock.device.core.ports import Embedding, FaceMatch, FaceTemplate, Templates
 from smartlock.face.calibration import CENTROID_WEIGHT, DUPLICATE_RULE, DecisionRule, rule_for
 from smartlock.vocab import Sensitivity
 
@@ -146,10 +145,7 @@ class GalleryMatcher:
         self._gallery: tuple[Gallery, list[int]] | None = None
 
     def identify(
-        self,
-        embedding: Sequence[float],
-        templates: Sequence[FaceTemplate],
-        sensitivity: Sensitivity,
+        self, embedding: Embedding, templates: Templates, sensitivity: Sensitivity
     ) -> FaceMatch | None:
         """The resident this face is, or None (unknown, ambiguous or no gallery)."""
         sensitivity = Sensitivity(sensitivity)
@@ -159,9 +155,7 @@ class GalleryMatcher:
             rule = rule_for(sensitivity, len({t.user_no for t in templates}))
         return self._decide(embedding, templates, rule)
 
-    def duplicate_of(
-        self, embedding: Sequence[float], templates: Sequence[FaceTemplate]
-    ) -> int | None:
+    def duplicate_of(self, embedding: Embedding, templates: Templates) -> int | None:
         """The user who already owns this face (D-USER-5), using the loosest rule.
 
         Loose on purpose: refusing a look-alike's enrolment is a small nuisance, while
@@ -178,7 +172,7 @@ class GalleryMatcher:
         return None
 
     def _decide(
-        self, embedding: Sequence[float], templates: Sequence[FaceTemplate], rule: DecisionRule
+        self, embedding: Embedding, templates: Templates, rule: DecisionRule
     ) -> FaceMatch | None:
         import numpy as np
 
@@ -197,7 +191,7 @@ class GalleryMatcher:
         nearest = min(own, key=lambda t: float(np.linalg.norm(np.asarray(t.embedding) - probe)))
         return FaceMatch(user_no=user_no, distance=float(ranking.d1[0]), duress=nearest.duress)
 
-    def _matrix(self, templates: Sequence[FaceTemplate]) -> tuple[Gallery, list[int]]:
+    def _matrix(self, templates: Templates) -> tuple[Gallery, list[int]]:
         import numpy as np
 
         key = tuple(templates)

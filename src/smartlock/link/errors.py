@@ -7,17 +7,14 @@ are the peer's fault, like h11's `RemoteProtocolError`.
 
 from __future__ import annotations
 
-from smartlock.errors import ErrorCode, Fault, SmartlockError
+from smartlock.errors import CodedError, ErrorCode, Fault
 
 
-class LinkError(SmartlockError):
-    """Root of every link error; its text starts with the code."""
+class LinkError(CodedError):
+    """Root of every link error."""
 
     code = ErrorCode.MALFORMED
     fault = Fault.PEER
-
-    def __str__(self) -> str:
-        return f"{self.code.value}: {self.args[0]}"
 
 
 class MalformedMessage(LinkError, ValueError):

@@ -14,7 +14,7 @@ class NotifyKind(enum.StrEnum):
     UNLOCK = "unlock"
     DURESS = "duress"
     TAMPER = "tamper"
-    INTRUSION = "intrusion"  # armed and opened from inside (D-MODE-ARM)
+    INTRUSION = "intrusion"  # the armed lock was opened from inside (D-MODE-ARM)
     LOCKOUT = "lockout"
     LOW_BATTERY = "low_battery"
     DOORBELL = "doorbell"

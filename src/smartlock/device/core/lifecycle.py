@@ -5,14 +5,7 @@ from __future__ import annotations
 import hmac
 
 from smartlock.device.core.context import LockContext
-from smartlock.device.core.effects import (
-    Alarm,
-    CommandResult,
-    FingerCommand,
-    Led,
-    PairingWindow,
-    SetLed,
-)
+from smartlock.device.core.effects import CommandResult, FingerCommand, Led, PairingWindow, SetLed
 from smartlock.device.core.inputs import Bind, FactoryReset, RemoteCommand
 from smartlock.device.core.prompts import PromptId
 from smartlock.device.core.records import Binding, DurableState
@@ -43,14 +36,13 @@ def on_factory_reset(core: LockContext, inp: FactoryReset) -> None:
             firmware=old.firmware,  # a reset wipes data, not the installed image (A-OTA)
         )
     )
-    alarms = sorted(core.alarms)
+    for kind in sorted(core.alarms):
+        core.alarm(kind, False)
     door_open, bolt, phase = core.door_open, core.bolt, core.phase
     battery, usb, net = core.battery, core.usb, core.network_up
     core.reset_volatile()
     core.change(door_open=door_open, bolt=bolt, phase=phase)
     core.change(battery=battery, usb=usb, network_up=net)
-    for kind in alarms:
-        core.emit(Alarm(kind, False))
     core.emit(SetLed(Led.ARMED, False))
     core.emit(PairingWindow(None))
     core.emit(FingerCommand(FingerOp.KEEP_ONLY))  # every template goes (D-FINGER-DELETE)

@@ -66,87 +66,86 @@ class NodeSpec:
 
 
 N = Node
-_CREDENTIAL_CHOICES = {
-    "1": Choice(N.FACE, "enrol", False),
-    "2": Choice(N.PIN_FIRST, "pin", False),
-    "3": Choice(N.DURESS_TYPE),
-    "4": Choice(N.FINGER, "enrol_finger", False),
-}
+
+
+def _keys(*choices: Choice) -> dict[str, Choice]:
+    """The choices under the keys 1, 2, ... in the order the node's prompt reads them."""
+    return {str(key): choice for key, choice in enumerate(choices, start=1)}
+
+
+_CREDENTIAL_CHOICES = _keys(
+    Choice(N.FACE, "enrol", False),
+    Choice(N.PIN_FIRST, "pin", False),
+    Choice(N.DURESS_TYPE),
+    Choice(N.FINGER, "enrol_finger", False),
+)
 MENU: Mapping[Node, NodeSpec] = {
     N.MAIN: NodeSpec(
         PromptId.MENU_MAIN,
-        choices={
-            "1": Choice(N.NEW_USER),
-            "2": Choice(N.ENTER_USER),
-            "3": Choice(N.SETTINGS),
-            "4": Choice(None, "system_info"),
-        },
+        choices=_keys(
+            Choice(N.NEW_USER),
+            Choice(N.ENTER_USER),
+            Choice(N.SETTINGS),
+            Choice(None, "system_info"),
+        ),
     ),
     N.NEW_USER: NodeSpec(
         PromptId.MENU_NEW_USER,
-        choices={
-            "1": Choice(N.NEW_CRED, "pick_new", UserType.MASTER),
-            "2": Choice(N.NEW_CRED, "pick_new", UserType.NORMAL),
-        },
+        choices=_keys(
+            Choice(N.NEW_CRED, "pick_new", UserType.MASTER),
+            Choice(N.NEW_CRED, "pick_new", UserType.NORMAL),
+        ),
     ),
     N.NEW_CRED: NodeSpec(PromptId.MENU_CREDENTIAL, choices=_CREDENTIAL_CHOICES),
     N.ADD_CRED: NodeSpec(PromptId.MENU_CREDENTIAL, choices=_CREDENTIAL_CHOICES),
     N.DURESS_TYPE: NodeSpec(
         PromptId.MENU_DURESS_TYPE,
-        choices={
-            "1": Choice(N.FACE, "enrol", True),
-            "2": Choice(N.PIN_FIRST, "pin", True),
-            "3": Choice(N.FINGER, "enrol_finger", True),
-        },
+        choices=_keys(
+            Choice(N.FACE, "enrol", True),
+            Choice(N.PIN_FIRST, "pin", True),
+            Choice(N.FINGER, "enrol_finger", True),
+        ),
     ),
     N.ENTER_USER: NodeSpec(PromptId.MENU_ENTER_USER, Entry.DIGITS, action="select_user"),
     N.USER: NodeSpec(
         PromptId.MENU_USER,
-        choices={
-            "1": Choice(N.ADD_CRED),
-            "2": Choice(N.DELETE),
-            "3": Choice(N.DEREGISTER),
-        },
+        choices=_keys(Choice(N.ADD_CRED), Choice(N.DELETE), Choice(N.DEREGISTER)),
     ),
     N.DELETE: NodeSpec(
         PromptId.MENU_DELETE,
-        choices={
-            "1": Choice(N.DELETE_CONFIRM, "pick_delete", "face"),
-            "2": Choice(N.DELETE_CONFIRM, "pick_delete", "password"),
-            "3": Choice(N.DELETE_CONFIRM, "pick_delete", "duress"),
-            "4": Choice(N.DELETE_CONFIRM, "pick_delete", "fingerprint"),
-        },
+        choices=_keys(
+            Choice(N.DELETE_CONFIRM, "pick_delete", "face"),
+            Choice(N.DELETE_CONFIRM, "pick_delete", "password"),
+            Choice(N.DELETE_CONFIRM, "pick_delete", "duress"),
+            Choice(N.DELETE_CONFIRM, "pick_delete", "fingerprint"),
+        ),
     ),
     N.DELETE_CONFIRM: NodeSpec(PromptId.MENU_CONFIRM, Entry.CONFIRM, action="delete"),
     N.DEREGISTER: NodeSpec(PromptId.MENU_CONFIRM, Entry.CONFIRM, action="deregister"),
     N.SETTINGS: NodeSpec(
         PromptId.MENU_SETTINGS,
-        choices={
-            "1": Choice(N.VOLUME),
-            "2": Choice(N.ADVANCED),
-        },
+        choices=_keys(Choice(N.VOLUME), Choice(N.ADVANCED)),
     ),
     N.VOLUME: NodeSpec(
         PromptId.MENU_VOLUME,
-        choices={
-            "1": Choice(N.VOLUME_LEVEL, "pick_volume", "prompt_volume"),
-            "2": Choice(N.VOLUME_LEVEL, "pick_volume", "doorbell_volume"),
-        },
+        choices=_keys(
+            Choice(N.VOLUME_LEVEL, "pick_volume", "prompt_volume"),
+            Choice(N.VOLUME_LEVEL, "pick_volume", "doorbell_volume"),
+        ),
     ),
     N.VOLUME_LEVEL: NodeSpec(
         PromptId.MENU_VOLUME_LEVEL,
-        choices={
-            key: Choice(N.VOLUME, "set_volume", level)
-            for key, level in (("1", "high"), ("2", "medium"), ("3", "low"), ("4", "off"))
-        },
+        choices=_keys(
+            *(Choice(N.VOLUME, "set_volume", level) for level in ("high", "medium", "low", "off"))
+        ),
     ),
     N.ADVANCED: NodeSpec(
         PromptId.MENU_ADVANCED,
-        choices={
-            "1": Choice(None, "toggle", "anti_lock"),
-            "2": Choice(None, "toggle", "normally_open"),
-            "3": Choice(None, "pair"),
-        },
+        choices=_keys(
+            Choice(None, "toggle", "anti_lock"),
+            Choice(None, "toggle", "normally_open"),
+            Choice(None, "pair"),
+        ),
     ),
     N.PIN_FIRST: NodeSpec(PromptId.ENTER_PASSWORD, Entry.DIGITS, action="pin_first"),
     N.PIN_AGAIN: NodeSpec(PromptId.ENTER_AGAIN, Entry.DIGITS, action="pin_again"),

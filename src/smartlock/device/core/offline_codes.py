@@ -53,12 +53,6 @@ _HOUR_PAIRS: tuple[tuple[int, int], ...] = tuple(
 _HALF = 500_000  # 12-digit payloads below this are period codes, above weekly
 
 
-class Kind(enum.StrEnum):
-    ONE_TIME = "one_time"
-    PERIOD = "period"
-    WEEKLY = "weekly"
-
-
 @dataclass(frozen=True, slots=True)
 class OneTime:
     """Usable once within `ONE_TIME_HOURS` of `start` (epoch s, floored to the hour)."""
@@ -86,6 +80,12 @@ class Weekly:
     from_hour: int
     to_hour: int
     until: float
+
+
+class Kind(enum.StrEnum):
+    ONE_TIME = "one_time"
+    PERIOD = "period"
+    WEEKLY = "weekly"
 
 
 Params = OneTime | Period | Weekly

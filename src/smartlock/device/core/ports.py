@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeAlias
 
 from smartlock.vocab import Sensitivity
 
@@ -23,6 +23,10 @@ class FaceTemplate:
     embedding: tuple[float, ...] = field(repr=False)  # never printed into a log (D-PRIV)
     pose: str = "front"
     duress: bool = False
+
+
+Embedding: TypeAlias = Sequence[float]  # one face embedding, as any matcher takes it
+Templates: TypeAlias = Sequence[FaceTemplate]  # the gallery a matcher searches
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,17 +42,12 @@ class FaceMatcher(Protocol):
     """1:N identification over the lock's gallery (up to 50 users x 20 templates)."""
 
     def identify(
-        self,
-        embedding: Sequence[float],
-        templates: Sequence[FaceTemplate],
-        sensitivity: Sensitivity,
+        self, embedding: Embedding, templates: Templates, sensitivity: Sensitivity
     ) -> FaceMatch | None:
         """Return the matched user, or None when no user is close enough."""
         ...
 
-    def duplicate_of(
-        self, embedding: Sequence[float], templates: Sequence[FaceTemplate]
-    ) -> int | None:
+    def duplicate_of(self, embedding: Embedding, templates: Templates) -> int | None:
         """Return the user number whose face this already is (D-USER-5), if any."""
         ...
 

@@ -7,9 +7,8 @@ For tests and the virtual lock; the face engine supplies the calibrated one
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
-from smartlock.device.core.ports import FaceMatch, FaceTemplate
+from smartlock.device.core.ports import Embedding, FaceMatch, FaceTemplate, Templates
 from smartlock.vocab import Sensitivity
 
 THRESHOLDS = {Sensitivity.LOW: 0.6, Sensitivity.MEDIUM: 0.5, Sensitivity.HIGH: 0.4}
@@ -20,10 +19,7 @@ class EuclideanMatcher:
     """Nearest template by Euclidean distance; a match only within the threshold."""
 
     def identify(
-        self,
-        embedding: Sequence[float],
-        templates: Sequence[FaceTemplate],
-        sensitivity: Sensitivity,
+        self, embedding: Embedding, templates: Templates, sensitivity: Sensitivity
     ) -> FaceMatch | None:
         best = self._nearest(embedding, templates)
         if best is None or best[0] > THRESHOLDS[sensitivity]:
@@ -31,16 +27,12 @@ class EuclideanMatcher:
         distance, template = best
         return FaceMatch(template.user_no, distance, template.duress)
 
-    def duplicate_of(
-        self, embedding: Sequence[float], templates: Sequence[FaceTemplate]
-    ) -> int | None:
+    def duplicate_of(self, embedding: Embedding, templates: Templates) -> int | None:
         best = self._nearest(embedding, templates)
         return None if best is None or best[0] > DUPLICATE_THRESHOLD else best[1].user_no
 
     @staticmethod
-    def _nearest(
-        embedding: Sequence[float], templates: Sequence[FaceTemplate]
-    ) -> tuple[float, FaceTemplate] | None:
+    def _nearest(embedding: Embedding, templates: Templates) -> tuple[float, FaceTemplate] | None:
         best: tuple[float, FaceTemplate] | None = None
         for template in templates:
             if len(template.embedding) != len(embedding):

@@ -338,28 +338,26 @@ def run_remote(core: LockContext, cmd: RemoteCommand) -> None:
         core.rollback(before, mark)
         if err.code is ErrorCode.WRONG_CODE:
             _count_wrong_code(core)
-        _remember(core, cmd.request_id)
-        core.log(
-            EventKind.REMOTE_COMMAND,
-            source=Source.REMOTE,
-            action=cmd.action,
-            request_id=cmd.request_id,
-            ok=False,
-            code=err.code,
-        )
-        core.emit(CommandResult(cmd.request_id, False, err.code))
+        _answer(core, cmd, err.code)
         return
-    _remember(core, cmd.request_id)
+    _answer(core, cmd, None, data)
+
+
+def _answer(
+    core: LockContext,
+    cmd: RemoteCommand,
+    code: ErrorCode | None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Remember the request, journal how it ended and send its one `CommandResult`."""
+    recent = (*core.state.recent_requests, cmd.request_id)[-RECENT_REQUESTS:]
+    core.set_state(core.state.replace(recent_requests=recent))
+    outcome: dict[str, Any] = {"ok": True} if code is None else {"ok": False, "code": code}
     core.log(
         EventKind.REMOTE_COMMAND,
         source=Source.REMOTE,
         action=cmd.action,
         request_id=cmd.request_id,
-        ok=True,
+        **outcome,
     )
-    core.emit(CommandResult(cmd.request_id, True, None, data))
-
-
-def _remember(core: LockContext, request_id: str) -> None:
-    recent = (*core.state.recent_requests, request_id)[-RECENT_REQUESTS:]
-    core.set_state(core.state.replace(recent_requests=recent))
+    core.emit(CommandResult(cmd.request_id, code is None, code, {} if data is None else data))

@@ -146,13 +146,9 @@ def credential_ok(core: LockContext, cred_id: int, method: Method, source: Sourc
     cred = core.state.credentials[cred_id]
     user = core.state.users[cred.user_no]
     if not user.allowed_at(core.now, core.state.settings.tz_offset_min):
-        reason = "disabled" if not user.enabled else "schedule"
+        why = "disabled" if not user.enabled else "schedule"
         core.log(
-            EventKind.UNLOCK_REFUSED,
-            user_no=user.number,
-            method=method,
-            source=source,
-            reason=reason,
+            EventKind.UNLOCK_REFUSED, user_no=user.number, method=method, source=source, reason=why
         )
         core.say(PromptId.VERIFY_FAILED)
         return
