@@ -33,7 +33,11 @@ document.addEventListener("DOMContentLoaded", async () => {
   // the shadow: a scene or the lock's menu may have switched one meanwhile.
   let modes = d.status.modes || {};
   const modeOf = (name) => { const box = form.querySelector('[data-setting="' + name + '"]'); return box && box.dataset.mode; };
+  // Switches the user just changed and whose save is in flight: a status arriving
+  // meanwhile (the live channel reloads the settings) must not flip them back.
+  const saving = new Set();
   function write(input, value) {
+    if (saving.has(input.name)) return;
     if (input.type === "checkbox") input.checked = Boolean(value); else input.value = String(value);
   }
 
@@ -48,7 +52,7 @@ document.addEventListener("DOMContentLoaded", async () => {
       let value = name in r.data.desired ? r.data.desired[name] : r.data.reported[name];
       if (mode && mode in modes) value = modes[mode];
       if (value !== undefined) write(input, value);
-      if (input.tagName === "SELECT" && value !== undefined && input.value !== String(value)) {
+      if (input.tagName === "SELECT" && value !== undefined && !saving.has(name) && input.value !== String(value)) {
         input.append(new Option(window.SL.valueText(name, value), String(value)));  // an offset not in the list
         input.value = String(value);
       }
@@ -64,6 +68,13 @@ document.addEventListener("DOMContentLoaded", async () => {
     const input = ev.target;
     if (!input.name) return;
     if (input.type === "number" && (!input.checkValidity() || input.value === "")) { message.textContent = errorText({ status: 422, data: { code: "invalid_request" } }); return; }
+    saving.add(input.name);
+    try { await save(input); } finally { saving.delete(input.name); }
+    await load();
+  });
+
+  // One change to the lock: a mode as a command, any other setting in the shadow.
+  async function save(input) {
     const mode = modeOf(input.name);
     if (mode) {  // a command: the lock acts now (or says why not), the shadow follows
       input.disabled = true;
@@ -74,18 +85,15 @@ document.addEventListener("DOMContentLoaded", async () => {
         const reason = r.ok && r.data.reason ? window.SL.label("reason.", r.data.reason) : "";
         message.textContent = !r.ok ? errorText(r) : r.data.status === "done" ? t("common.saved") : t("remote.refused", { reason });
         if (r.ok && r.data.status === "done") modes = { ...modes, [mode]: input.checked };
-        await load();
         return;
       }
       modes = { ...modes };
       delete modes[mode];  // offline: the shadow takes it, the lock applies it on reconnect
     }
     const r = await api("PATCH", path + "/settings", { version, changes: { [input.name]: read(input) } });
-    if (r.status === 409) { await load(); message.textContent = t("settings.conflict"); return; }
-    if (!r.ok) { message.textContent = errorText(r); await load(); return; }
-    message.textContent = t("common.saved");
-    await load();
-  });
+    if (r.status === 409) { saving.delete(input.name); await load(); message.textContent = t("settings.conflict"); return; }
+    message.textContent = r.ok ? t("common.saved") : errorText(r);
+  }
   form.addEventListener("submit", (ev) => ev.preventDefault());
   await load();
   // The time zone: offer the phone's own as a one-tap choice.
