@@ -8,6 +8,7 @@ A person (the console), a web panel or a test acts on it through its methods.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ from PIL import Image
 
 from smartlock import hardware as hw
 from smartlock.errors import ErrorCode
-from smartlock.hal.base import HardwareError
+from smartlock.hal.base import HardwareError, InputPart
 from smartlock.hal.feed import ChangeFeed
 from smartlock.hal.parts import (
     Battery,
@@ -68,56 +69,58 @@ class VirtualButton(PushButton):
         self.emit(button_event(self.button, held_s))
 
 
-class VirtualDoor(DoorSensor):
+class _FedSwitch(InputPart):
+    """A two-state virtual part: each change is published to the feed, then emitted."""
+
+    part: str  # its name on the feed
+    says: tuple[str, str]  # what the feed shows for off and for on
+
     def __init__(self, feed: ChangeFeed) -> None:
         super().__init__()
-        self._open = False
+        self._on = False
         self._feed = feed
+
+    def _switch(self, on: bool, event: Callable[[bool], hw.HardwareEvent]) -> None:
+        if on != self._on:
+            self._on = on
+            self._feed.publish(self.part, self.says[on])
+            self.emit(event(on))
+
+
+class VirtualDoor(_FedSwitch, DoorSensor):
+    part = "door"
+    says = ("closed", "open")
 
     @property
     def is_open(self) -> bool:
-        return self._open
+        return self._on
 
     def move(self, is_open: bool) -> None:
-        if is_open == self._open:
-            return
-        self._open = is_open
-        self._feed.publish("door", "open" if is_open else "closed")
-        self.emit(hw.DoorSensor(is_open))
+        self._switch(is_open, hw.DoorSensor)
 
 
-class VirtualTamper(TamperSwitch):
-    def __init__(self, feed: ChangeFeed) -> None:
-        super().__init__()
-        self._tripped = False
-        self._feed = feed
+class VirtualTamper(_FedSwitch, TamperSwitch):
+    part = "tamper"
+    says = ("ok", "tripped")
 
     @property
     def tripped(self) -> bool:
-        return self._tripped
+        return self._on
 
     def set(self, tripped: bool) -> None:
-        if tripped != self._tripped:
-            self._tripped = tripped
-            self._feed.publish("tamper", "tripped" if tripped else "ok")
-            self.emit(Tamper(tripped))
+        self._switch(tripped, Tamper)
 
 
-class VirtualUsb(UsbPower):
-    def __init__(self, feed: ChangeFeed) -> None:
-        super().__init__()
-        self._connected = False
-        self._feed = feed
+class VirtualUsb(_FedSwitch, UsbPower):
+    part = "usb"
+    says = ("unplugged", "connected")
 
     @property
     def connected(self) -> bool:
-        return self._connected
+        return self._on
 
     def plug(self, connected: bool) -> None:
-        if connected != self._connected:
-            self._connected = connected
-            self._feed.publish("usb", "connected" if connected else "unplugged")
-            self.emit(hw.UsbPower(connected))
+        self._switch(connected, hw.UsbPower)
 
 
 class VirtualBattery(Battery):
