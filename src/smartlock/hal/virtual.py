@@ -69,8 +69,12 @@ class VirtualButton(PushButton):
         self.emit(button_event(self.button, held_s))
 
 
-class _FedSwitch(InputPart):
-    """A two-state virtual part: each change is published to the feed, then emitted."""
+class _Fed:
+    """A two-state virtual part whose every change is published to the feed.
+
+    A subclass names itself on the feed, and gives `on` and `switch` the names its
+    part's interface uses (`is_open` and `move` for the door).
+    """
 
     part: str  # its name on the feed
     says: tuple[str, str]  # what the feed shows for off and for on
@@ -80,47 +84,42 @@ class _FedSwitch(InputPart):
         self._on = False
         self._feed = feed
 
-    def _switch(self, on: bool, event: Callable[[bool], hw.HardwareEvent]) -> None:
+    @property
+    def on(self) -> bool:
+        return self._on
+
+    def switch(self, on: bool) -> None:
         if on != self._on:
             self._on = on
             self._feed.publish(self.part, self.says[on])
-            self.emit(event(on))
+            self._changed(on)
+
+    def _changed(self, on: bool) -> None:
+        """What a change does besides the feed: nothing, unless a subclass says."""
+
+
+class _FedSwitch(_Fed, InputPart):
+    """A fed part the lock listens to: a change is also emitted as `event`."""
+
+    event: Callable[[bool], hw.HardwareEvent]
+
+    def _changed(self, on: bool) -> None:
+        self.emit(self.event(on))
 
 
 class VirtualDoor(_FedSwitch, DoorSensor):
-    part = "door"
-    says = ("closed", "open")
-
-    @property
-    def is_open(self) -> bool:
-        return self._on
-
-    def move(self, is_open: bool) -> None:
-        self._switch(is_open, hw.DoorSensor)
+    part, says, event = "door", ("closed", "open"), hw.DoorSensor
+    is_open, move = _FedSwitch.on, _FedSwitch.switch
 
 
 class VirtualTamper(_FedSwitch, TamperSwitch):
-    part = "tamper"
-    says = ("ok", "tripped")
-
-    @property
-    def tripped(self) -> bool:
-        return self._on
-
-    def set(self, tripped: bool) -> None:
-        self._switch(tripped, Tamper)
+    part, says, event = "tamper", ("ok", "tripped"), Tamper
+    tripped, set = _FedSwitch.on, _FedSwitch.switch
 
 
 class VirtualUsb(_FedSwitch, UsbPower):
-    part = "usb"
-    says = ("unplugged", "connected")
-
-    @property
-    def connected(self) -> bool:
-        return self._on
-
-    def plug(self, connected: bool) -> None:
-        self._switch(connected, hw.UsbPower)
+    part, says, event = "usb", ("unplugged", "connected"), hw.UsbPower
+    connected, plug = _FedSwitch.on, _FedSwitch.switch
 
 
 class VirtualBattery(Battery):
@@ -212,20 +211,13 @@ class VirtualBolt(BoltMotor):
             self._feed.publish("bolt", state.value)
 
 
-class VirtualLed(Led):
+class VirtualLed(_Fed, Led):
+    says = ("off", "on")
+    lit, set = _Fed.on, _Fed.switch
+
     def __init__(self, feed: ChangeFeed, name: str) -> None:
-        self._lit = False
-        self._feed = feed
-        self._name = name
-
-    @property
-    def lit(self) -> bool:
-        return self._lit
-
-    def set(self, on: bool) -> None:
-        if on != self._lit:
-            self._lit = on
-            self._feed.publish(self._name, "on" if on else "off")
+        super().__init__(feed)
+        self.part = name
 
 
 class VirtualDisplay(Display):
