@@ -20,6 +20,7 @@ from smartlock.link import firmware as fw
 from smartlock.link.codec import canonical
 from smartlock.link.firmware_install import OtaConfig
 from smartlock.link.schemas import FirmwareProgress
+from smartlock.link.signing import b64e
 from smartlock.link.slot_update import SELF_TEST_FAIL_MARK
 
 from .test_firmware_update import Lock, command
@@ -209,7 +210,7 @@ def test_releases_signed_before_downgrades_existed_still_verify_D_OTA_DOWNGRADE(
     manifest = fw.manifest_for(BIG, version="0.2.0", url="x").model_dump(mode="json")
     del manifest["downgrade_from"]  # a release file from before the field
     signature = vendor.sign(fw.DOMAIN + canonical(manifest))
-    old_style = {"manifest": manifest, "signature": fw._b64e(signature)}
+    old_style = {"manifest": manifest, "signature": b64e(signature)}
     assert fw.verify_release(fw.public_key_text(vendor), old_style).version == "0.2.0"
 
 

@@ -26,6 +26,7 @@ from smartlock.device.core import effects as fx
 from smartlock.device.core import inputs as ins
 from smartlock.device.core.prompts import render
 from smartlock.errors import LockError
+from smartlock.hal.feed import Subscribers
 from smartlock.hal.parts import Frame, Hardware
 from smartlock.hardware import HardwareEvent
 from smartlock.vocab import EventKind
@@ -88,7 +89,7 @@ class LockRuntime:
         self.lang = lang
         self.tick_s = tick_s
         self._lock = threading.RLock()
-        self._listeners: list[Listener] = []
+        self._listeners = Subscribers[fx.Effect]()
         self._pending: deque[AnyInput] = deque()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -278,30 +279,16 @@ class LockRuntime:
         Called on the thread that fed the input, under the runtime's lock: keep it
         short (put it on a queue). Returns a function that removes the listener.
         """
-        with self._lock:
-            self._listeners.append(listener)
-
-        def remove() -> None:
-            with self._lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
-
-        return remove
+        return self._listeners.add(listener)
 
     def outbox(
         self, loop: asyncio.AbstractEventLoop | None = None
     ) -> tuple[asyncio.Queue[fx.Effect], Callable[[], None]]:
         """An asyncio queue of every effect (filled thread-safely), and its remover."""
-        target = loop or asyncio.get_running_loop()
-        queue: asyncio.Queue[fx.Effect] = asyncio.Queue()
-
-        def push(effect: fx.Effect) -> None:
-            target.call_soon_threadsafe(queue.put_nowait, effect)
-
-        return queue, self.add_listener(push)
+        return self._listeners.queue(loop)
 
     def _tell(self, effect: fx.Effect) -> None:
-        for listener in list(self._listeners):
+        for listener in self._listeners.current():
             try:
                 listener(effect)
             except Exception:  # a broken listener must not stop the lock

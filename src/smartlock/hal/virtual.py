@@ -8,6 +8,7 @@ A person (the console), a web panel or a test acts on it through its methods.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ from PIL import Image
 
 from smartlock import hardware as hw
 from smartlock.errors import ErrorCode
-from smartlock.hal.base import HardwareError
+from smartlock.hal.base import HardwareError, InputPart
 from smartlock.hal.feed import ChangeFeed
 from smartlock.hal.parts import (
     Battery,
@@ -68,56 +69,57 @@ class VirtualButton(PushButton):
         self.emit(button_event(self.button, held_s))
 
 
-class VirtualDoor(DoorSensor):
+class _Fed:
+    """A two-state virtual part whose every change is published to the feed.
+
+    A subclass names itself on the feed, and gives `on` and `switch` the names its
+    part's interface uses (`is_open` and `move` for the door).
+    """
+
+    part: str  # its name on the feed
+    says: tuple[str, str]  # what the feed shows for off and for on
+
     def __init__(self, feed: ChangeFeed) -> None:
         super().__init__()
-        self._open = False
+        self._on = False
         self._feed = feed
 
     @property
-    def is_open(self) -> bool:
-        return self._open
+    def on(self) -> bool:
+        return self._on
 
-    def move(self, is_open: bool) -> None:
-        if is_open == self._open:
-            return
-        self._open = is_open
-        self._feed.publish("door", "open" if is_open else "closed")
-        self.emit(hw.DoorSensor(is_open))
+    def switch(self, on: bool) -> None:
+        if on != self._on:
+            self._on = on
+            self._feed.publish(self.part, self.says[on])
+            self._changed(on)
 
-
-class VirtualTamper(TamperSwitch):
-    def __init__(self, feed: ChangeFeed) -> None:
-        super().__init__()
-        self._tripped = False
-        self._feed = feed
-
-    @property
-    def tripped(self) -> bool:
-        return self._tripped
-
-    def set(self, tripped: bool) -> None:
-        if tripped != self._tripped:
-            self._tripped = tripped
-            self._feed.publish("tamper", "tripped" if tripped else "ok")
-            self.emit(Tamper(tripped))
+    def _changed(self, on: bool) -> None:
+        """What a change does besides the feed: nothing, unless a subclass says."""
 
 
-class VirtualUsb(UsbPower):
-    def __init__(self, feed: ChangeFeed) -> None:
-        super().__init__()
-        self._connected = False
-        self._feed = feed
+class _FedSwitch(_Fed, InputPart):
+    """A fed part the lock listens to: a change is also emitted as `event`."""
 
-    @property
-    def connected(self) -> bool:
-        return self._connected
+    event: Callable[[bool], hw.HardwareEvent]
 
-    def plug(self, connected: bool) -> None:
-        if connected != self._connected:
-            self._connected = connected
-            self._feed.publish("usb", "connected" if connected else "unplugged")
-            self.emit(hw.UsbPower(connected))
+    def _changed(self, on: bool) -> None:
+        self.emit(self.event(on))
+
+
+class VirtualDoor(_FedSwitch, DoorSensor):
+    part, says, event = "door", ("closed", "open"), hw.DoorSensor
+    is_open, move = _FedSwitch.on, _FedSwitch.switch
+
+
+class VirtualTamper(_FedSwitch, TamperSwitch):
+    part, says, event = "tamper", ("ok", "tripped"), Tamper
+    tripped, set = _FedSwitch.on, _FedSwitch.switch
+
+
+class VirtualUsb(_FedSwitch, UsbPower):
+    part, says, event = "usb", ("unplugged", "connected"), hw.UsbPower
+    connected, plug = _FedSwitch.on, _FedSwitch.switch
 
 
 class VirtualBattery(Battery):
@@ -209,20 +211,13 @@ class VirtualBolt(BoltMotor):
             self._feed.publish("bolt", state.value)
 
 
-class VirtualLed(Led):
+class VirtualLed(_Fed, Led):
+    says = ("off", "on")
+    lit, set = _Fed.on, _Fed.switch
+
     def __init__(self, feed: ChangeFeed, name: str) -> None:
-        self._lit = False
-        self._feed = feed
-        self._name = name
-
-    @property
-    def lit(self) -> bool:
-        return self._lit
-
-    def set(self, on: bool) -> None:
-        if on != self._lit:
-            self._lit = on
-            self._feed.publish(self._name, "on" if on else "off")
+        super().__init__(feed)
+        self.part = name
 
 
 class VirtualDisplay(Display):

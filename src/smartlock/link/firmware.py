@@ -22,8 +22,6 @@ shell and the CLI).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import os
 import re
@@ -41,6 +39,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from smartlock.errors import ErrorCode, Fault, SmartlockError
 from smartlock.link.codec import canonical
+from smartlock.link.errors import MalformedMessage
+from smartlock.link.signing import b64d, b64e
 
 DOMAIN = b"smartlock-firmware-v1\x00"
 DEFAULT_MODEL = "smartlock-v1"
@@ -121,14 +121,11 @@ def is_newer(candidate: str, current: str) -> bool:
 # -------------------------------------------------------------------------- keys
 
 
-def _b64e(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
 def _b64d(text: str) -> bytes:
+    """The link's base64url, failing as a malformed release."""
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError):
+        return b64d(text)
+    except MalformedMessage:
         raise FirmwareError("not base64url", ErrorCode.MALFORMED_RELEASE) from None
 
 
@@ -143,7 +140,7 @@ def public_key_text(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
     """`ed25519:` + the raw 32-byte public key, base64url: what locks and the cloud get."""
     public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
     raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return KEY_PREFIX + _b64e(raw)
+    return KEY_PREFIX + b64e(raw)
 
 
 def load_public_key(text: str) -> Ed25519PublicKey:
@@ -210,7 +207,7 @@ def signed_bytes(manifest: Manifest) -> bytes:
 
 
 def sign_manifest(key: Ed25519PrivateKey, manifest: Manifest) -> SignedRelease:
-    return SignedRelease(manifest=manifest, signature=_b64e(key.sign(signed_bytes(manifest))))
+    return SignedRelease(manifest=manifest, signature=b64e(key.sign(signed_bytes(manifest))))
 
 
 def parse_release(obj: Any) -> SignedRelease:

@@ -25,6 +25,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass, field
 
 from smartlock.device.core import boot
 from smartlock.device.core import effects as fx
@@ -70,29 +71,21 @@ def virtual_self_test(image: bytes) -> str | None:
     return "self_test_failed" if SELF_TEST_FAIL_MARK in image else None
 
 
+@dataclass(eq=False, repr=False)
 class SlotUpdater:
     """The lock's two slots, its boot, and the trial of a new image (module docstring)."""
 
-    def __init__(
-        self,
-        store: SlotStore,
-        runtime: LockRuntime,
-        lock: DurableLock,
-        *,
-        confirm_within_s: float = CONFIRM_WITHIN_S,
-        self_test: SelfTest = virtual_self_test,
-        changed: Callable[[], None] = lambda: None,
-    ) -> None:
-        self.store = store
-        self.runtime = runtime
-        self.lock = lock
-        self.confirm_within_s = confirm_within_s
-        self.self_test = self_test
-        self.changed = changed
-        self.progress: FirmwareProgress | None = None
-        self.control = BootControl()
-        self.running = Slot.A
-        self._checking = False
+    store: SlotStore
+    runtime: LockRuntime
+    lock: DurableLock
+    _: KW_ONLY
+    confirm_within_s: float = CONFIRM_WITHIN_S
+    self_test: SelfTest = virtual_self_test
+    changed: Callable[[], None] = lambda: None
+    progress: FirmwareProgress | None = field(default=None, init=False)
+    control: BootControl = field(default_factory=BootControl, init=False)
+    running: Slot = field(default=Slot.A, init=False)
+    _checking: bool = field(default=False, init=False)
 
     # ------------------------------------------------------------------- boot
 

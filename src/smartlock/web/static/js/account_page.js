@@ -42,29 +42,43 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
+  // The three forms submit alike: the error and status lines emptied, `check` may
+  // refuse at once (the text it returns is shown), the submit button is off while
+  // `send` runs, then the failure is shown, or the form is reset and `ok` runs.
+  function onSubmit(prefix, status, { check, send, fail = errorText, ok }) {
+    const form = $(prefix + "-form");
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const error = $(prefix + "-error");
+      error.textContent = "";
+      $(status).textContent = "";
+      const refused = check(form);
+      if (refused) { error.textContent = refused; return; }
+      $(prefix + "-submit").disabled = true;
+      const r = await send(form);
+      $(prefix + "-submit").disabled = false;
+      if (!r.ok) { error.textContent = fail(r); return; }
+      form.reset();
+      ok(r);
+    });
+    return form;
+  }
+
   async function loadAccount() {
     const r = await api("GET", "/account");
     if (r.ok) { email = r.data.email; $("account-email").textContent = email; }
   }
 
   // --- password -------------------------------------------------------------------------
-  const pwForm = $("password-form");
-  pwForm.addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    const error = $("password-error");
-    error.textContent = "";
-    $("password-done").textContent = "";
-    const current = pwForm.current.value;
-    const next = pwForm.new.value;
-    if (!current || !next) { error.textContent = t("err.invalid_request"); return; }
-    if (next !== pwForm.new2.value) { error.textContent = t("signup.mismatch"); return; }
-    $("password-submit").disabled = true;
-    const r = await api("PUT", "/account/password", { current_password: current, new_password: next });
-    $("password-submit").disabled = false;
-    if (!r.ok) { error.textContent = passwordError(r); return; }
-    pwForm.reset();
-    $("password-done").textContent = t("account.password_changed");
-    loadTokens();  // the API ended every token too
+  onSubmit("password", "password-done", {
+    check: (f) => (!f.current.value || !f.new.value ? t("err.invalid_request")
+      : f.new.value !== f.new2.value ? t("signup.mismatch") : ""),
+    send: (f) => api("PUT", "/account/password", { current_password: f.current.value, new_password: f.new.value }),
+    fail: passwordError,
+    ok: () => {
+      $("password-done").textContent = t("account.password_changed");
+      loadTokens();  // the API ended every token too
+    },
   });
 
   // --- API tokens -------------------------------------------------------------------------
@@ -86,24 +100,17 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   }
 
-  const tokenForm = $("token-form");
-  tokenForm.addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    const error = $("token-error");
-    error.textContent = "";
-    $("tokens-message").textContent = "";
-    const name = tokenForm.name.value.trim();
-    if (!name || !tokenForm.password.value) { error.textContent = t("err.invalid_request"); return; }
-    $("token-submit").disabled = true;
-    const r = await api("POST", "/auth/tokens", { email, password: tokenForm.password.value, name }, { noRedirect: true });
-    $("token-submit").disabled = false;
-    if (!r.ok) { error.textContent = passwordError(r); return; }
-    tokenForm.reset();
-    $("token-secret").value = r.data.access_token;
-    $("token-copied").textContent = "";
-    $("token-once").hidden = false;
-    $("token-once").focus();
-    loadTokens();
+  const tokenForm = onSubmit("token", "tokens-message", {
+    check: (f) => (!f.name.value.trim() || !f.password.value ? t("err.invalid_request") : ""),
+    send: (f) => api("POST", "/auth/tokens", { email, password: f.password.value, name: f.name.value.trim() }, { noRedirect: true }),
+    fail: passwordError,
+    ok: (r) => {
+      $("token-secret").value = r.data.access_token;
+      $("token-copied").textContent = "";
+      $("token-once").hidden = false;
+      $("token-once").focus();
+      loadTokens();
+    },
   });
 
   $("token-copy").addEventListener("click", async () => {
@@ -193,19 +200,13 @@ document.addEventListener("DOMContentLoaded", () => {
     return "";
   }
 
-  const channelForm = $("channel-form");
-  channelForm.addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    const error = $("channel-error");
-    error.textContent = "";
-    $("channels-message").textContent = "";
-    const url = buildUrl();
-    if (!url) { error.textContent = t("channels.missing"); return; }
-    const r = await api("POST", "/notifications/channels", { url, label: channelForm.label.value.trim() });
-    if (!r.ok) { error.textContent = errorText(r); return; }
-    channelForm.reset();
-    $("channels-message").textContent = t("channels.added", { name: r.data.label || r.data.url_hint });
-    loadChannels();
+  onSubmit("channel", "channels-message", {
+    check: () => (buildUrl() ? "" : t("channels.missing")),
+    send: (f) => api("POST", "/notifications/channels", { url: buildUrl(), label: f.label.value.trim() }),
+    ok: (r) => {
+      $("channels-message").textContent = t("channels.added", { name: r.data.label || r.data.url_hint });
+      loadChannels();
+    },
   });
 
   loadAccount();
