@@ -7,10 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
-from smartlock.cloud.api.deps import CurrentUser, ServicesDep, SessionDep
+from smartlock.cloud.api.deps import CurrentUser, ManagedLock, ServicesDep, SessionDep
 from smartlock.cloud.authz import Capability, authorize
 from smartlock.cloud.crud import scenes as scrud
-from smartlock.cloud.errors import NotFound
+from smartlock.cloud.errors import found
 from smartlock.cloud.models import Scene
 from smartlock.cloud.scenes import actions, engine
 from smartlock.cloud.scenes.schemas import (
@@ -21,7 +21,7 @@ from smartlock.cloud.scenes.schemas import (
     ScenesPublic,
     SceneUpdate,
 )
-from smartlock.cloud.schemas import Message, from_row
+from smartlock.cloud.schemas import Message, from_row, listing
 
 router = APIRouter(prefix="/devices/{device_id}/scenes", tags=["scenes"])
 
@@ -36,16 +36,12 @@ def _dump(model: Any) -> Any:
 
 def _scene(session: SessionDep, device_id: str, scene_id: int) -> Scene:
     scene = scrud.get_scene(session, device_id=device_id, scene_id=scene_id)
-    if scene is None:
-        raise NotFound("no such scene", code="scene_not_found")
-    return scene
+    return found(scene, "no such scene", code="scene_not_found")
 
 
 @router.get("")
-def list_scenes(device_id: str, account: CurrentUser, session: SessionDep) -> ScenesPublic:
-    authorize(session, account=account, device_id=device_id, capability=Capability.MANAGE)
-    rows = scrud.list_scenes(session, device_id=device_id)
-    return ScenesPublic(data=[_public(s) for s in rows], count=len(rows))
+def list_scenes(lock: ManagedLock, session: SessionDep) -> ScenesPublic:
+    return listing(ScenesPublic, scrud.list_scenes(session, device_id=lock.device.id), _public)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
@@ -76,7 +72,7 @@ def list_runs(
 ) -> SceneRunsPublic:
     authorize(session, account=account, device_id=device_id, capability=Capability.MANAGE)
     rows = scrud.list_runs(session, device_id=device_id, scene_id=scene_id, limit=limit)
-    return SceneRunsPublic(data=[SceneRunPublic.model_validate(r) for r in rows], count=len(rows))
+    return listing(SceneRunsPublic, rows, SceneRunPublic.model_validate)
 
 
 @router.get("/{scene_id}")
