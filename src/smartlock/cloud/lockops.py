@@ -19,7 +19,6 @@ import logging
 import secrets
 from typing import Any
 
-import aiomqtt
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
@@ -31,6 +30,7 @@ from smartlock.cloud.models import Account, BrokerLogin, Command, CommandStatus,
 from smartlock.cloud.services import Services
 from smartlock.device.core.remote_rules import unlock_refusal
 from smartlock.link import broker_accounts
+from smartlock.link.connection import MqttError
 from smartlock.link.topics import Channel, topic
 
 log = logging.getLogger(__name__)
@@ -270,7 +270,7 @@ async def _send_once(
     )
     try:
         await services.link.publish(name, message, qos=1)
-    except (aiomqtt.MqttError, OSError) as exc:
+    except (MqttError, OSError) as exc:
         # The broker went away as we sent (faults 5): say so, never a 500.
         log.warning("command %s not sent: %s", command.id, exc)
         crud.finish_command(
