@@ -34,6 +34,17 @@ def _dump(model: Any) -> Any:
     return None if model is None else model.model_dump(mode="json", exclude_none=True)
 
 
+def _columns(body: SceneCreate) -> dict[str, Any]:
+    """A new scene's columns as the request gives them (rules and actions as JSON)."""
+    return {
+        "name": body.name,
+        "trigger": _dump(body.trigger),
+        "condition": _dump(body.condition),
+        "actions": [a.model_dump(mode="json") for a in body.actions],
+        "enabled": body.enabled,
+    }
+
+
 def _scene(session: SessionDep, device_id: str, scene_id: int) -> Scene:
     scene = scrud.get_scene(session, device_id=device_id, scene_id=scene_id)
     return found(scene, "no such scene", code="scene_not_found")
@@ -50,14 +61,7 @@ def create_scene(
 ) -> ScenePublic:
     authorize(session, account=account, device_id=device_id, capability=Capability.MANAGE)
     scene = scrud.create_scene(
-        session,
-        device_id=device_id,
-        name=body.name,
-        trigger=_dump(body.trigger),
-        condition=_dump(body.condition),
-        actions=[a.model_dump(mode="json") for a in body.actions],
-        enabled=body.enabled,
-        created_by=account.id,
+        session, device_id=device_id, created_by=account.id, **_columns(body)
     )
     return _public(scene)
 
