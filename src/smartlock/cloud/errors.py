@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy.exc
 from fastapi import FastAPI, Request
@@ -17,6 +17,8 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from smartlock.errors import ErrorCode, Fault, SmartlockError
+
+T = TypeVar("T")
 
 
 class ErrorPublic(BaseModel):
@@ -61,6 +63,13 @@ class Forbidden(CloudError):
 
 class NotFound(CloudError):
     status, code = 404, ErrorCode.NOT_FOUND
+
+
+def found(row: T | None, message: str, *, code: str) -> T:
+    """``row``, or a 404 saying ``message`` when there is none."""
+    if row is None:
+        raise NotFound(message, code=code)
+    return row
 
 
 class Conflict(CloudError):

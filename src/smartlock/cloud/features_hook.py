@@ -56,13 +56,7 @@ def _each_event(
     for event in events:
         try:
             if event.kind == "unlock" and event.method in ("temp_password", "offline_code"):
-                tcrud.record_lock_use(
-                    session,
-                    device_id=device.id,
-                    method=event.method,
-                    data=event.data,
-                    at=event.occurred_at,
-                )
+                tcrud.record_lock_use(session, device_id=device.id, event=event)
             elif event.kind in ("credential_added", "credential_deleted"):
                 tcrud.record_lock_credential(
                     session, device_id=device.id, kind=event.kind, data=event.data

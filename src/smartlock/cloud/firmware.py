@@ -79,6 +79,10 @@ class FirmwarePublic(BaseModel):
 # ---------------------------------------------------------------------- publish
 
 
+# The manifest's fields that the release row lists in columns of their own.
+_LISTED = {"model", "version", "sha256", "size", "url", "notes"}
+
+
 def publish_release(session: Session, release: Any, *, vendor_key: str) -> FirmwareRelease:
     """Verify and store a signed release; CloudError (422/409) if it is not acceptable."""
     if not vendor_key:
@@ -95,12 +99,7 @@ def publish_release(session: Session, release: Any, *, vendor_key: str) -> Firmw
         raise CloudError(f"vendor key: {exc}", code="vendor_key_missing", status=422) from None
     signed = release if isinstance(release, fw.SignedRelease) else fw.parse_release(release)
     row = FirmwareRelease(
-        model=manifest.model,
-        version=manifest.version,
-        sha256=manifest.sha256,
-        size=manifest.size,
-        url=manifest.url,
-        notes=manifest.notes,
+        **manifest.model_dump(include=_LISTED),
         manifest=manifest.model_dump(mode="json"),
         signature=signed.signature,
     )

@@ -35,7 +35,6 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
-import aiomqtt
 import paho.mqtt.client as paho
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
@@ -56,7 +55,15 @@ from smartlock.cloud.mqtt_client import (
 from smartlock.cloud.outcome import Outcome
 from smartlock.cloud.repeats import RepeatedBatches
 from smartlock.cloud.services import Services
-from smartlock.link.connection import BrokerConfig, no_delay, raise_if_cancelled
+from smartlock.link.connection import (
+    BrokerConfig,
+    MqttClient,
+    MqttError,
+    MqttMessage,
+    ProtocolVersion,
+    no_delay,
+    raise_if_cancelled,
+)
 from smartlock.link.topics import Channel
 
 log = logging.getLogger(__name__)
@@ -77,7 +84,7 @@ class MqttLink:
     def __init__(self, services: Services, *, ingest: bool = True) -> None:
         self.services = services
         self.ingest = ingest
-        self._client: aiomqtt.Client | None = None
+        self._client: MqttClient | None = None
         self._ready = asyncio.Event()
         session = services.settings.worker_session if ingest else ""
         self.persistent = bool(session)
@@ -104,7 +111,7 @@ class MqttLink:
     ) -> None:
         client = self._client
         if client is None:
-            raise aiomqtt.MqttError(f"broker not connected; not sent to {topic}")
+            raise MqttError(f"broker not connected; not sent to {topic}")
         await client.publish(topic, payload, qos=qos, retain=retain)
 
     def broker_config(self) -> tuple[BrokerConfig, str, str]:
@@ -137,7 +144,7 @@ class MqttLink:
             try:
                 await self._session(lane=lane)
                 delay = 0.2
-            except (aiomqtt.MqttError, OSError) as exc:
+            except (MqttError, OSError) as exc:
                 log.warning("%s lost (%s); retrying in %.1f s", what, exc, delay)
             except Exception:  # never die silently: log, back off, reconnect
                 log.exception("cloud link (%s) failed; restarting it in %.1f s", what, delay)
@@ -171,7 +178,7 @@ class MqttLink:
             password,
             self.client_id + (RESULT_LANE_SUFFIX if lane else ""),
             properties,
-            protocol=aiomqtt.ProtocolVersion.V5 if config.mqtt5 else aiomqtt.ProtocolVersion.V311,
+            protocol=ProtocolVersion.V5 if config.mqtt5 else ProtocolVersion.V311,
             keepalive=config.keepalive_s,
             tls_context=config.tls,
             # No more unacknowledged QoS 1 publishes than the broker takes (its Receive
@@ -211,9 +218,9 @@ class MqttLink:
             log.info("cloud worker %s following the locks", self.client_id)
             await self._consume(client)
 
-    async def _consume(self, client: aiomqtt.Client) -> None:
+    async def _consume(self, client: MqttClient) -> None:
         """Take what has arrived as one batch; while it is written, the next gathers."""
-        inbox: asyncio.Queue[aiomqtt.Message] = client._queue
+        inbox: asyncio.Queue[MqttMessage] = client._queue
         messages = client.messages
         while True:
             first = await anext(messages)
@@ -230,7 +237,7 @@ class MqttLink:
                     if message.qos > 0:
                         client._client.ack(message.mid, message.qos)
 
-    async def _handle(self, client: aiomqtt.Client, batch: list[aiomqtt.Message]) -> None:
+    async def _handle(self, client: MqttClient, batch: list[MqttMessage]) -> None:
         from_locks: list[tuple[str, bytes]] = []
         for message in batch:
             name = message.topic.value
@@ -251,7 +258,7 @@ class MqttLink:
         if from_locks:
             await self._ingest(client, from_locks)
 
-    async def _ingest(self, client: aiomqtt.Client, from_locks: list[tuple[str, bytes]]) -> None:
+    async def _ingest(self, client: MqttClient, from_locks: list[tuple[str, bytes]]) -> None:
         try:
             outcome = await asyncio.to_thread(ingest.handle_batch, self.services, from_locks)
         except Exception:
@@ -269,7 +276,7 @@ class MqttLink:
         if outcome.derive:
             self._derive.want(outcome.derive)
 
-    def _send(self, client: aiomqtt.Client, outcome: Outcome) -> None:
+    def _send(self, client: MqttClient, outcome: Outcome) -> None:
         """Acks, settings, live updates and command wake-ups, without waiting on PUBACKs."""
         for out in outcome.publish:
             publish_nowait(client, out.topic, out.payload, qos=out.qos, retain=out.retain)

@@ -19,7 +19,6 @@ import logging
 import secrets
 from typing import Any
 
-import aiomqtt
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
@@ -32,6 +31,7 @@ from smartlock.cloud.services import Services
 from smartlock.device.core.remote_rules import unlock_refusal
 from smartlock.errors import ErrorCode
 from smartlock.link import broker_accounts
+from smartlock.link.connection import MqttError
 from smartlock.link.topics import Channel, topic
 
 log = logging.getLogger(__name__)
@@ -273,7 +273,7 @@ async def _send_once(
     )
     try:
         await services.link.publish(name, message, qos=1)
-    except (aiomqtt.MqttError, OSError) as exc:
+    except (MqttError, OSError) as exc:
         # The broker went away as we sent (faults 5): say so, never a 500.
         log.warning("command %s not sent: %s", command.id, exc)
         crud.finish_command(

@@ -11,14 +11,13 @@ import logging
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import aiomqtt
 import paho.mqtt.client as paho
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from smartlock.cloud.core.config import Settings
-from smartlock.link.connection import BrokerConfig
+from smartlock.link.connection import BrokerConfig, MqttClient, ProtocolVersion
 from smartlock.link.topics import FROM_LOCK, Channel, all_locks, shared
 
 log = logging.getLogger(__name__)
@@ -36,7 +35,7 @@ RESULT_LANE_SUFFIX = "-r"
 
 
 def broker_params(url: str) -> dict[str, Any]:
-    """aiomqtt.Client arguments from ``mqtt://user:password@host:port``."""
+    """MqttClient arguments from ``mqtt://user:password@host:port``."""
     parts = urlsplit(url)
     if parts.scheme not in ("mqtt", "tcp", ""):
         raise ValueError(f"unsupported broker URL scheme {parts.scheme!r} (use mqtt://)")
@@ -83,9 +82,9 @@ def new_client(
     identifier: str,
     properties: Properties | None,
     **options: Any,
-) -> aiomqtt.Client:
+) -> MqttClient:
     """An unconnected client to the cloud's broker; ``options`` go to aiomqtt as they are."""
-    return aiomqtt.Client(
+    return MqttClient(
         config.host,
         config.port,
         username=username or None,
@@ -98,7 +97,7 @@ def new_client(
 
 
 async def subscribe_locks(
-    client: aiomqtt.Client,
+    client: MqttClient,
     config: BrokerConfig,
     channels: tuple[Channel, ...],
     *,
@@ -127,7 +126,7 @@ async def subscribe_locks(
 
 
 def publish_nowait(
-    client: aiomqtt.Client, topic: str, payload: bytes, *, qos: int, retain: bool = False
+    client: MqttClient, topic: str, payload: bytes, *, qos: int, retain: bool = False
 ) -> None:
     """Queue a message in paho without awaiting its PUBACK (pipelined; QoS 1 still
     retransmits on a reconnect of the same session, and the locks resend what is not
@@ -152,7 +151,7 @@ async def retire_sessions(settings: Settings, names: list[str]) -> None:
             password,
             name,
             properties,
-            protocol=aiomqtt.ProtocolVersion.V5,
+            protocol=ProtocolVersion.V5,
             clean_start=True,
         )
         async with client:

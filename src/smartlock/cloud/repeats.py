@@ -7,10 +7,9 @@ from __future__ import annotations
 import collections
 import hashlib
 
-import aiomqtt
-
 from smartlock.cloud.mqtt_client import publish_nowait
 from smartlock.cloud.outcome import Outcome
+from smartlock.link.connection import MqttClient
 from smartlock.link.topics import Channel, parse_topic
 
 
@@ -30,7 +29,7 @@ class RepeatedBatches:
         self._acks: dict[str, tuple[str, bytes]] = {}  # lock id -> its latest ack
         self.answered = 0
 
-    def answer(self, name: str, payload: bytes, client: aiomqtt.Client) -> bool:
+    def answer(self, name: str, payload: bytes, client: MqttClient) -> bool:
         key = (name, _digest(payload))
         lock_id = self._stored.get(key)
         ack = self._acks.get(lock_id) if lock_id is not None else None

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
@@ -32,6 +33,7 @@ from smartlock.vocab import (
 )
 
 M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R")
 
 
 def from_row(model: type[M], row: object, **computed: Any) -> M:
@@ -41,6 +43,11 @@ def from_row(model: type[M], row: object, **computed: Any) -> M:
     """
     fields = {name: getattr(row, name) for name in model.model_fields if name not in computed}
     return model(**fields, **computed)
+
+
+def listing(model: type[M], rows: Sequence[R], public: Callable[[R], Any]) -> M:
+    """A list answer: each row's public shape, and how many there are."""
+    return model(data=[public(r) for r in rows], count=len(rows))
 
 
 Password = Annotated[str, StringConstraints(min_length=1, max_length=256)]

@@ -1,7 +1,8 @@
 """Broker address and the one way the link opens an MQTT connection.
 
-The only module of `link/` that imports aiomqtt: the others name its client, error
-and will through the aliases here, so a change of MQTT library stays in one file.
+The only module that imports aiomqtt (the cloud's link too): the others name its
+client, error, message, will and protocol version through the aliases here, so a
+change of MQTT library stays in one file.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ MqttClient: TypeAlias = aiomqtt.Client
 MqttError: TypeAlias = aiomqtt.MqttError
 MqttMessage: TypeAlias = aiomqtt.Message
 Will: TypeAlias = aiomqtt.Will
+ProtocolVersion: TypeAlias = aiomqtt.ProtocolVersion
 
 
 @dataclass(frozen=True, slots=True)

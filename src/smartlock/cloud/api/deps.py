@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from smartlock.cloud import crud
+from smartlock.cloud.authz import Access, Capability, authorize
 from smartlock.cloud.core.config import Settings
 from smartlock.cloud.core.security import csrf_for, same
 from smartlock.cloud.errors import Forbidden, NotAuthenticated
@@ -91,6 +92,14 @@ def get_current_user(auth: AuthDep) -> Account:
 CurrentUser = Annotated[Account, Depends(get_current_user)]
 
 
+def get_managed_lock(device_id: str, account: CurrentUser, session: SessionDep) -> Access:
+    """The lock of a manager's route (``authorize``: 404 unless shared, 403 below admin)."""
+    return authorize(session, account=account, device_id=device_id, capability=Capability.MANAGE)
+
+
+ManagedLock = Annotated[Access, Depends(get_managed_lock)]
+
+
 def client_address(request: Request, settings: SettingsDep) -> str:
     """The address sign-in throttling counts: the TCP peer, unless the peer is a
     configured trusted proxy (issue 13: a forged X-Forwarded-For gave 25/25 tries).
@@ -128,6 +137,7 @@ __all__ = [
     "AuthDep",
     "ClientAddress",
     "CurrentUser",
+    "ManagedLock",
     "ServicesDep",
     "SessionDep",
     "SettingsDep",

@@ -243,12 +243,7 @@ def apply_states(session: Session, batches: Sequence[DeviceBatch]) -> set[str]:
     changed: set[str] = set()
     table = DEVICES
     for device_id, (state, at, firmware) in reports:
-        values: dict[str, Any] = {
-            "state": state,
-            "state_at": at,
-            "online": True,
-            "last_seen_at": at,
-        }
+        values = {"state": state, "state_at": at, "online": True, "last_seen_at": at}
         if firmware:
             values["firmware"] = firmware
         result = session.execute(

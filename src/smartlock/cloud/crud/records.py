@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,29 +85,25 @@ def last_event(session: Session, *, device: Device) -> Event | None:
     return session.get(Event, device.last_event_id)
 
 
+_ANY: Mapping[str, str | None] = {}
+
+
 def query_events(
     session: Session,
     *,
     device_id: str,
-    user: str | None = None,
-    method: str | None = None,
-    kind: str | None = None,
-    source: str | None = None,
+    equal: Mapping[str, str | None] = _ANY,
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
     limit: int = 50,
     before_seq: int | None = None,
 ) -> tuple[list[Event], int, int | None]:
-    """A page of events, newest first; the total matching; the cursor of the next page."""
+    """A page of events, newest first; the total matching; the cursor of the next page.
+    ``equal``: the value an ``events`` column must have (``None``: any), e.g.
+    ``{"user_number": "007", "method": None}``.
+    """
     where: list[ColumnElement[bool]] = [Event.device_id == device_id]
-    if user is not None:
-        where.append(Event.user_number == user)
-    if method is not None:
-        where.append(Event.method == method)
-    if kind is not None:
-        where.append(Event.kind == kind)
-    if source is not None:
-        where.append(Event.source == source)
+    where += [getattr(Event, name) == value for name, value in equal.items() if value is not None]
     if since is not None:
         where.append(Event.occurred_at >= since)
     if until is not None:

@@ -14,32 +14,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from smartlock.cloud.crud.common import added, newest_first, of_device
-from smartlock.cloud.models import Command, TempPassword, utcnow
+from smartlock.cloud.models import Command, Event, TempPassword, utcnow
 from smartlock.cloud.models_features import OfflineCode
 
 # TempPassword.status values: what the lock has confirmed.
 PENDING, ACTIVE, FAILED, REVOKING, REVOKED = "pending", "active", "failed", "revoking", "revoked"
 
 
-def create_temp(
-    session: Session,
-    *,
-    device_id: str,
-    name: str,
-    valid_from: dt.datetime,
-    valid_until: dt.datetime,
-    max_uses: int | None,
-    created_by: int,
-) -> TempPassword:
-    row = TempPassword(
-        device_id=device_id,
-        name=name,
-        valid_from=valid_from,
-        valid_until=valid_until,
-        max_uses=max_uses,
-        created_by=created_by,
-        status=PENDING,
-    )
+def create_temp(session: Session, **fields: Any) -> TempPassword:
+    """A pending temp password: ``device_id``, ``name``, the window (``valid_from``,
+    ``valid_until``, ``max_uses``) and ``created_by``; its lock name is ``t<id>``.
+    """
+    row = TempPassword(**fields, status=PENDING)
     session.add(row)
     session.flush()
     row.lock_ref = f"t{row.id}"
@@ -140,12 +126,11 @@ def list_offline_codes(session: Session, *, device_id: str) -> list[OfflineCode]
     return newest_first(session, OfflineCode, device_id)
 
 
-def record_lock_use(
-    session: Session, *, device_id: str, method: str | None, data: dict[str, Any], at: dt.datetime
-) -> bool:
+def record_lock_use(session: Session, *, device_id: str, event: Event) -> bool:
     """A lock journal ``unlock`` by a visitor credential updates the list (A-TEMP).
     Returns whether a row changed. Events arrive exactly once, so counting is safe.
     """
+    method, data = event.method, event.data
     if method == "temp_password" and isinstance(data.get("temp_id"), str):
         row = temp_by_ref(session, device_id=device_id, lock_ref=data["temp_id"])
         uses = data.get("uses")
@@ -159,7 +144,7 @@ def record_lock_use(
         if code is None:
             return False
         code.uses += 1
-        code.last_used_at = at
+        code.last_used_at = event.occurred_at
         session.commit()
         return True
     return False

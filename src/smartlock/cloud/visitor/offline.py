@@ -21,6 +21,9 @@ from smartlock.device.core import offline_codes as oc
 from smartlock.link.offline_secret import offline_secret
 from smartlock.link.signing import b64d
 
+# What a new code's row takes from the request as it is; the rest is computed here.
+_LISTED = {"name", "kind"}
+
 
 def _tz_offset(session: Session, device_id: str) -> int:
     shadow = crud.get_shadow(session, device_id=device_id)
@@ -65,13 +68,12 @@ def issue_offline(
     row = tcrud.add_offline_code(
         session,
         device_id=device.id,
-        name=body.name,
-        kind=body.kind,
+        created_by=account_id,
+        **body.model_dump(include=_LISTED),
         code_ref=verdict.code_id,
         valid_from=valid_from,
         valid_until=valid_until,
         weekly=weekly,
-        created_by=account_id,
     )
     return row, code
 

@@ -100,6 +100,10 @@ async def _send_add(
     )
 
 
+# What a new temp password's row takes from the request as it is.
+_LISTED = {"name", "valid_from", "valid_until", "max_uses"}
+
+
 async def create_temp(
     services: Services,
     session: Session,
@@ -112,13 +116,7 @@ async def create_temp(
     _check_request(session, device.id, body.request_id)
     code = body.code or new_code()
     row = tcrud.create_temp(
-        session,
-        device_id=device.id,
-        name=body.name,
-        valid_from=body.valid_from,
-        valid_until=body.valid_until,
-        max_uses=body.max_uses,
-        created_by=account_id,
+        session, device_id=device.id, created_by=account_id, **body.model_dump(include=_LISTED)
     )
     key = lockops.lock_key(services, device)
     tcrud.update_temp(session, row=row, code_hash=code_hash(key, device.id, code))

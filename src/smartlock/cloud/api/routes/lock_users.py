@@ -59,15 +59,7 @@ async def set_lock_password(
     lock only and is never stored or logged by the cloud.
     """
     return await _user_command(
-        session,
-        services,
-        account,
-        device_id,
-        number,
-        body.request_id,
-        "set_password",
-        duress=body.duress,
-        secret=body.password,
+        session, services, account, device_id, number, body, "set_password", body.password
     )
 
 
@@ -84,14 +76,7 @@ async def enrol_fingerprint(
     answer says the lock started; the credential appears when the module stored it.
     """
     return await _user_command(
-        session,
-        services,
-        account,
-        device_id,
-        number,
-        body.request_id,
-        "enrol_fingerprint",
-        duress=body.duress,
+        session, services, account, device_id, number, body, "enrol_fingerprint"
     )
 
 
@@ -101,13 +86,13 @@ async def _user_command(
     account: CurrentUser,
     device_id: str,
     number: UserNumber,
-    request_id: str,
+    body: LockPasswordSet | LockFingerprintEnrol,
     action: str,
-    *,
-    duress: bool,
     secret: str | None = None,
 ) -> CommandPublic:
-    """A credential command for one lock user (managers only; the user must exist)."""
+    """A credential command for one lock user (managers only; the user must exist): the
+    ``body``'s request id and duress flag, and the ``secret`` it carries, if any.
+    """
     authorize(session, account=account, device_id=device_id, capability=Capability.MANAGE)
     if crud.get_lock_user(session, device_id=device_id, number=number) is None:
         raise NotFound("the lock has no such user", code="lock_user_not_found")
@@ -115,9 +100,9 @@ async def _user_command(
         services,
         device_id=device_id,
         account_id=account.id,
-        request_id=request_id,
+        request_id=body.request_id,
         action=action,
-        params={"user_no": int(number), "duress": duress},
+        params={"user_no": int(number), "duress": body.duress},
         secret=secret,
     )
     return CommandPublic.model_validate(command)

@@ -43,13 +43,11 @@ def list_records(
     for name, when in (("since", since), ("until", until)):
         if when is not None and when.tzinfo is None:
             raise CloudError(f"{name} needs a timezone (e.g. Z)", code="naive_time", status=422)
+    equal = {"user_number": user, "method": method, "kind": kind, "source": source}
     page, total, next_seq = crud.query_events(
         session,
         device_id=device_id,
-        user=user,
-        method=method,
-        kind=kind,
-        source=source,
+        equal=equal,
         since=since,
         until=until,
         limit=limit,

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
-from smartlock.cloud.api.deps import CurrentUser, ServicesDep, SessionDep
+from smartlock.cloud.api.deps import CurrentUser, ManagedLock, ServicesDep, SessionDep
 from smartlock.cloud.authz import Capability, authorize
 from smartlock.cloud.crud import scenes as scrud
-from smartlock.cloud.errors import NotFound
+from smartlock.cloud.errors import found
 from smartlock.cloud.models import Scene
 from smartlock.cloud.scenes import actions, engine
 from smartlock.cloud.scenes.schemas import (
@@ -21,7 +21,7 @@ from smartlock.cloud.scenes.schemas import (
     ScenesPublic,
     SceneUpdate,
 )
-from smartlock.cloud.schemas import Message, from_row
+from smartlock.cloud.schemas import Message, from_row, listing
 
 router = APIRouter(prefix="/devices/{device_id}/scenes", tags=["scenes"])
 
@@ -34,18 +34,25 @@ def _dump(model: Any) -> Any:
     return None if model is None else model.model_dump(mode="json", exclude_none=True)
 
 
+def _columns(body: SceneCreate) -> dict[str, Any]:
+    """A new scene's columns as the request gives them (rules and actions as JSON)."""
+    return {
+        "name": body.name,
+        "trigger": _dump(body.trigger),
+        "condition": _dump(body.condition),
+        "actions": [a.model_dump(mode="json") for a in body.actions],
+        "enabled": body.enabled,
+    }
+
+
 def _scene(session: SessionDep, device_id: str, scene_id: int) -> Scene:
     scene = scrud.get_scene(session, device_id=device_id, scene_id=scene_id)
-    if scene is None:
-        raise NotFound("no such scene", code="scene_not_found")
-    return scene
+    return found(scene, "no such scene", code="scene_not_found")
 
 
 @router.get("")
-def list_scenes(device_id: str, account: CurrentUser, session: SessionDep) -> ScenesPublic:
-    authorize(session, account=account, device_id=device_id, capability=Capability.MANAGE)
-    rows = scrud.list_scenes(session, device_id=device_id)
-    return ScenesPublic(data=[_public(s) for s in rows], count=len(rows))
+def list_scenes(lock: ManagedLock, session: SessionDep) -> ScenesPublic:
+    return listing(ScenesPublic, scrud.list_scenes(session, device_id=lock.device.id), _public)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
@@ -54,14 +61,7 @@ def create_scene(
 ) -> ScenePublic:
     authorize(session, account=account, device_id=device_id, capability=Capability.MANAGE)
     scene = scrud.create_scene(
-        session,
-        device_id=device_id,
-        name=body.name,
-        trigger=_dump(body.trigger),
-        condition=_dump(body.condition),
-        actions=[a.model_dump(mode="json") for a in body.actions],
-        enabled=body.enabled,
-        created_by=account.id,
+        session, device_id=device_id, created_by=account.id, **_columns(body)
     )
     return _public(scene)
 
@@ -76,7 +76,7 @@ def list_runs(
 ) -> SceneRunsPublic:
     authorize(session, account=account, device_id=device_id, capability=Capability.MANAGE)
     rows = scrud.list_runs(session, device_id=device_id, scene_id=scene_id, limit=limit)
-    return SceneRunsPublic(data=[SceneRunPublic.model_validate(r) for r in rows], count=len(rows))
+    return listing(SceneRunsPublic, rows, SceneRunPublic.model_validate)
 
 
 @router.get("/{scene_id}")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from smartlock.cloud.api.deps import CurrentUser, ServicesDep, SessionDep
+from smartlock.cloud.api.deps import CurrentUser, ManagedLock, ServicesDep, SessionDep
 from smartlock.cloud.authz import Capability, authorize
 from smartlock.cloud.crud import temp_passwords as tcrud
-from smartlock.cloud.errors import NotFound
+from smartlock.cloud.errors import found
 from smartlock.cloud.models import TempPassword
-from smartlock.cloud.schemas import RequestId
+from smartlock.cloud.schemas import RequestId, listing
 from smartlock.cloud.visitor import offline, service
 from smartlock.cloud.visitor.schemas import (
     OfflineCodeCreate,
@@ -24,13 +24,15 @@ from smartlock.cloud.visitor.schemas import (
 router = APIRouter(prefix="/devices/{device_id}", tags=["visitor passwords"])
 
 
+def _row(session: SessionDep, device_id: str, temp_id: int) -> TempPassword:
+    row = tcrud.get_temp(session, device_id=device_id, temp_id=temp_id)
+    return found(row, "no such temporary password", code="temp_password_not_found")
+
+
 @router.get("/temp-passwords")
-def list_temp_passwords(
-    device_id: str, account: CurrentUser, session: SessionDep
-) -> TempPasswordsPublic:
-    authorize(session, account=account, device_id=device_id, capability=Capability.MANAGE)
-    rows = tcrud.list_temps(session, device_id=device_id)
-    return TempPasswordsPublic(data=[service.temp_public(r) for r in rows], count=len(rows))
+def list_temp_passwords(lock: ManagedLock, session: SessionDep) -> TempPasswordsPublic:
+    rows = tcrud.list_temps(session, device_id=lock.device.id)
+    return listing(TempPasswordsPublic, rows, service.temp_public)
 
 
 @router.post("/temp-passwords", status_code=status.HTTP_201_CREATED)
@@ -52,13 +54,6 @@ async def create_temp_password(
     if reason is not None:
         response.status_code = status.HTTP_202_ACCEPTED
     return service.temp_public(row, code=code, reason=reason)
-
-
-def _row(session: SessionDep, device_id: str, temp_id: int) -> TempPassword:
-    row = tcrud.get_temp(session, device_id=device_id, temp_id=temp_id)
-    if row is None:
-        raise NotFound("no such temporary password", code="temp_password_not_found")
-    return row
 
 
 @router.get("/temp-passwords/{temp_id}")
@@ -113,12 +108,9 @@ async def revoke_temp_password(
 
 
 @router.get("/offline-codes")
-def list_offline_codes(
-    device_id: str, account: CurrentUser, session: SessionDep
-) -> OfflineCodesPublic:
-    authorize(session, account=account, device_id=device_id, capability=Capability.MANAGE)
-    rows = tcrud.list_offline_codes(session, device_id=device_id)
-    return OfflineCodesPublic(data=[offline.offline_public(r) for r in rows], count=len(rows))
+def list_offline_codes(lock: ManagedLock, session: SessionDep) -> OfflineCodesPublic:
+    rows = tcrud.list_offline_codes(session, device_id=lock.device.id)
+    return listing(OfflineCodesPublic, rows, offline.offline_public)
 
 
 @router.post("/offline-codes", status_code=status.HTTP_201_CREATED)

@@ -1,50 +1,61 @@
-"""firmware updates: signed releases and update attempts (A-OTA)
-
-Revision ID: 0003_firmware
-Revises: 0002_app_features
-Create Date: 2026-11-24 18:00:00
-
-"""
-
-from collections.abc import Sequence
+"""firmware updates: signed releases and update attempts (A-OTA)"""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_firmware"
-down_revision: str | Sequence[str] | None = "0002_app_features"
+from smartlock.cloud.migrations.columns import (
+    device_id,
+    fk,
+    integer,
+    json,
+    string,
+    text,
+    timestamp,
+)
+
+revision = "0003_firmware"
+down_revision = "0002_app_features"
 
 
 def upgrade() -> None:
-    """Upgrade schema."""
+    _releases()
+    _updates()
+
+
+def _releases() -> None:
+    """The vendor's signed releases."""
     op.create_table(
         "firmware_releases",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("model", sa.String(length=64), nullable=False),
-        sa.Column("version", sa.String(length=32), nullable=False),
-        sa.Column("sha256", sa.String(length=64), nullable=False),
-        sa.Column("size", sa.Integer(), nullable=False),
-        sa.Column("url", sa.String(length=1024), nullable=False),
-        sa.Column("notes", sa.Text(), nullable=False),
-        sa.Column("manifest", sa.JSON(), nullable=False),
-        sa.Column("signature", sa.String(length=128), nullable=False),
-        sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+        integer("id"),
+        string("model", 64),
+        string("version", 32),
+        string("sha256", 64),
+        integer("size"),
+        string("url", 1024),
+        text("notes"),
+        json("manifest"),
+        string("signature", 128),
+        timestamp("published_at"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("model", "version", name="uq_firmware_model_version"),
     )
+
+
+def _updates() -> None:
+    """Each lock's update attempts."""
     op.create_table(
         "firmware_updates",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("device_id", sa.String(length=32), nullable=False),
-        sa.Column("release_id", sa.Integer(), nullable=False),
-        sa.Column("command_id", sa.String(length=32), nullable=False),
-        sa.Column("account_id", sa.Integer(), nullable=True),
-        sa.Column("from_version", sa.String(length=50), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["account_id"], ["accounts.id"], ondelete="SET NULL"),
-        sa.ForeignKeyConstraint(["command_id"], ["commands.id"], ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["device_id"], ["devices.id"], ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["release_id"], ["firmware_releases.id"], ondelete="CASCADE"),
+        integer("id"),
+        device_id(),
+        integer("release_id"),
+        string("command_id", 32),
+        integer("account_id", nullable=True),
+        string("from_version", 50),
+        timestamp("created_at"),
+        fk("account_id", "accounts.id", "SET NULL"),
+        fk("command_id", "commands.id"),
+        fk("device_id", "devices.id"),
+        fk("release_id", "firmware_releases.id"),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(
@@ -53,7 +64,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Downgrade schema."""
     op.drop_index("ix_firmware_updates_device", table_name="firmware_updates")
     op.drop_table("firmware_updates")
     op.drop_table("firmware_releases")

@@ -1,32 +1,32 @@
-"""snapshots: face-masked doorbell pictures and live-view frames (A-LIVE)
-
-Revision ID: 0004_snapshots
-Revises: 0003_firmware
-Create Date: 2026-11-24 21:00:00
-
-"""
-
-from collections.abc import Sequence
+"""snapshots: face-masked doorbell pictures and live-view frames (A-LIVE)"""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_snapshots"
-down_revision: str | Sequence[str] | None = "0003_firmware"
+from smartlock.cloud.migrations.columns import (
+    binary,
+    device_id,
+    fk,
+    integer,
+    string,
+    timestamp,
+)
+
+revision = "0004_snapshots"
+down_revision = "0003_firmware"
 
 
 def upgrade() -> None:
-    """Upgrade schema."""
     op.create_table(
         "snapshots",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("device_id", sa.String(length=32), nullable=False),
-        sa.Column("kind", sa.String(length=16), nullable=False),
-        sa.Column("seq", sa.Integer(), nullable=False),
-        sa.Column("taken_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("jpeg", sa.LargeBinary(), nullable=False),
-        sa.ForeignKeyConstraint(["device_id"], ["devices.id"], ondelete="CASCADE"),
+        integer("id"),
+        device_id(),
+        string("kind", 16),
+        integer("seq"),
+        timestamp("taken_at"),
+        timestamp("received_at"),
+        binary("jpeg"),
+        fk("device_id", "devices.id"),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(
@@ -35,6 +35,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Downgrade schema."""
     op.drop_index("ix_snapshots_device_kind", table_name="snapshots")
     op.drop_table("snapshots")

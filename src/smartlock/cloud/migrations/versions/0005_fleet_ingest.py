@@ -8,35 +8,31 @@ inline by the earlier code).
 
 ``broker_logins``: the locks' broker logins for a broker that reads them from SQL
 (EMQX, deploy/emqx) instead of a Mosquitto password file reloaded by SIGHUP.
-
-Revision ID: 0005_fleet_ingest
-Revises: 0004_snapshots
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_fleet_ingest"
-down_revision: str | Sequence[str] | None = "0004_snapshots"
+from smartlock.cloud.migrations.columns import device_id, fk, integer, string, timestamp
+
+revision = "0005_fleet_ingest"
+down_revision = "0004_snapshots"
 
 
 def upgrade() -> None:
-    """Upgrade schema."""
     op.create_table(
         "derive_cursors",
-        sa.Column("device_id", sa.String(length=32), nullable=False),
-        sa.Column("derived_seq", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(["device_id"], ["devices.id"], ondelete="CASCADE"),
+        device_id(),
+        integer("derived_seq"),
+        fk("device_id", "devices.id"),
         sa.PrimaryKeyConstraint("device_id"),
     )
     op.create_table(
         "broker_logins",
-        sa.Column("username", sa.String(length=100), nullable=False),
-        sa.Column("password_hash", sa.String(length=128), nullable=False),
-        sa.Column("salt", sa.String(length=64), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        string("username", 100),
+        string("password_hash", 128),
+        string("salt", 64),
+        timestamp("created_at"),
         sa.PrimaryKeyConstraint("username"),
     )
     op.execute(
@@ -45,6 +41,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Downgrade schema."""
     op.drop_table("broker_logins")
     op.drop_table("derive_cursors")
