@@ -20,10 +20,15 @@ demo: $(STAMP)
 console: $(STAMP)
 	$(BIN)/smartlock console $(ARGS)
 
+# lint: ruff, the layer contracts (import-linter), and no block of 6 or more lines
+# written twice in src/ (comments, docstrings, imports and signatures aside: pylint's
+# duplicate-code check alone).
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/lint-imports  # the layer contracts in pyproject.toml
+	$(BIN)/pylint --disable=all --enable=duplicate-code --min-similarity-lines=6 \
+		--score=n src/smartlock
 
 typecheck: $(STAMP)
 	$(BIN)/mypy src
