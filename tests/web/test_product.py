@@ -576,3 +576,45 @@ def test_enrol_fingerprint_from_the_user_page_and_it_appears_live_D_FINGER_ENROL
         "Fingerprint enrolment for user 002 failed: the presses were not the same finger"
     )
     assert page.evaluate("window.__same") is True
+
+
+def test_a_status_arriving_while_a_switch_saves_does_not_flip_it_back_A_SETTINGS(
+    page: Any, world: WebWorld, lock: tuple[str, str]
+) -> None:
+    """Bug (a flaky e2e test under load): the lock's status came in on the live channel
+    while a switch's change was on its way; the page reloaded the settings and showed
+    the old value again, so the switch flipped back under the user's finger."""
+    device_id, serial = lock
+    world.lock_says(serial, ShadowReported(version=0, settings={"remote_unlock": False}))
+    page.goto(f"/app/devices/{device_id}/settings")
+    switch = page.locator("#setting-remote_unlock")
+    expect(page.locator('[data-setting="remote_unlock"]')).to_have_attribute(
+        "data-pending", "false"
+    )
+    expect(switch).to_be_enabled()
+    expect(switch).not_to_be_checked()
+    held: list[Any] = []  # the PATCH, kept in flight until the status has come and gone
+
+    def hold_patch(route: Any) -> None:
+        if route.request.method == "PATCH":
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/devices/*/settings", hold_patch)
+    switch.click()
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the change was not sent"
+    with page.expect_response(
+        lambda r: r.request.method == "GET" and r.url.endswith("/settings")
+    ) as reloaded:
+        world.state(serial, DoorState.LOCKED)  # a status while the change is saved
+    assert reloaded.value.ok
+    page.wait_for_timeout(100)  # the page has applied what it reloaded
+    assert switch.is_checked()
+    held[0].continue_()
+    expect(page.get_by_test_id("settings-message")).to_have_text("Saved")
+    assert switch.is_checked()

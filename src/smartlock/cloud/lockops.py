@@ -32,6 +32,7 @@ from smartlock.device.core.remote_rules import unlock_refusal
 from smartlock.errors import ErrorCode
 from smartlock.link import broker_accounts
 from smartlock.link.connection import MqttError
+from smartlock.link.schemas import PairingHello
 from smartlock.link.topics import Channel, topic
 
 log = logging.getLogger(__name__)
@@ -43,38 +44,49 @@ def lock_key(services: Services, device: Device) -> str:
     return raw.decode("ascii")
 
 
+def _pairing_failure(
+    services: Services, session: Session, keys: tuple[str, ...], message: str, code: ErrorCode
+) -> CloudError:
+    """A failed pairing counts against the account and the serial (throttled, D-PAIR)."""
+    settings = services.settings
+    for key in keys:
+        crud.record_failure(
+            session,
+            key=key,
+            limit=settings.throttle_pairing_failures,
+            window_seconds=settings.throttle_window_seconds,
+            lock_seconds=settings.throttle_lock_seconds,
+        )
+    status = 409 if code is ErrorCode.NOT_IN_PAIRING_MODE else 403
+    return CloudError(message, code=code, status=status)
+
+
+async def _verified_hello(
+    services: Services, session: Session, keys: tuple[str, ...], *, serial: str, code: str
+) -> PairingHello:
+    """The hello of the lock in pairing mode with this serial, checked against its code."""
+    stored = crud.fresh_hello(session, serial=serial)
+    if stored is None:
+        message = "no lock with this serial is in pairing mode"
+        raise _pairing_failure(services, session, keys, message, ErrorCode.NOT_IN_PAIRING_MODE)
+    try:
+        # scrypt stretches the code: keep it off the event loop.
+        return await asyncio.to_thread(wire.verify_hello, stored.payload, serial=serial, code=code)
+    except wire.LinkError:
+        message = "the verification code does not match"
+        raise _pairing_failure(services, session, keys, message, ErrorCode.PAIRING_FAILED) from None
+
+
 async def bind_lock(
     services: Services, session: Session, *, account: Account, serial: str, code: str, name: str
 ) -> Device:
     """D-PAIR: verify the lock's hello with the label code, bind it, send it its keys.
     Failures (no lock in pairing mode, wrong code) are throttled per account and serial.
     """
-    settings = services.settings
     keys = (f"pair-account:{account.id}", f"pair-serial:{serial}")
     for key in keys:
         crud.check_throttle(session, key=key)
-
-    def fail(message: str, code_: ErrorCode, status: int) -> CloudError:
-        for key in keys:
-            crud.record_failure(
-                session,
-                key=key,
-                limit=settings.throttle_pairing_failures,
-                window_seconds=settings.throttle_window_seconds,
-                lock_seconds=settings.throttle_lock_seconds,
-            )
-        return CloudError(message, code=code_, status=status)
-
-    stored = crud.fresh_hello(session, serial=serial)
-    if stored is None:
-        raise fail(
-            "no lock with this serial is in pairing mode", ErrorCode.NOT_IN_PAIRING_MODE, 409
-        )
-    try:
-        # scrypt stretches the code: keep it off the event loop.
-        hello = await asyncio.to_thread(wire.verify_hello, stored.payload, serial=serial, code=code)
-    except wire.LinkError:
-        raise fail("the verification code does not match", ErrorCode.PAIRING_FAILED, 403) from None
+    hello = await _verified_hello(services, session, keys, serial=serial, code=code)
     existing = crud.get_device_by_serial(session, serial=serial)
     if existing is not None:
         if existing.owner_id != account.id:
